@@ -1,0 +1,125 @@
+package studio.launcher;
+
+import io.vertx.core.Deployable;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.spi.cluster.ClusterManager;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import studio.downloads.DownloadJobsVerticle;
+import studio.hub.HubVerticle;
+import studio.runtime.cluster.Clustering;
+import studio.runtime.config.CommonConfig;
+import studio.runtime.database.Database;
+import studio.runtime.service.HttpService;
+import studio.runtime.service.ServiceContext;
+import studio.tasks.TaskRunnerVerticle;
+import studio.web.WebVerticle;
+
+/**
+ * One running process of Studio: embedded infrastructure when asked for, a (clustered) Vert.x, the
+ * schema migrated, and the selected services deployed. {@link #start} and {@link #close} block the
+ * calling thread (main or a test), never an event loop.
+ */
+public final class StudioStack implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(StudioStack.class);
+  private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
+
+  private final Vertx vertx;
+  private final EmbeddedInfrastructure embedded;
+  private final CommonConfig common;
+  private final Map<ServiceName, HttpService> services;
+
+  private StudioStack(Vertx vertx, EmbeddedInfrastructure embedded, CommonConfig common,
+                      Map<ServiceName, HttpService> services) {
+    this.vertx = vertx;
+    this.embedded = embedded;
+    this.common = common;
+    this.services = services;
+  }
+
+  public static StudioStack start(StudioConfig config, Set<ServiceName> selected) throws Exception {
+    boolean needPostgres = selected.stream().anyMatch(ServiceName::needsPostgres);
+    boolean needRedis = selected.stream().anyMatch(ServiceName::needsRedis);
+    EmbeddedInfrastructure embedded = EmbeddedInfrastructure.startMissing(config.common(), needPostgres, needRedis);
+    StudioConfig resolved = config.withCommon(embedded.resolve(config.common()));
+    Vertx vertx = null;
+    ClusterManager clusterManager = null;
+    try {
+      if (resolved.common().cluster().enabled()) {
+        Clustering.ClusteredVertx clustered = await(Clustering.start(resolved.common().cluster(), new VertxOptions()));
+        vertx = clustered.vertx();
+        clusterManager = clustered.clusterManager();
+      } else {
+        vertx = Vertx.vertx();
+      }
+      if (needPostgres) {
+        await(Database.migrate(vertx, resolved.common().database()));
+      }
+      ServiceContext context = new ServiceContext(resolved.common(), clusterManager);
+      Map<ServiceName, HttpService> deployed = new EnumMap<>(ServiceName.class);
+      for (ServiceName name : selected) {
+        HttpService service = create(name, context, resolved);
+        await(vertx.deployVerticle((Deployable) service));
+        deployed.put(name, service);
+        LOG.info("{} listening on port {}", name.cliName(), service.actualPort());
+      }
+      return new StudioStack(vertx, embedded, resolved.common(), deployed);
+    } catch (Exception e) {
+      if (vertx != null) {
+        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      }
+      embedded.close();
+      throw e;
+    }
+  }
+
+  private static HttpService create(ServiceName name, ServiceContext context, StudioConfig config) {
+    return switch (name) {
+      case WEB -> new WebVerticle(context, config.web());
+      case HUB -> new HubVerticle(context, config.hub());
+      case TASKS -> new TaskRunnerVerticle(context, config.tasks());
+      case DOWNLOADS -> new DownloadJobsVerticle(context, config.downloads());
+    };
+  }
+
+  /** The port each deployed service listens on. */
+  public Map<ServiceName, Integer> ports() {
+    Map<ServiceName, Integer> ports = new EnumMap<>(ServiceName.class);
+    services.forEach((name, service) -> ports.put(name, service.actualPort()));
+    return ports;
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public CommonConfig config() {
+    return common;
+  }
+
+  /** Undeploys every service (each drains within the graceful timeout), then stops embedded servers. */
+  @Override
+  public void close() throws Exception {
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture()
+          .get(common.gracefulTimeout().plusSeconds(10).toMillis(), TimeUnit.MILLISECONDS);
+    } finally {
+      embedded.close();
+    }
+  }
+
+  private static <T> T await(Future<T> future) throws Exception {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw e.getCause() instanceof Exception cause ? cause : e;
+    }
+  }
+}

@@ -1,0 +1,52 @@
+package studio.runtime.cluster;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.regex.Pattern;
+
+/** Builds a Vert.x instance whose event bus joins the others over Hazelcast TCP/IP discovery. */
+public final class Clustering {
+  private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+
+  private Clustering() {
+  }
+
+  /** A clustered Vert.x plus its cluster manager (kept for membership health checks). */
+  public record ClusteredVertx(Vertx vertx, HazelcastClusterManager clusterManager) {
+  }
+
+  public static Future<ClusteredVertx> start(ClusterConfig config, VertxOptions options) {
+    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(config));
+    options.setEventBusOptions(new EventBusOptions().setHost(config.host()).setPort(config.eventBusPort()));
+    return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
+        .map(vertx -> new ClusteredVertx(vertx, manager));
+  }
+
+  static Config hazelcastConfig(ClusterConfig cluster) {
+    // Start from Vert.x's default so the maps and multimaps the event bus needs are declared.
+    Config config = ConfigUtil.loadConfig();
+    config.setClusterName(cluster.name());
+    config.setProperty("hazelcast.phone.home.enabled", "false");
+    config.setProperty("hazelcast.logging.type", "slf4j");
+    // Vert.x leaves the cluster on close; Hazelcast's own hook would race it.
+    config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    config.setProperty("hazelcast.wait.seconds.before.join", "0");
+    config.getNetworkConfig().setPort(cluster.port()).setPortAutoIncrement(true).setPortCount(20);
+    if (IPV4.matcher(cluster.host()).matches()) {
+      config.setProperty("hazelcast.local.localAddress", cluster.host());
+    } else {
+      config.getNetworkConfig().setPublicAddress(cluster.host() + ":" + cluster.port());
+    }
+    JoinConfig join = config.getNetworkConfig().getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members());
+    return config;
+  }
+}

@@ -1,0 +1,45 @@
+package studio.runtime.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import studio.runtime.cluster.ClusterConfig;
+import studio.runtime.database.DatabaseConfig;
+import studio.runtime.logging.LogConfig;
+import studio.runtime.redis.RedisConfig;
+
+/** Knobs every service shares. Each service adds its own record beside this one. */
+public record CommonConfig(
+    StudioEnvironment env,
+    Secrets secrets,
+    DatabaseConfig database,
+    RedisConfig redis,
+    ClusterConfig cluster,
+    LogConfig log,
+    String httpHost,
+    Duration gracefulTimeout,
+    Path dataDirectory) {
+
+  public static final String ENV = "STUDIO_ENV";
+  public static final String HTTP_HOST = "STUDIO_HTTP_HOST";
+  public static final String GRACEFUL_TIMEOUT = "STUDIO_GRACEFUL_TIMEOUT";
+  public static final String DATA_DIR = "STUDIO_DATA_DIR";
+
+  public static CommonConfig from(Settings settings, boolean clusterFlag) {
+    StudioEnvironment env = settings.oneOf(ENV, StudioEnvironment.DEVELOPMENT, StudioEnvironment.class);
+    ClusterConfig cluster = ClusterConfig.from(settings, clusterFlag);
+    return new CommonConfig(env,
+        Secrets.from(settings, env, cluster.enabled()),
+        DatabaseConfig.from(settings, env),
+        RedisConfig.from(settings, env),
+        cluster,
+        LogConfig.from(settings),
+        settings.string(HTTP_HOST, "0.0.0.0"),
+        settings.duration(GRACEFUL_TIMEOUT, Duration.ofSeconds(30)),
+        Path.of(settings.string(DATA_DIR, ".studio")));
+  }
+
+  public CommonConfig withInfrastructure(String databaseUrl, String redisUrl) {
+    return new CommonConfig(env, secrets, database.withUrl(databaseUrl), redis.withUrl(redisUrl), cluster, log,
+        httpHost, gracefulTimeout, dataDirectory);
+  }
+}

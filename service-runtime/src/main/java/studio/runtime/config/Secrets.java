@@ -1,0 +1,61 @@
+package studio.runtime.config;
+
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * Secrets shared by every process of a deployment. {@code generated} names those made up for a
+ * single-process development run; they do not survive a restart.
+ */
+public record Secrets(String jwtSecretKey, String workerSharedSecret, List<String> generated) {
+  public static final String JWT_SECRET_KEY = "JWT_SECRET_KEY";
+  public static final String WORKER_SHARED_SECRET = "WORKER_SHARED_SECRET";
+  static final int MIN_LENGTH = 16;
+
+  public Secrets {
+    generated = List.copyOf(generated);
+  }
+
+  /**
+   * Production, and any clustered run (whose processes must agree on one secret), require both
+   * secrets; a single development process generates throw-away ones.
+   */
+  public static Secrets from(Settings settings, StudioEnvironment env, boolean clustered) {
+    boolean required = env == StudioEnvironment.PRODUCTION || clustered;
+    String why = env == StudioEnvironment.PRODUCTION
+        ? "required when STUDIO_ENV=production (generate one with: openssl rand -hex 32)"
+        : "required with --cluster, so every process signs and checks with the same secret (openssl rand -hex 32)";
+    java.util.ArrayList<String> generated = new java.util.ArrayList<>();
+    String jwt = read(settings, JWT_SECRET_KEY, required, why, generated);
+    String worker = read(settings, WORKER_SHARED_SECRET, required, why, generated);
+    return new Secrets(jwt, worker, generated);
+  }
+
+  private static String read(Settings settings, String knob, boolean required, String why, List<String> generated) {
+    var value = settings.optional(knob);
+    if (value.isEmpty()) {
+      if (required) {
+        throw ConfigException.missing(knob, why);
+      }
+      generated.add(knob);
+      return randomHex();
+    }
+    if (value.get().length() < MIN_LENGTH) {
+      throw ConfigException.invalid(knob, "<" + value.get().length() + " characters>",
+          "a secret of at least " + MIN_LENGTH + " characters");
+    }
+    return value.get();
+  }
+
+  private static String randomHex() {
+    byte[] bytes = new byte[32];
+    new SecureRandom().nextBytes(bytes);
+    return HexFormat.of().formatHex(bytes);
+  }
+
+  @Override
+  public String toString() {
+    return "Secrets[redacted, generated=" + generated + "]";
+  }
+}

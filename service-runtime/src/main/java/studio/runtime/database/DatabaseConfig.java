@@ -1,0 +1,76 @@
+package studio.runtime.database;
+
+import io.vertx.pgclient.PgConnectOptions;
+import java.time.Duration;
+import studio.runtime.config.ConfigException;
+import studio.runtime.config.Settings;
+import studio.runtime.config.StudioEnvironment;
+
+/**
+ * PostgreSQL connection settings. {@code url} is null until the launcher knows it: unset in
+ * development means "start embedded PostgreSQL".
+ */
+public record DatabaseConfig(String url, String password, int poolSize, Duration connectTimeout, int connectRetries) {
+  public static final String URL = "DATABASE_URL";
+  public static final String PASSWORD = "DATABASE_PASSWORD";
+  public static final String POOL_SIZE = "STUDIO_DATABASE_POOL_SIZE";
+  public static final String CONNECT_TIMEOUT = "STUDIO_DATABASE_CONNECT_TIMEOUT";
+  public static final String CONNECT_RETRIES = "STUDIO_DATABASE_CONNECT_RETRIES";
+
+  public static DatabaseConfig from(Settings settings, StudioEnvironment env) {
+    String url = settings.optional(URL).orElse(null);
+    String password = settings.optional(PASSWORD).orElse(null);
+    if (url != null) {
+      PgConnectOptions options = parse(url);
+      if (env == StudioEnvironment.PRODUCTION && password == null && isEmpty(options.getPassword())) {
+        throw new ConfigException("missing config " + PASSWORD
+            + ": required when STUDIO_ENV=production and DATABASE_URL carries no password");
+      }
+    } else if (env == StudioEnvironment.PRODUCTION) {
+      throw new ConfigException("missing config " + URL
+          + ": required when STUDIO_ENV=production (embedded PostgreSQL is for development)");
+    }
+    return new DatabaseConfig(url, password,
+        settings.intAtLeast(POOL_SIZE, 10, 1),
+        settings.duration(CONNECT_TIMEOUT, Duration.ofSeconds(5)),
+        settings.intAtLeast(CONNECT_RETRIES, 10, 0));
+  }
+
+  public DatabaseConfig withUrl(String newUrl) {
+    return new DatabaseConfig(newUrl, password, poolSize, connectTimeout, connectRetries);
+  }
+
+  /** Connection options with the password override applied; fails if no URL is known yet. */
+  public PgConnectOptions connectOptions() {
+    if (url == null) {
+      throw new IllegalStateException(URL + " is not resolved yet");
+    }
+    PgConnectOptions options = parse(url);
+    if (password != null) {
+      options.setPassword(password);
+    }
+    return options;
+  }
+
+  private static PgConnectOptions parse(String url) {
+    try {
+      return PgConnectOptions.fromUri(url);
+    } catch (RuntimeException e) {
+      throw new ConfigException("invalid config " + URL + "=\"" + redact(url)
+          + "\": expected postgresql://user[:password]@host[:port]/database");
+    }
+  }
+
+  static String redact(String url) {
+    return url.replaceAll("//([^:/@]+):[^@]*@", "//$1:***@");
+  }
+
+  private static boolean isEmpty(String value) {
+    return value == null || value.isEmpty();
+  }
+
+  @Override
+  public String toString() {
+    return "DatabaseConfig[url=" + (url == null ? "embedded" : redact(url)) + ", poolSize=" + poolSize + "]";
+  }
+}

@@ -1,0 +1,67 @@
+package studio.runtime.logging;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.ConsoleAppender;
+import ch.qos.logback.core.LayoutBase;
+import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import org.slf4j.LoggerFactory;
+
+/** Replaces the bootstrap logback.xml with what the LOG_* knobs ask for, once config is known. */
+public final class LoggingSetup {
+  private LoggingSetup() {
+  }
+
+  public static void apply(LogConfig config, String defaultService) {
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    String service = config.prefix() != null ? config.prefix() : defaultService;
+    String host = hostAddress();
+    LayoutBase<ILoggingEvent> layout = config.format() == LogConfig.LogFormat.JSON
+        ? new JsonLineLayout(service, host)
+        : new PrettyLineLayout(service, host, config.colors());
+    layout.setContext(context);
+    layout.start();
+    LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
+    encoder.setContext(context);
+    encoder.setLayout(layout);
+    encoder.start();
+    ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
+    appender.setContext(context);
+    appender.setName("console");
+    appender.setEncoder(encoder);
+    appender.start();
+
+    context.reset();
+    Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+    root.addAppender(appender);
+    Level level = toLevel(config.level());
+    root.setLevel(level);
+    // Third-party chatter stays at WARN unless someone asks for DEBUG or TRACE.
+    Level quiet = level.isGreaterOrEqual(Level.INFO) ? Level.WARN : level;
+    for (String noisy : new String[] {"com.hazelcast", "io.netty", "org.flywaydb", "io.zonky", "redis.embedded"}) {
+      context.getLogger(noisy).setLevel(quiet);
+    }
+  }
+
+  static Level toLevel(LogConfig.LogLevel level) {
+    return switch (level) {
+      case TRACE -> Level.TRACE;
+      case DEBUG -> Level.DEBUG;
+      case INFO -> Level.INFO;
+      case WARNING, WARN -> Level.WARN;
+      case ERROR -> Level.ERROR;
+    };
+  }
+
+  private static String hostAddress() {
+    try {
+      return InetAddress.getLocalHost().getHostAddress();
+    } catch (UnknownHostException e) {
+      return "unknown-host";
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package studio.web;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import io.vertx.redis.client.Redis;
+import io.vertx.sqlclient.Pool;
+import studio.runtime.database.Database;
+import studio.runtime.health.HealthEndpoints;
+import studio.runtime.redis.RedisConnector;
+import studio.runtime.service.HttpService;
+import studio.runtime.service.ServiceContext;
+import studio.runtime.service.ServiceHttp;
+import studio.web.health.InfrastructureHealth;
+
+/** The web gateway: pages, POST ingress, hydration endpoints and the operators' health set. */
+public final class WebVerticle extends VerticleBase implements HttpService {
+  public static final String SERVICE = "web";
+  private final ServiceContext context;
+  private final WebConfig config;
+  private Pool pool;
+  private Redis redis;
+  private HttpServer server;
+
+  public WebVerticle(ServiceContext context, WebConfig config) {
+    this.context = context;
+    this.config = config;
+  }
+
+  @Override
+  public Future<?> start() {
+    pool = Database.pool(vertx, context.config().database());
+    redis = RedisConnector.client(vertx, context.config().redis());
+    Router router = Router.router(vertx);
+    HealthEndpoints health = HealthEndpoints.create(vertx, SERVICE)
+        .postgres(pool).redis(redis).cluster(context.cluster()).mount(router);
+    InfrastructureHealth.mount(router, health, pool);
+    return ServiceHttp.listen(vertx, router, context.config().httpHost(), config.port())
+        .onSuccess(listening -> server = listening);
+  }
+
+  @Override
+  public Future<?> stop() {
+    return ServiceHttp.shutdown(server, context.config().gracefulTimeout())
+        .eventually(() -> pool.close())
+        .eventually(() -> redis.close());
+  }
+
+  @Override
+  public int actualPort() {
+    return server == null ? -1 : server.actualPort();
+  }
+}

@@ -1,0 +1,18 @@
+package studio.contract.bus;
+
+/** Every event-bus address, declared once. Bodies are JSON objects unless stated. */
+public final class Addresses {
+  /** Request/reply: body a draft event, reply the sequenced envelope or a failure with an {@code ErrorCode}. */
+  public static final String PUBLISH = "studio.rt.publish";
+  /** Publish: wakes task runners when new work is queued. */
+  public static final String TASKS_WAKE = "studio.tasks.wake";
+  /** Publish: {@code {"task_id": ...}} asks the runner holding that task to stop it. */
+  public static final String TASKS_CANCEL = "studio.tasks.cancel";
+  /** Publish: wakes download workers when a job is queued. */
+  public static final String DOWNLOADS_WAKE = "studio.downloads.wake";
+  /** Publish: {@code {"job_id": ...}} asks the worker holding that job to stop it. */
+  public static final String DOWNLOADS_CANCEL = "studio.downloads.cancel";
+
+  private Addresses() {
+  }
+}
