@@ -21,8 +21,8 @@ public record DatabaseConfig(String url, String password, int poolSize, Duration
     String url = settings.optional(URL).orElse(null);
     String password = settings.optional(PASSWORD).orElse(null);
     if (url != null) {
-      PgConnectOptions options = parse(url);
-      if (env == StudioEnvironment.PRODUCTION && password == null && isEmpty(options.getPassword())) {
+      parse(url);
+      if (env == StudioEnvironment.PRODUCTION && password == null && !urlHasPassword(url)) {
         throw new ConfigException("missing config " + PASSWORD
             + ": required when STUDIO_ENV=production and DATABASE_URL carries no password");
       }
@@ -48,6 +48,9 @@ public record DatabaseConfig(String url, String password, int poolSize, Duration
     PgConnectOptions options = parse(url);
     if (password != null) {
       options.setPassword(password);
+    } else if (!urlHasPassword(url)) {
+      // PgConnectOptions would otherwise send its built-in default password ("pass").
+      options.setPassword("");
     }
     return options;
   }
@@ -65,8 +68,13 @@ public record DatabaseConfig(String url, String password, int poolSize, Duration
     return url.replaceAll("//([^:/@]+):[^@]*@", "//$1:***@");
   }
 
-  private static boolean isEmpty(String value) {
-    return value == null || value.isEmpty();
+  private static boolean urlHasPassword(String url) {
+    try {
+      String userInfo = java.net.URI.create(url).getRawUserInfo();
+      return userInfo != null && userInfo.indexOf(':') >= 0 && userInfo.indexOf(':') < userInfo.length() - 1;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   @Override

@@ -1,0 +1,111 @@
+package studio.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import java.nio.file.Path;
+import java.util.EnumSet;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import studio.runtime.config.Settings;
+import studio.runtime.database.Database;
+
+/** The single-node default: {@code all} on embedded PostgreSQL and Redis, nothing configured but ports. */
+@ExtendWith(VertxExtension.class)
+class StudioStackTest {
+  @TempDir
+  static Path dataDir;
+  private static StudioStack stack;
+
+  static StudioConfig embeddedDefaults() {
+    return StudioConfig.from(Settings.of(Map.of(
+        "STUDIO_DATA_DIR", dataDir.toString(),
+        "STUDIO_HTTP_HOST", "127.0.0.1",
+        "STUDIO_HTTP_PORT", "0", "STUDIO_HUB_PORT", "0", "STUDIO_TASKS_PORT", "0", "STUDIO_DOWNLOADS_PORT", "0")), false);
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    stack = StudioStack.start(embeddedDefaults(), EnumSet.allOf(ServiceName.class));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    stack.close();
+  }
+
+  private static int port(ServiceName service) {
+    return stack.ports().get(service);
+  }
+
+  @Test
+  @DisplayName("all mode deploys the four services, each on its own port")
+  void deploysAllServices() {
+    assertThat(stack.ports()).containsOnlyKeys(ServiceName.values());
+    assertThat(stack.ports().values()).allMatch(port -> port > 0).doesNotHaveDuplicates();
+  }
+
+  @Test
+  @DisplayName("the web gateway's full health report shows embedded PostgreSQL, Redis and the workers up")
+  void fullHealthIsUp(Vertx vertx, VertxTestContext test) {
+    WebClient.create(vertx).get(port(ServiceName.WEB), "127.0.0.1", "/api/v1/infrastructure/health/full").send()
+        .onComplete(test.succeeding(response -> test.verify(() -> {
+          JsonObject report = response.bodyAsJsonObject();
+          assertThat(response.statusCode()).as(report.encodePrettily()).isEqualTo(200);
+          JsonObject checks = report.getJsonObject("checks");
+          assertThat(checks.getJsonObject("postgres").getString("status")).isEqualTo("UP");
+          assertThat(checks.getJsonObject("redis").getString("status")).isEqualTo("UP");
+          assertThat(checks.getJsonObject("cluster").getString("mode")).isEqualTo("standalone");
+          assertThat(checks.getJsonObject("workers").getJsonArray("instances").stream()
+              .map(instance -> ((JsonObject) instance).getString("service")))
+              .contains("task-runner", "download-jobs");
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  @DisplayName("each service answers liveness and readiness on its own port")
+  void everyServiceIsReady(Vertx vertx, VertxTestContext test) {
+    WebClient client = WebClient.create(vertx);
+    var checkpoint = test.checkpoint(ServiceName.values().length * 2);
+    for (ServiceName service : ServiceName.values()) {
+      for (String path : new String[] {"/health", "/health/ready"}) {
+        client.get(port(service), "127.0.0.1", path).send().onComplete(test.succeeding(response -> test.verify(() -> {
+          assertThat(response.statusCode()).as(service + path + " " + response.bodyAsString()).isEqualTo(200);
+          assertThat(response.bodyAsJsonObject().getString("status")).isEqualTo("UP");
+          checkpoint.flag();
+        })));
+      }
+    }
+  }
+
+  @Test
+  @DisplayName("the detailed redis endpoint reports only Redis")
+  void redisEndpoint(Vertx vertx, VertxTestContext test) {
+    WebClient.create(vertx).get(port(ServiceName.WEB), "127.0.0.1", "/api/v1/infrastructure/health/redis").send()
+        .onComplete(test.succeeding(response -> test.verify(() -> {
+          assertThat(response.statusCode()).isEqualTo(200);
+          assertThat(response.bodyAsJsonObject().getJsonObject("checks").fieldNames()).containsExactly("redis");
+          test.completeNow();
+        })));
+  }
+
+  @Test
+  @DisplayName("the embedded database keeps its data directory: migrating again applies nothing new")
+  void schemaPersists(Vertx vertx, VertxTestContext test) {
+    Database.migrate(vertx, stack.config().database()).onComplete(test.succeeding(applied -> test.verify(() -> {
+      assertThat(applied).isZero();
+      assertThat(dataDir.resolve("postgres").resolve("PG_VERSION")).exists();
+      test.completeNow();
+    })));
+  }
+}

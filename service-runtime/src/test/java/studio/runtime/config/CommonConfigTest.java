@@ -1,0 +1,117 @@
+package studio.runtime.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+class CommonConfigTest {
+  private static final String SECRET = "0123456789abcdef0123456789abcdef";
+
+  private static Map<String, Object> production() {
+    Map<String, Object> values = new HashMap<>();
+    values.put("STUDIO_ENV", "production");
+    values.put("JWT_SECRET_KEY", SECRET);
+    values.put("WORKER_SHARED_SECRET", SECRET);
+    values.put("DATABASE_URL", "postgresql://studio:pw@db:5432/studio");
+    values.put("REDIS_URL", "redis://redis:6379");
+    return values;
+  }
+
+  @Test
+  @DisplayName("development with nothing set works: secrets generated and named, infrastructure left to embed")
+  void developmentDefaults() {
+    CommonConfig config = CommonConfig.from(Settings.of(Map.of()), false);
+    assertThat(config.env()).isEqualTo(StudioEnvironment.DEVELOPMENT);
+    assertThat(config.secrets().generated()).containsExactly("JWT_SECRET_KEY", "WORKER_SHARED_SECRET");
+    assertThat(config.secrets().jwtSecretKey()).hasSize(64);
+    assertThat(config.database().url()).isNull();
+    assertThat(config.redis().url()).isNull();
+  }
+
+  @Test
+  @DisplayName("a complete production config loads")
+  void production_ok() {
+    CommonConfig config = CommonConfig.from(Settings.of(production()), false);
+    assertThat(config.secrets().generated()).isEmpty();
+    assertThat(config.database().connectOptions().getHost()).isEqualTo("db");
+  }
+
+  @Test
+  @DisplayName("production without a secret fails naming it and how to make one")
+  void productionNeedsSecrets() {
+    for (String secret : new String[] {"JWT_SECRET_KEY", "WORKER_SHARED_SECRET"}) {
+      Map<String, Object> values = production();
+      values.remove(secret);
+      assertThatThrownBy(() -> CommonConfig.from(Settings.of(values), false))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageStartingWith("missing config " + secret)
+          .hasMessageContaining("openssl rand -hex 32");
+    }
+  }
+
+  @Test
+  @DisplayName("production without a database password fails")
+  void productionNeedsDatabasePassword() {
+    Map<String, Object> values = production();
+    values.put("DATABASE_URL", "postgresql://studio@db:5432/studio");
+    assertThatThrownBy(() -> CommonConfig.from(Settings.of(values), false)).hasMessageStartingWith("missing config DATABASE_PASSWORD");
+    values.put("POSTGRES_PASSWORD", "from-the-old-stack");
+    assertThat(CommonConfig.from(Settings.of(values), false).database().connectOptions().getPassword())
+        .isEqualTo("from-the-old-stack");
+  }
+
+  @Test
+  @DisplayName("production refuses embedded infrastructure")
+  void productionNeedsUrls() {
+    Map<String, Object> values = production();
+    values.remove("REDIS_URL");
+    assertThatThrownBy(() -> CommonConfig.from(Settings.of(values), false)).hasMessageStartingWith("missing config REDIS_URL");
+  }
+
+  @Test
+  @DisplayName("a clustered development run needs shared secrets, since each process would generate its own")
+  void clusterNeedsSecrets() {
+    assertThatThrownBy(() -> CommonConfig.from(Settings.of(Map.of()), true))
+        .hasMessageStartingWith("missing config JWT_SECRET_KEY: required with --cluster");
+  }
+
+  @Test
+  @DisplayName("short secrets are refused without echoing them")
+  void shortSecret() {
+    assertThatThrownBy(() -> CommonConfig.from(Settings.of(Map.of("JWT_SECRET_KEY", "hunter2")), false))
+        .hasMessageContaining("JWT_SECRET_KEY")
+        .hasMessageNotContaining("hunter2");
+  }
+
+  @Test
+  @DisplayName("malformed URLs fail naming the knob and hiding the password")
+  void badUrls() {
+    assertThatThrownBy(() -> CommonConfig.from(Settings.of(Map.of("REDIS_URL", "http://x")), false))
+        .hasMessageStartingWith("invalid config REDIS_URL=\"http://x\"");
+    assertThatThrownBy(() -> CommonConfig.from(Settings.of(Map.of("DATABASE_URL", "mysql://u:secretpw@h/db")), false))
+        .hasMessageStartingWith("invalid config DATABASE_URL")
+        .hasMessageNotContaining("secretpw");
+  }
+
+  @Test
+  @DisplayName("an unknown STUDIO_ENV and a malformed cluster member list fail naming the knob")
+  void badEnums() {
+    assertThatThrownBy(() -> CommonConfig.from(Settings.of(Map.of("STUDIO_ENV", "staging")), false))
+        .hasMessage("invalid config STUDIO_ENV=\"staging\": expected one of development, production");
+    assertThatThrownBy(() -> CommonConfig.from(Settings.of(Map.of("STUDIO_CLUSTER_MEMBERS", "a:1,b c")), false))
+        .hasMessageStartingWith("invalid config STUDIO_CLUSTER_MEMBERS");
+  }
+
+  @Test
+  @DisplayName("the old stack's ENV variable selects production too")
+  void envAlias() {
+    Map<String, Object> values = production();
+    values.remove("STUDIO_ENV");
+    values.put("ENV", "production");
+    assertThat(CommonConfig.from(Settings.of(values), false).env()).isEqualTo(StudioEnvironment.PRODUCTION);
+  }
+}

@@ -1,0 +1,147 @@
+package studio.contract.envelope;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import studio.contract.error.ContractException;
+import studio.contract.error.ErrorCode;
+import studio.contract.room.RoomKey;
+
+class DraftEventTest {
+
+  static JsonObject valid() {
+    return new JsonObject()
+        .put("event_type", "node.task.updated")
+        .put("entity_kind", "task")
+        .put("entity_id", "42")
+        .put("room_keys", new JsonArray().add("task:42").add("run:7"))
+        .put("runtime", new JsonObject().put("selected_provider", "workspace"))
+        .put("payload", new JsonObject().put("status", "running"))
+        .put("idempotency_key", "task-42-running");
+  }
+
+  private static void assertRefused(Consumer<JsonObject> change, ErrorCode code, String field, String message) {
+    JsonObject json = valid();
+    change.accept(json);
+    assertThatThrownBy(() -> DraftEvent.fromJson(json))
+        .isInstanceOfSatisfying(ContractException.class, e -> {
+          assertThat(e.code()).isEqualTo(code);
+          assertThat(e.field()).isEqualTo(field);
+        })
+        .hasMessageContaining(message);
+  }
+
+  @Test
+  @DisplayName("a valid draft parses into typed fields and its stream is entity_kind:entity_id")
+  void parsesValidDraft() {
+    DraftEvent draft = DraftEvent.fromJson(valid());
+    assertThat(draft.eventType()).isEqualTo(EventType.NODE_TASK_UPDATED);
+    assertThat(draft.entityKind()).isEqualTo(EntityKind.TASK);
+    assertThat(draft.roomKeys()).containsExactly(RoomKey.parse("task:42"), RoomKey.parse("run:7"));
+    assertThat(draft.sequenceStream()).isEqualTo("task:42");
+    assertThat(draft.idempotencyKey()).isEqualTo("task-42-running");
+  }
+
+  @Test
+  @DisplayName("toJson and fromJson round-trip a draft")
+  void roundTrips() {
+    DraftEvent draft = DraftEvent.fromJson(valid().put("entity_version", 3));
+    assertThat(DraftEvent.fromJson(draft.toJson())).isEqualTo(draft);
+  }
+
+  @Test
+  @DisplayName("runtime and idempotency_key are optional")
+  void optionalFields() {
+    JsonObject json = valid();
+    json.remove("runtime");
+    json.remove("idempotency_key");
+    DraftEvent draft = DraftEvent.fromJson(json);
+    assertThat(draft.runtime()).isNull();
+    assertThat(draft.idempotencyKey()).isNull();
+  }
+
+  @Test
+  @DisplayName("a draft is immutable: changing the source JSON later does not change it")
+  void defensiveCopies() {
+    JsonObject json = valid();
+    DraftEvent draft = DraftEvent.fromJson(json);
+    json.getJsonObject("payload").put("status", "changed");
+    assertThat(draft.payload().getString("status")).isEqualTo("running");
+  }
+
+  @Test
+  @DisplayName("each required field, when missing, is named in the error")
+  void requiredFields() {
+    for (String field : new String[] {"event_type", "entity_kind", "entity_id", "room_keys", "payload"}) {
+      assertRefused(json -> json.remove(field), ErrorCode.INVALID_DRAFT, field, "is required");
+    }
+  }
+
+  @Test
+  @DisplayName("wrong JSON types are named with the type that was found")
+  void wrongTypes() {
+    assertRefused(json -> json.put("event_type", 5), ErrorCode.INVALID_DRAFT, "event_type", "must be a string, got number");
+    assertRefused(json -> json.put("payload", "x"), ErrorCode.INVALID_DRAFT, "payload", "must be an object, got string");
+    assertRefused(json -> json.put("runtime", new JsonArray()), ErrorCode.INVALID_DRAFT, "runtime", "must be an object");
+    assertRefused(json -> json.put("room_keys", "task:1"), ErrorCode.INVALID_DRAFT, "room_keys", "must be an array");
+    assertRefused(json -> json.put("entity_version", "3"), ErrorCode.INVALID_DRAFT, "entity_version", "integer");
+  }
+
+  @Test
+  @DisplayName("unknown event types and entity kinds list the accepted values")
+  void unknownEnums() {
+    assertRefused(json -> json.put("event_type", "node.exploded"), ErrorCode.INVALID_DRAFT, "event_type",
+        "unknown event type \"node.exploded\"");
+    assertRefused(json -> json.put("entity_kind", "user"), ErrorCode.INVALID_DRAFT, "entity_kind", "task, run");
+  }
+
+  @Test
+  @DisplayName("entity ids follow the room id rules")
+  void entityIds() {
+    assertRefused(json -> json.put("entity_id", "a b"), ErrorCode.INVALID_DRAFT, "entity_id", "letters, digits");
+    assertRefused(json -> json.put("entity_id", "x".repeat(65)), ErrorCode.INVALID_DRAFT, "entity_id", "1-64");
+  }
+
+  @Test
+  @DisplayName("room_keys must hold 1-32 distinct valid rooms, and the bad one is named by index")
+  void roomKeys() {
+    assertRefused(json -> json.put("room_keys", new JsonArray()), ErrorCode.INVALID_DRAFT, "room_keys", "1-32 rooms");
+    JsonArray many = new JsonArray();
+    for (int i = 0; i < 33; i++) {
+      many.add("task:" + i);
+    }
+    assertRefused(json -> json.put("room_keys", many), ErrorCode.INVALID_DRAFT, "room_keys", "got 33");
+    assertRefused(json -> json.put("room_keys", new JsonArray().add("task:1").add("user:2")), ErrorCode.INVALID_DRAFT,
+        "room_keys[1]", "unknown room prefix");
+    assertRefused(json -> json.put("room_keys", new JsonArray().add("task:1").add(7)), ErrorCode.INVALID_DRAFT,
+        "room_keys[1]", "must be a string");
+    assertRefused(json -> json.put("room_keys", new JsonArray().add("task:1").add("task:1")), ErrorCode.INVALID_DRAFT,
+        "room_keys[1]", "duplicate room");
+  }
+
+  @Test
+  @DisplayName("idempotency keys are 1-200 characters")
+  void idempotencyKeyLength() {
+    assertRefused(json -> json.put("idempotency_key", "k".repeat(201)), ErrorCode.INVALID_DRAFT, "idempotency_key",
+        "1-200");
+    assertRefused(json -> json.put("idempotency_key", ""), ErrorCode.INVALID_DRAFT, "idempotency_key", "1-200");
+  }
+
+  @Test
+  @DisplayName("payload plus runtime over 64 KiB is too_large")
+  void sizeLimit() {
+    assertRefused(json -> json.put("payload", new JsonObject().put("blob", "x".repeat(DraftEvent.MAX_BODY_BYTES))),
+        ErrorCode.TOO_LARGE, "payload", "limit is 65536");
+  }
+
+  @Test
+  @DisplayName("a null draft is refused with a message, not a NullPointerException")
+  void nullDraft() {
+    assertThatThrownBy(() -> DraftEvent.fromJson(null)).isInstanceOf(ContractException.class);
+  }
+}
