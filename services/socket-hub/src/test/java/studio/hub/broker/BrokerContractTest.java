@@ -1,0 +1,220 @@
+package studio.hub.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import studio.contract.envelope.DraftEvent;
+import studio.contract.envelope.Envelope;
+import studio.contract.room.RoomKey;
+
+/** The semantics every {@link Broker} must have; run against each implementation. */
+@ExtendWith(VertxExtension.class)
+abstract class BrokerContractTest {
+  static final HistoryPolicy POLICY = new HistoryPolicy(50, Duration.ofMinutes(5), Duration.ofMinutes(5),
+      Duration.ofDays(1));
+
+  Vertx vertx;
+  Context context;
+  Broker broker;
+  final List<RoomFrame> delivered = new CopyOnWriteArrayList<>();
+  volatile int resubscribed;
+  final String id = UUID.randomUUID().toString().substring(0, 8);
+
+  abstract Broker create(Vertx vertx, HistoryPolicy policy);
+
+  @BeforeEach
+  void createBroker(Vertx vertx) throws Exception {
+    this.vertx = vertx;
+    context = vertx.getOrCreateContext();
+    broker = onContext(() -> {
+      Broker created = create(vertx, policy());
+      created.listener(new BrokerListener() {
+        @Override
+        public void onFrame(RoomFrame frame) {
+          delivered.add(frame);
+        }
+
+        @Override
+        public void onResubscribed() {
+          resubscribed++;
+        }
+      });
+      return Future.succeededFuture(created);
+    });
+  }
+
+  @AfterEach
+  void closeBroker() throws Exception {
+    onContext(() -> broker.close());
+  }
+
+  HistoryPolicy policy() {
+    return POLICY;
+  }
+
+  <T> T onContext(Supplier<Future<T>> action) throws Exception {
+    Promise<T> promise = Promise.promise();
+    context.runOnContext(ignored -> action.get().onComplete(promise));
+    return promise.future().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  RoomKey room(String kind) {
+    return RoomKey.parse(kind + ":" + id);
+  }
+
+  DraftEvent draft(String idempotencyKey, RoomKey... rooms) {
+    JsonArray roomKeys = new JsonArray();
+    for (RoomKey room : rooms) {
+      roomKeys.add(room.toString());
+    }
+    JsonObject json = new JsonObject().put("event_type", "node.task.updated").put("entity_kind", "task")
+        .put("entity_id", id).put("room_keys", roomKeys).put("payload", new JsonObject().put("n", idempotencyKey));
+    if (idempotencyKey != null) {
+      json.put("idempotency_key", idempotencyKey);
+    }
+    return DraftEvent.fromJson(json);
+  }
+
+  Publication publish(DraftEvent draft) throws Exception {
+    return onContext(() -> broker.publish(draft));
+  }
+
+  @Test
+  @DisplayName("each publish takes the stream's next sequence and each room's next offset")
+  void numbering() throws Exception {
+    RoomKey task = room("task");
+    RoomKey run = room("run");
+    Publication first = publish(draft(null, task));
+    Publication second = publish(draft(null, task, run));
+    assertThat(first.envelope().sequence()).isEqualTo(1);
+    assertThat(second.envelope().sequence()).isEqualTo(2);
+    assertThat(first.rooms()).extracting(RoomFrame::offset).containsExactly(1L);
+    assertThat(second.rooms()).extracting(RoomFrame::room).containsExactly(task, run);
+    assertThat(second.rooms()).extracting(RoomFrame::offset).containsExactly(2L, 1L);
+    assertThat(second.duplicate()).isFalse();
+  }
+
+  @Test
+  @DisplayName("the frame is the protocol's event frame and carries the envelope the publisher got back")
+  void frameShape() throws Exception {
+    Publication publication = publish(draft("k1", room("task")));
+    JsonObject frame = new JsonObject(publication.rooms().get(0).frame());
+    assertThat(frame.getString("op")).isEqualTo("event");
+    assertThat(frame.getString("room")).isEqualTo(room("task").toString());
+    assertThat(frame.getLong("offset")).isEqualTo(1);
+    assertThat(frame.getString("epoch")).isEqualTo(publication.rooms().get(0).epoch()).isNotBlank();
+    assertThat(Envelope.fromJson(frame.getJsonObject("event"))).isEqualTo(publication.envelope());
+  }
+
+  @Test
+  @DisplayName("a publish retried with the same idempotency key yields one event and the first result")
+  void idempotency() throws Exception {
+    RoomKey task = room("task");
+    Publication first = publish(draft("same-key", task));
+    Publication retry = publish(draft("same-key", task));
+    Publication next = publish(draft("other-key", task));
+    assertThat(retry.duplicate()).isTrue();
+    assertThat(retry.envelope().eventId()).isEqualTo(first.envelope().eventId());
+    assertThat(retry.rooms()).extracting(RoomFrame::offset).containsExactly(1L);
+    assertThat(next.rooms()).extracting(RoomFrame::offset).containsExactly(2L);
+    assertThat(next.envelope().sequence()).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("concurrent publishers to one stream get distinct sequences that increase with room offset")
+  void concurrentPublishers() throws Exception {
+    RoomKey task = room("task");
+    List<Publication> publications = onContext(() -> Future.all(IntStream.range(0, 200)
+            .mapToObj(i -> broker.publish(draft(null, task))).toList())
+        .map(all -> new ArrayList<>(all.<Publication>list())));
+    publications.sort((a, b) -> Long.compare(a.rooms().get(0).offset(), b.rooms().get(0).offset()));
+    assertThat(publications).extracting(p -> p.rooms().get(0).offset())
+        .containsExactlyElementsOf(IntStream.rangeClosed(1, 200).mapToObj(i -> (long) i).toList());
+    assertThat(publications).extracting(p -> p.envelope().sequence()).isSorted().doesNotHaveDuplicates();
+  }
+
+  @Test
+  @DisplayName("history after an offset returns the following frames in order and says it is complete")
+  void history() throws Exception {
+    RoomKey task = room("task");
+    for (int i = 0; i < 5; i++) {
+      publish(draft(null, task));
+    }
+    History history = onContext(() -> broker.history(task, 2, 100));
+    assertThat(history.frames()).extracting(RoomFrame::offset).containsExactly(3L, 4L, 5L);
+    assertThat(history.complete()).isTrue();
+    assertThat(history.position().offset()).isEqualTo(5);
+    History upToDate = onContext(() -> broker.history(task, 5, 100));
+    assertThat(upToDate.frames()).isEmpty();
+    assertThat(upToDate.complete()).isTrue();
+  }
+
+  @Test
+  @DisplayName("history keeps the last N frames: resuming inside them is complete, before them is not")
+  void historyBoundedByLength() throws Exception {
+    RoomKey task = room("task");
+    for (int i = 0; i < POLICY.size() + 20; i++) {
+      publish(draft(null, task));
+    }
+    History tooOld = onContext(() -> broker.history(task, 5, 1000));
+    assertThat(tooOld.complete()).isFalse();
+    History recent = onContext(() -> broker.history(task, 20, 1000));
+    assertThat(recent.complete()).isTrue();
+    assertThat(recent.frames()).extracting(RoomFrame::offset).startsWith(21L).endsWith(70L);
+  }
+
+  @Test
+  @DisplayName("a room nobody published to has no epoch and offset 0")
+  void emptyRoom() throws Exception {
+    assertThat(onContext(() -> broker.position(room("thread")))).isEqualTo(RoomPosition.EMPTY);
+  }
+
+  @Test
+  @DisplayName("subscribed rooms' frames reach the listener in offset order; other rooms' do not")
+  void liveDelivery() throws Exception {
+    RoomKey watched = room("task");
+    RoomKey other = room("run");
+    onContext(() -> broker.subscribe(watched));
+    for (int i = 0; i < 20; i++) {
+      publish(draft(null, watched, other));
+    }
+    await().atMost(Duration.ofSeconds(10)).until(() -> delivered.size() >= 20);
+    assertThat(delivered).extracting(RoomFrame::room).containsOnly(watched);
+    assertThat(delivered).extracting(RoomFrame::offset)
+        .containsExactlyElementsOf(IntStream.rangeClosed(1, 20).mapToObj(i -> (long) i).toList());
+  }
+
+  @Test
+  @DisplayName("after unsubscribe no more frames of the room arrive")
+  void unsubscribe() throws Exception {
+    RoomKey watched = room("task");
+    RoomKey marker = room("flowchart");
+    onContext(() -> broker.subscribe(watched));
+    onContext(() -> broker.subscribe(marker));
+    onContext(() -> broker.unsubscribe(watched));
+    publish(draft(null, watched));
+    publish(draft(null, marker));
+    await().atMost(Duration.ofSeconds(10)).until(() -> !delivered.isEmpty());
+    assertThat(delivered).extracting(RoomFrame::room).containsExactly(marker);
+  }
+}
