@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * the config records that own them.
  */
 public final class Settings {
-  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
   private final Map<String, Object> values;
 
   public Settings(Map<String, Object> values) {
@@ -54,12 +54,12 @@ public final class Settings {
     }).orElse(defaultValue);
   }
 
-  /** A non-negative duration: {@code 500ms}, {@code 25s}, {@code 2m}, {@code 1h}; a bare number is seconds. */
+  /** A non-negative duration: {@code 500ms}, {@code 25s}, {@code 2m}, {@code 1h}, {@code 7d}; a bare number is seconds. */
   public Duration duration(String knob, Duration defaultValue) {
     return optional(knob).map(value -> {
       Matcher matcher = DURATION.matcher(value.toLowerCase(Locale.ROOT));
       if (!matcher.matches()) {
-        throw ConfigException.invalid(knob, value, "a non-negative duration such as 500ms, 25s, 2m or 1h");
+        throw ConfigException.invalid(knob, value, "a non-negative duration such as 500ms, 25s, 2m, 1h or 7d");
       }
       long amount = Long.parseLong(matcher.group(1));
       String unit = matcher.group(2) == null ? "s" : matcher.group(2);
@@ -67,6 +67,7 @@ public final class Settings {
         case "ms" -> Duration.ofMillis(amount);
         case "m" -> Duration.ofMinutes(amount);
         case "h" -> Duration.ofHours(amount);
+        case "d" -> Duration.ofDays(amount);
         default -> Duration.ofSeconds(amount);
       };
     }).orElse(defaultValue);

@@ -13,7 +13,11 @@ public final class ServiceHttp {
   }
 
   public static Future<HttpServer> listen(Vertx vertx, Router router, String host, int port) {
-    return vertx.createHttpServer(new HttpServerOptions().setHost(host).setPort(port))
+    return listen(vertx, router, new HttpServerOptions(), host, port);
+  }
+
+  public static Future<HttpServer> listen(Vertx vertx, Router router, HttpServerOptions options, String host, int port) {
+    return vertx.createHttpServer(new HttpServerOptions(options).setHost(host).setPort(port))
         .requestHandler(router)
         .listen()
         .recover(failure -> Future.failedFuture(new IllegalStateException(

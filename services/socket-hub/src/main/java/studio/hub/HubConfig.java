@@ -1,12 +1,84 @@
 package studio.hub;
 
+import java.time.Duration;
+import java.util.List;
+import studio.hub.broker.HistoryPolicy;
+import studio.hub.session.SessionSettings;
+import studio.runtime.config.ConfigException;
 import studio.runtime.config.Settings;
 
-/** The socket hub's own knobs. */
-public record HubConfig(int port) {
+/** The socket hub's own knobs, with their defaults. */
+public record HubConfig(
+    int port,
+    String rtPath,
+    List<Transport> transports,
+    List<String> allowedOrigins,
+    BrokerKind broker,
+    SessionSettings session,
+    HistoryPolicy history,
+    int clientQueueMaxBytes,
+    Duration drainGrace) {
+
   public static final String PORT = "STUDIO_HUB_PORT";
+  public static final String RT_PATH = "STUDIO_RT_PATH";
+  public static final String TRANSPORTS = "STUDIO_RT_TRANSPORTS";
+  public static final String CORS_ALLOWED_ORIGINS = "STUDIO_CORS_ALLOWED_ORIGINS";
+  public static final String BROKER = "STUDIO_RT_BROKER";
+  public static final String PING_INTERVAL = "STUDIO_RT_PING_INTERVAL";
+  public static final String PING_TIMEOUT = "STUDIO_RT_PING_TIMEOUT";
+  public static final String AUTH_TIMEOUT = "STUDIO_RT_AUTH_TIMEOUT";
+  public static final String FRAME_MAX = "STUDIO_RT_FRAME_MAX";
+  public static final String CLIENT_RATE = "STUDIO_RT_CLIENT_RATE";
+  public static final String CLIENT_QUEUE_MAX = "STUDIO_RT_CLIENT_QUEUE_MAX";
+  public static final String HISTORY_SIZE = "STUDIO_RT_HISTORY_SIZE";
+  public static final String HISTORY_TTL = "STUDIO_RT_HISTORY_TTL";
+  public static final String IDEMPOTENCY_WINDOW = "STUDIO_RT_IDEMPOTENCY_WINDOW";
+  public static final String ROOM_TTL = "STUDIO_RT_ROOM_TTL";
+  public static final String DRAIN_GRACE = "STUDIO_RT_DRAIN_GRACE";
+
+  public enum Transport { WEBSOCKET, SOCKJS }
+
+  /** {@code redis}: shared by every replica; {@code memory}: one process only, no Redis needed. */
+  public enum BrokerKind { REDIS, MEMORY }
 
   public static HubConfig from(Settings settings) {
-    return new HubConfig(settings.port(PORT, 8081));
+    String rtPath = settings.string(RT_PATH, "/rt");
+    if (!rtPath.matches("(/[A-Za-z0-9._~-]+)+")) {
+      throw new ConfigException("invalid config " + RT_PATH + "=\"" + rtPath
+          + "\": expected a path like /rt (leading '/', no trailing '/')");
+    }
+    List<String> origins = settings.list(CORS_ALLOWED_ORIGINS);
+    int historySize = settings.intAtLeast(HISTORY_SIZE, 1000, 1);
+    return new HubConfig(
+        settings.port(PORT, 8081),
+        rtPath,
+        settings.listOf(TRANSPORTS, List.of(Transport.WEBSOCKET, Transport.SOCKJS), Transport.class),
+        origins.isEmpty() ? List.of("*") : origins,
+        settings.oneOf(BROKER, BrokerKind.REDIS, BrokerKind.class),
+        new SessionSettings(
+            positive(settings, PING_INTERVAL, Duration.ofSeconds(25)),
+            positive(settings, PING_TIMEOUT, Duration.ofSeconds(20)),
+            positive(settings, AUTH_TIMEOUT, Duration.ofSeconds(10)),
+            settings.intAtLeast(FRAME_MAX, 64 * 1024, 1024),
+            settings.intAtLeast(CLIENT_RATE, 50, 1),
+            historySize),
+        new HistoryPolicy(historySize,
+            positive(settings, HISTORY_TTL, Duration.ofMinutes(10)),
+            positive(settings, IDEMPOTENCY_WINDOW, Duration.ofHours(1)),
+            positive(settings, ROOM_TTL, Duration.ofDays(7))),
+        settings.intAtLeast(CLIENT_QUEUE_MAX, 1024 * 1024, 16 * 1024),
+        settings.duration(DRAIN_GRACE, Duration.ofSeconds(5)));
+  }
+
+  public boolean allowsAnyOrigin() {
+    return allowedOrigins.contains("*");
+  }
+
+  private static Duration positive(Settings settings, String knob, Duration defaultValue) {
+    Duration value = settings.duration(knob, defaultValue);
+    if (value.isZero()) {
+      throw new ConfigException("invalid config " + knob + "=\"0\": expected a duration above zero");
+    }
+    return value;
   }
 }

@@ -2,21 +2,49 @@ package studio.hub;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.Redis;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import studio.hub.auth.OriginPolicy;
+import studio.hub.auth.TokenVerifier;
+import studio.hub.broker.Broker;
+import studio.hub.broker.InMemoryBroker;
+import studio.hub.broker.RedisBroker;
+import studio.hub.fanout.RoomFanout;
+import studio.hub.ingress.BusIngress;
+import studio.hub.ingress.HttpIngress;
+import studio.hub.ingress.PublishService;
+import studio.hub.metrics.HubMetrics;
+import studio.hub.session.SessionServices;
+import studio.hub.session.Sessions;
+import studio.hub.transport.SockJsTransport;
+import studio.hub.transport.WebSocketTransport;
+import studio.runtime.config.StudioEnvironment;
 import studio.runtime.health.HealthEndpoints;
+import studio.runtime.metrics.MetricsEndpoint;
 import studio.runtime.redis.RedisConnector;
 import studio.runtime.service.HttpService;
 import studio.runtime.service.ServiceContext;
 import studio.runtime.service.ServiceHttp;
 
-/** The socket hub: browser connections, room subscriptions, sequencing and fan-out. */
+/** The socket hub: browser connections, room subscriptions, sequencing and fan-out, publish ingress. */
 public final class HubVerticle extends VerticleBase implements HttpService {
   public static final String SERVICE = "socket-hub";
+  private static final Logger LOG = LoggerFactory.getLogger(HubVerticle.class);
   private final ServiceContext context;
   private final HubConfig config;
   private Redis redis;
+  private Broker broker;
+  private RoomFanout fanout;
+  private Sessions sessions;
+  private HubMetrics metrics;
+  private MessageConsumer<Object> busIngress;
   private HttpServer server;
 
   public HubVerticle(ServiceContext context, HubConfig config) {
@@ -26,20 +54,88 @@ public final class HubVerticle extends VerticleBase implements HttpService {
 
   @Override
   public Future<?> start() {
-    redis = RedisConnector.client(vertx, context.config().redis());
+    warnAboutOpenOrigins();
+    metrics = new HubMetrics(context.metrics());
+    broker = createBroker();
+    fanout = new RoomFanout(broker, config.history().size(), metrics);
+    sessions = new Sessions(new SessionServices(vertx, fanout, broker,
+        new TokenVerifier(vertx, context.config().secrets().jwtSecretKey()), config.session(), metrics));
+    PublishService publisher = new PublishService(broker, metrics);
     Router router = Router.router(vertx);
-    HealthEndpoints.create(vertx, SERVICE).redis(redis).cluster(context.cluster()).mount(router);
-    return ServiceHttp.listen(vertx, router, context.config().httpHost(), config.port())
+    HealthEndpoints health = HealthEndpoints.create(vertx, SERVICE).cluster(context.cluster());
+    if (redis != null) {
+      health.redis(redis);
+    }
+    health.mount(router);
+    MetricsEndpoint.mount(router, context.metrics());
+    mountTransports(router);
+    router.get(config.rtPath() + "/stats").handler(this::stats);
+    HttpIngress.mount(router, publisher, context.config().secrets().workerSharedSecret());
+    HttpServerOptions options = new HttpServerOptions()
+        .setMaxWebSocketFrameSize(config.session().frameMaxBytes() * 4)
+        .setMaxWebSocketMessageSize(config.session().frameMaxBytes() * 4);
+    return BusIngress.register(vertx, publisher).onSuccess(consumer -> busIngress = consumer)
+        .compose(registered -> ServiceHttp.listen(vertx, router, options, context.config().httpHost(), config.port()))
         .onSuccess(listening -> server = listening);
   }
 
   @Override
   public Future<?> stop() {
-    return ServiceHttp.shutdown(server, context.config().gracefulTimeout()).eventually(() -> redis.close());
+    return sessions.drain(config.drainGrace())
+        .eventually(() -> ServiceHttp.shutdown(server, context.config().gracefulTimeout()))
+        .eventually(() -> busIngress == null ? Future.succeededFuture() : busIngress.unregister())
+        .eventually(() -> broker.close())
+        .eventually(() -> redis == null ? Future.succeededFuture() : redis.close());
   }
 
   @Override
   public int actualPort() {
     return server == null ? -1 : server.actualPort();
+  }
+
+  /** For tests and operators: drops this instance's Redis pub/sub link as a network fault would. */
+  public void dropBrokerLink() {
+    if (broker instanceof RedisBroker redisBroker) {
+      redisBroker.dropSubscriberConnection();
+    }
+  }
+
+  private Broker createBroker() {
+    if (config.broker() == HubConfig.BrokerKind.MEMORY) {
+      return new InMemoryBroker(vertx, config.history());
+    }
+    redis = RedisConnector.client(vertx, context.config().redis());
+    return new RedisBroker(vertx, redis,
+        () -> Redis.createClient(vertx, RedisConnector.options(context.config().redis())).connect(), config.history());
+  }
+
+  private void mountTransports(Router router) {
+    OriginPolicy origins = new OriginPolicy(config.allowedOrigins());
+    if (config.transports().contains(HubConfig.Transport.WEBSOCKET)) {
+      WebSocketTransport.mount(router, config.rtPath(), sessions, origins, config.clientQueueMaxBytes());
+    }
+    if (config.transports().contains(HubConfig.Transport.SOCKJS)) {
+      SockJsTransport.mount(vertx, router, config.rtPath(), sessions, origins, config.clientQueueMaxBytes(),
+          config.session().pingInterval().toMillis());
+    }
+  }
+
+  private void stats(RoutingContext ctx) {
+    ctx.response().putHeader("Content-Type", "application/json").end(new JsonObject()
+        .put("connections", sessions.count())
+        .put("connections_by_transport", sessions.byTransport())
+        .put("subscriptions", sessions.subscriptionCount())
+        .put("rooms", fanout.roomCount())
+        .put("events_published", (long) metrics.publishedCount())
+        .put("events_delivered", (long) metrics.deliveredCount())
+        .put("broker", config.broker().name().toLowerCase())
+        .encode());
+  }
+
+  private void warnAboutOpenOrigins() {
+    if (config.allowsAnyOrigin() && context.config().env() == StudioEnvironment.PRODUCTION) {
+      LOG.warn("STUDIO_CORS_ALLOWED_ORIGINS is * in production: pages on any website may open realtime "
+          + "connections with a user's token; name your origins (e.g. https://studio.example.com)");
+    }
   }
 }

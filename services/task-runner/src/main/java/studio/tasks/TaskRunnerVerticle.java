@@ -8,6 +8,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
 import studio.runtime.database.Database;
 import studio.runtime.health.HealthEndpoints;
+import studio.runtime.metrics.MetricsEndpoint;
 import studio.runtime.heartbeat.InstanceHeartbeat;
 import studio.runtime.service.HttpService;
 import studio.runtime.service.ServiceContext;
@@ -33,6 +34,7 @@ public final class TaskRunnerVerticle extends VerticleBase implements HttpServic
     heartbeat = new InstanceHeartbeat(vertx, pool, SERVICE, JsonObject::new);
     Router router = Router.router(vertx);
     HealthEndpoints.create(vertx, SERVICE).postgres(pool).cluster(context.cluster()).mount(router);
+    MetricsEndpoint.mount(router, context.metrics());
     return ServiceHttp.listen(vertx, router, context.config().httpHost(), config.port())
         .onSuccess(listening -> server = listening)
         .compose(listening -> heartbeat.start());

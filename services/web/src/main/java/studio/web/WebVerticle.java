@@ -8,6 +8,7 @@ import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 import studio.runtime.database.Database;
 import studio.runtime.health.HealthEndpoints;
+import studio.runtime.metrics.MetricsEndpoint;
 import studio.runtime.redis.RedisConnector;
 import studio.runtime.service.HttpService;
 import studio.runtime.service.ServiceContext;
@@ -35,6 +36,7 @@ public final class WebVerticle extends VerticleBase implements HttpService {
     Router router = Router.router(vertx);
     HealthEndpoints health = HealthEndpoints.create(vertx, SERVICE)
         .postgres(pool).redis(redis).cluster(context.cluster()).mount(router);
+    MetricsEndpoint.mount(router, context.metrics());
     InfrastructureHealth.mount(router, health, pool);
     return ServiceHttp.listen(vertx, router, context.config().httpHost(), config.port())
         .onSuccess(listening -> server = listening);

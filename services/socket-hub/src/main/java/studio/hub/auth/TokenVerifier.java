@@ -1,0 +1,71 @@
+package studio.hub.auth;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import studio.contract.error.ContractException;
+import studio.contract.error.ErrorCode;
+import studio.contract.room.RealtimeToken;
+import studio.contract.room.RoomGrant;
+
+/**
+ * Checks realtime tokens: HS256 with {@code JWT_SECRET_KEY}, an expiry, and a {@code rooms} claim
+ * of room patterns. Any failure is {@code unauthenticated}, with the reason for the client.
+ */
+public final class TokenVerifier {
+  private final JWTAuth jwt;
+
+  public TokenVerifier(Vertx vertx, String secret) {
+    this.jwt = create(vertx, secret);
+  }
+
+  /** The HS256 provider for a secret; web issues tokens with the same construction. */
+  public static JWTAuth create(Vertx vertx, String secret) {
+    return JWTAuth.create(vertx, new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
+  }
+
+  public Future<Principal> verify(String token) {
+    if (token == null || token.isBlank()) {
+      return Future.failedFuture(new ContractException(ErrorCode.UNAUTHENTICATED, "a token is required"));
+    }
+    return jwt.authenticate(new TokenCredentials(token))
+        .recover(failure -> Future.failedFuture(new ContractException(ErrorCode.UNAUTHENTICATED,
+            "token rejected: " + failure.getMessage())))
+        .compose(user -> principal(claims(user)));
+  }
+
+  /** vertx-auth-jwt keeps the decoded claims in the user's attributes, the raw token in its principal. */
+  private static JsonObject claims(io.vertx.ext.auth.User user) {
+    JsonObject decoded = user.attributes().getJsonObject("accessToken");
+    return decoded != null ? decoded : user.principal();
+  }
+
+  private static Future<Principal> principal(JsonObject claims) {
+    Long exp = claims.getLong("exp");
+    if (exp == null) {
+      return Future.failedFuture(new ContractException(ErrorCode.UNAUTHENTICATED, "token has no expiry (exp)"));
+    }
+    Object rooms = claims.getValue(RealtimeToken.ROOMS_CLAIM);
+    if (!(rooms instanceof JsonArray patterns)) {
+      return Future.failedFuture(new ContractException(ErrorCode.UNAUTHENTICATED,
+          "token has no \"" + RealtimeToken.ROOMS_CLAIM + "\" claim"));
+    }
+    try {
+      List<String> list = new ArrayList<>();
+      patterns.forEach(pattern -> list.add(String.valueOf(pattern)));
+      return Future.succeededFuture(new Principal(claims.getString("sub", "anonymous"), new RoomGrant(list),
+          Instant.ofEpochSecond(exp)));
+    } catch (ContractException e) {
+      return Future.failedFuture(new ContractException(ErrorCode.UNAUTHENTICATED, "token grants " + e.getMessage()));
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package studio.hub.ingress;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import studio.contract.bus.Addresses;
+import studio.contract.error.ContractException;
+import studio.contract.error.ErrorCode;
+
+/** {@code studio.rt.publish}: request a draft, get the sequenced envelope or a failure with a catalogue code. */
+public final class BusIngress {
+  private BusIngress() {
+  }
+
+  public static Future<MessageConsumer<Object>> register(Vertx vertx, PublishService publisher) {
+    MessageConsumer<Object> consumer = vertx.eventBus().consumer(Addresses.PUBLISH, message -> publish(publisher, message));
+    return consumer.completion().map(consumer);
+  }
+
+  private static void publish(PublishService publisher, Message<Object> message) {
+    if (!(message.body() instanceof JsonObject draft)) {
+      message.fail(ErrorCode.INVALID_DRAFT.failureCode(), "body must be a JSON object draft");
+      return;
+    }
+    publisher.publish(draft)
+        .onSuccess(publication -> message.reply(publication.envelope().toJson()))
+        .onFailure(failure -> {
+          ContractException error = (ContractException) failure;
+          message.fail(error.code().failureCode(), error.getMessage());
+        });
+  }
+}

@@ -1,0 +1,88 @@
+package studio.hub.ingress;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import studio.contract.envelope.DraftEvent;
+import studio.contract.error.ContractException;
+import studio.contract.error.ErrorCode;
+
+/**
+ * {@code POST /api/v1/events} for workers that are not on the event bus: bearer
+ * {@code WORKER_SHARED_SECRET}, body a draft; 202 with the envelope, or the one JSON error shape.
+ */
+public final class HttpIngress {
+  public static final String PATH = "/api/v1/events";
+  /** The draft's own limit plus room for its envelope fields. */
+  static final int BODY_LIMIT = DraftEvent.MAX_BODY_BYTES + 16 * 1024;
+
+  private final PublishService publisher;
+  private final byte[] secret;
+
+  private HttpIngress(PublishService publisher, String secret) {
+    this.publisher = publisher;
+    this.secret = secret.getBytes(StandardCharsets.UTF_8);
+  }
+
+  public static void mount(Router router, PublishService publisher, String workerSecret) {
+    HttpIngress ingress = new HttpIngress(publisher, workerSecret);
+    router.post(PATH).handler(ingress::authorize);
+    router.post(PATH).handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
+    router.post(PATH).handler(ingress::publish);
+    router.post(PATH).failureHandler(ingress::failed);
+  }
+
+  private void authorize(RoutingContext ctx) {
+    String header = ctx.request().getHeader("Authorization");
+    String presented = header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : "";
+    // Constant-time, so the secret cannot be guessed byte by byte from response times.
+    if (!MessageDigest.isEqual(secret, presented.getBytes(StandardCharsets.UTF_8))) {
+      ctx.response().putHeader("WWW-Authenticate", "Bearer");
+      send(ctx, new ContractException(ErrorCode.UNAUTHENTICATED, "Authorization: Bearer <WORKER_SHARED_SECRET> required"));
+      return;
+    }
+    String type = ctx.request().getHeader("Content-Type");
+    if (type == null || !type.toLowerCase().startsWith("application/json")) {
+      send(ctx, new ContractException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json"));
+      return;
+    }
+    ctx.next();
+  }
+
+  private void publish(RoutingContext ctx) {
+    JsonObject draft;
+    try {
+      draft = ctx.body().asJsonObject();
+    } catch (DecodeException | ClassCastException e) {
+      send(ctx, new ContractException(ErrorCode.INVALID_REQUEST, "body is not a JSON object"));
+      return;
+    }
+    publisher.publish(draft)
+        .onSuccess(publication -> ctx.response().setStatusCode(202)
+            .putHeader("Content-Type", "application/json")
+            .putHeader("Idempotent-Replay", String.valueOf(publication.duplicate()))
+            .end(publication.envelope().toJson().encode()))
+        .onFailure(failure -> send(ctx, (ContractException) failure));
+  }
+
+  private void failed(RoutingContext ctx) {
+    if (ctx.statusCode() == 413) {
+      send(ctx, new ContractException(ErrorCode.TOO_LARGE, "body exceeds " + BODY_LIMIT + " bytes"));
+    } else if (ctx.statusCode() == 400) {
+      send(ctx, new ContractException(ErrorCode.INVALID_REQUEST, "malformed request body"));
+    } else {
+      send(ctx, new ContractException(ErrorCode.INTERNAL, "could not publish"));
+    }
+  }
+
+  private static void send(RoutingContext ctx, ContractException error) {
+    if (!ctx.response().ended()) {
+      ctx.response().setStatusCode(error.code().httpStatus()).putHeader("Content-Type", "application/json")
+          .end(error.toJson().encode());
+    }
+  }
+}

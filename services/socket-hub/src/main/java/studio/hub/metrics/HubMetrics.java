@@ -1,0 +1,114 @@
+package studio.hub.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import studio.hub.fanout.FanoutMetrics;
+
+/** The hub's Prometheus metrics ({@code studio_rt_*}), one instance per hub verticle instance. */
+public final class HubMetrics implements FanoutMetrics {
+  private final MeterRegistry registry;
+  private final Map<String, AtomicInteger> connections = new ConcurrentHashMap<>();
+  private final Counter published;
+  private final Counter duplicatesPublished;
+  private final Counter delivered;
+  private final Counter replayedFrames;
+  private final Counter replaysRefused;
+  private final Counter slowConsumers;
+  private final Counter pingTimeouts;
+  private final Counter duplicatesDropped;
+  private final Counter gapFrames;
+  private final Counter gapsUnrecoverable;
+  private final Counter gapFillFailures;
+  private final Timer publishLatency;
+
+  public HubMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    published = Counter.builder("studio_rt_events_published").description("events sequenced by this hub").register(registry);
+    duplicatesPublished = Counter.builder("studio_rt_events_deduplicated")
+        .description("publishes answered from the idempotency window").register(registry);
+    delivered = Counter.builder("studio_rt_events_delivered").description("event frames written to clients").register(registry);
+    replayedFrames = Counter.builder("studio_rt_replay_frames").description("frames replayed from history on resume")
+        .register(registry);
+    replaysRefused = Counter.builder("studio_rt_replays_refused")
+        .description("resumes answered recovered:false (history trimmed or epoch changed)").register(registry);
+    slowConsumers = Counter.builder("studio_rt_slow_consumer_disconnects").register(registry);
+    pingTimeouts = Counter.builder("studio_rt_ping_timeout_disconnects").register(registry);
+    duplicatesDropped = Counter.builder("studio_rt_fanout_duplicates_dropped").register(registry);
+    gapFrames = Counter.builder("studio_rt_fanout_gap_frames_filled").register(registry);
+    gapsUnrecoverable = Counter.builder("studio_rt_fanout_gaps_unrecoverable").register(registry);
+    gapFillFailures = Counter.builder("studio_rt_fanout_gap_fill_failures").register(registry);
+    publishLatency = Timer.builder("studio_rt_publish_latency").description("time to sequence a publish")
+        .publishPercentileHistogram().register(registry);
+  }
+
+  public void connectionOpened(String transport) {
+    gauge(transport).incrementAndGet();
+  }
+
+  public void connectionClosed(String transport) {
+    gauge(transport).decrementAndGet();
+  }
+
+  private AtomicInteger gauge(String transport) {
+    return connections.computeIfAbsent(transport, name -> registry.gauge("studio_rt_connections",
+        io.micrometer.core.instrument.Tags.of("transport", name), new AtomicInteger()));
+  }
+
+  public void published(Duration latency, boolean duplicate) {
+    (duplicate ? duplicatesPublished : published).increment();
+    publishLatency.record(latency);
+  }
+
+  public void delivered() {
+    delivered.increment();
+  }
+
+  public void replayed(int frames) {
+    replayedFrames.increment(frames);
+  }
+
+  public void replayRefused() {
+    replaysRefused.increment();
+  }
+
+  public void slowConsumerClosed() {
+    slowConsumers.increment();
+  }
+
+  public void pingTimeoutClosed() {
+    pingTimeouts.increment();
+  }
+
+  @Override
+  public void duplicateDropped() {
+    duplicatesDropped.increment();
+  }
+
+  @Override
+  public void gapFilled(int frames) {
+    gapFrames.increment(frames);
+  }
+
+  @Override
+  public void gapUnrecoverable() {
+    gapsUnrecoverable.increment();
+  }
+
+  @Override
+  public void gapFillFailed() {
+    gapFillFailures.increment();
+  }
+
+  public double deliveredCount() {
+    return delivered.count();
+  }
+
+  public double publishedCount() {
+    return published.count();
+  }
+}

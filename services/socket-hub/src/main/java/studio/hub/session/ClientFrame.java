@@ -1,0 +1,87 @@
+package studio.hub.session;
+
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import studio.contract.error.ContractException;
+import studio.contract.error.ErrorCode;
+import studio.contract.room.RoomKey;
+
+/** A decoded client frame (PROTOCOL.md "Client -> server"); every malformation is a catalogue error. */
+record ClientFrame(String op, String id, JsonObject json) {
+  static final int MAX_ROOMS_PER_FRAME = 100;
+
+  /** A resume point for one room: the last offset the client has and the epoch it belongs to. */
+  record Since(long offset, String epoch) {
+  }
+
+  static ClientFrame parse(String text) {
+    JsonObject json;
+    try {
+      json = new JsonObject(text);
+    } catch (DecodeException | ClassCastException e) {
+      throw new ContractException(ErrorCode.BAD_FRAME, "frame is not a JSON object");
+    }
+    Object op = json.getValue("op");
+    if (!(op instanceof String name)) {
+      throw new ContractException(ErrorCode.BAD_FRAME, "op", "a string \"op\" is required");
+    }
+    Object id = json.getValue("id");
+    if (id != null && !(id instanceof String) && !(id instanceof Number)) {
+      throw new ContractException(ErrorCode.BAD_FRAME, "id", "must be a string or a number");
+    }
+    return new ClientFrame(name, id == null ? null : String.valueOf(id), json);
+  }
+
+  List<RoomKey> rooms() {
+    Object value = json.getValue("rooms");
+    if (!(value instanceof JsonArray array) || array.isEmpty() || array.size() > MAX_ROOMS_PER_FRAME) {
+      throw new ContractException(ErrorCode.BAD_FRAME, "rooms",
+          "must be an array of 1-" + MAX_ROOMS_PER_FRAME + " room keys");
+    }
+    List<RoomKey> rooms = new ArrayList<>();
+    for (Object room : array) {
+      if (!(room instanceof String key)) {
+        throw new ContractException(ErrorCode.INVALID_ROOM, "rooms", "room keys must be strings");
+      }
+      RoomKey parsed = RoomKey.parse(key);
+      if (!rooms.contains(parsed)) {
+        rooms.add(parsed);
+      }
+    }
+    return rooms;
+  }
+
+  Map<RoomKey, Since> since() {
+    Object value = json.getValue("since");
+    if (value == null) {
+      return Map.of();
+    }
+    if (!(value instanceof JsonObject object)) {
+      throw new ContractException(ErrorCode.BAD_FRAME, "since", "must be an object of room -> {offset, epoch}");
+    }
+    Map<RoomKey, Since> since = new HashMap<>();
+    for (String room : object.fieldNames()) {
+      Object point = object.getValue(room);
+      if (!(point instanceof JsonObject resume) || !(resume.getValue("offset") instanceof Number offset)
+          || offset.longValue() < 0 || (resume.getValue("epoch") != null && !(resume.getValue("epoch") instanceof String))) {
+        throw new ContractException(ErrorCode.BAD_FRAME, "since." + room,
+            "must be {\"offset\": <integer >= 0>, \"epoch\": <string>}");
+      }
+      since.put(RoomKey.parse(room), new Since(offset.longValue(), resume.getString("epoch")));
+    }
+    return since;
+  }
+
+  String token() {
+    Object token = json.getValue("token");
+    if (!(token instanceof String text) || text.isBlank()) {
+      throw new ContractException(ErrorCode.BAD_FRAME, "token", "a string \"token\" is required");
+    }
+    return text;
+  }
+}

@@ -1,0 +1,298 @@
+package studio.hub.session;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import studio.contract.envelope.Envelope;
+import studio.contract.error.CloseCode;
+import studio.contract.error.ContractException;
+import studio.contract.error.ErrorCode;
+import studio.contract.room.RoomKey;
+import studio.hub.auth.Principal;
+import studio.hub.broker.RoomFrame;
+import studio.hub.broker.RoomPosition;
+
+/**
+ * One client connection speaking PROTOCOL.md: authenticates, subscribes, unsubscribes and pings,
+ * receives its rooms' events in offset order, and is told what went wrong with a stable code.
+ * Runs on one event loop; all state is confined to it.
+ */
+public final class Session {
+  private static final int MAX_BAD_FRAMES = 20;
+
+  private final String id = UUID.randomUUID().toString();
+  private final FrameSink sink;
+  private final SessionServices services;
+  private final RateLimiter limiter;
+  private final Map<RoomKey, RoomSubscription> subscriptions = new HashMap<>();
+  private Principal principal;
+  private long authTimer = -1;
+  private long expiryTimer = -1;
+  private long lastInboundNanos = System.nanoTime();
+  private int badFrames;
+  private int rateViolations;
+  private boolean closed;
+
+  Session(FrameSink sink, SessionServices services) {
+    this.sink = sink;
+    this.services = services;
+    this.limiter = new RateLimiter(services.settings().framesPerSecond());
+  }
+
+  String id() {
+    return id;
+  }
+
+  String transport() {
+    return sink.transport();
+  }
+
+  int subscriptionCount() {
+    return subscriptions.size();
+  }
+
+  /** Greets the client, then authenticates with the URL token or waits for an {@code auth} frame. */
+  void start(String urlToken) {
+    write(new JsonObject().put("op", "connected").put("session_id", id).put("contract_version", Envelope.CONTRACT_VERSION)
+        .put("ping_interval_ms", services.settings().pingInterval().toMillis()));
+    if (urlToken != null) {
+      authenticate(null, urlToken);
+    } else {
+      authTimer = services.vertx().setTimer(services.settings().authTimeout().toMillis(), timer -> {
+        if (principal == null) {
+          error(null, new ContractException(ErrorCode.UNAUTHENTICATED, "no auth frame within "
+              + services.settings().authTimeout().toSeconds() + "s"));
+          close(CloseCode.UNAUTHENTICATED);
+        }
+      });
+    }
+  }
+
+  public void onText(String text) {
+    lastInboundNanos = System.nanoTime();
+    if (closed) {
+      return;
+    }
+    if (!limiter.tryAcquire()) {
+      refuseForRate();
+      return;
+    }
+    ClientFrame frame;
+    try {
+      if (text.getBytes(StandardCharsets.UTF_8).length > services.settings().frameMaxBytes()) {
+        throw new ContractException(ErrorCode.TOO_LARGE, "frame exceeds " + services.settings().frameMaxBytes() + " bytes");
+      }
+      frame = ClientFrame.parse(text);
+    } catch (ContractException e) {
+      badFrame(null, e);
+      return;
+    }
+    dispatch(frame);
+  }
+
+  /** A frame the transport could not even read as text (binary WebSocket message). */
+  public void onUnreadable() {
+    lastInboundNanos = System.nanoTime();
+    badFrame(null, new ContractException(ErrorCode.BAD_FRAME, "frames are JSON text, not binary"));
+  }
+
+  void onClosed() {
+    closed = true;
+    services.vertx().cancelTimer(authTimer);
+    services.vertx().cancelTimer(expiryTimer);
+    subscriptions.forEach((room, subscription) -> services.fanout().leave(room, subscription));
+    subscriptions.clear();
+  }
+
+  boolean silentLongerThan(Duration limit) {
+    return System.nanoTime() - lastInboundNanos > limit.toNanos();
+  }
+
+  void drain(Duration retryAfter) {
+    write(new JsonObject().put("op", "draining").put("retry_after_ms", retryAfter.toMillis()));
+  }
+
+  void close(CloseCode code) {
+    if (!closed) {
+      sink.close(code);
+      onClosed();
+    }
+  }
+
+  private void dispatch(ClientFrame frame) {
+    try {
+      switch (frame.op()) {
+        case "auth" -> authenticate(frame.id(), frame.token());
+        case "subscribe" -> subscribe(frame);
+        case "unsubscribe" -> unsubscribe(frame);
+        case "ping" -> write(new JsonObject().put("op", "pong").put("id", frame.id()));
+        default -> badFrame(frame.id(), new ContractException(ErrorCode.UNKNOWN_OP, "op",
+            "unknown op \"" + frame.op() + "\" (expected auth, subscribe, unsubscribe or ping)"));
+      }
+    } catch (ContractException e) {
+      badFrame(frame.id(), e);
+    }
+  }
+
+  private void authenticate(String requestId, String token) {
+    services.verifier().verify(token).onSuccess(verified -> {
+      principal = verified;
+      services.vertx().cancelTimer(authTimer);
+      services.vertx().cancelTimer(expiryTimer);
+      long untilExpiry = Math.max(1, verified.expiresAt().toEpochMilli() - Instant.now().toEpochMilli());
+      expiryTimer = services.vertx().setTimer(untilExpiry, timer -> {
+        error(null, new ContractException(ErrorCode.UNAUTHENTICATED, "token expired"));
+        close(CloseCode.TOKEN_EXPIRED);
+      });
+      if (requestId != null) {
+        write(new JsonObject().put("op", "ack").put("id", requestId).put("rooms", new JsonObject()));
+      }
+    }).onFailure(failure -> {
+      error(requestId, failure instanceof ContractException e ? e
+          : new ContractException(ErrorCode.UNAUTHENTICATED, failure.getMessage()));
+      close(CloseCode.UNAUTHENTICATED);
+    });
+  }
+
+  private void subscribe(ClientFrame frame) {
+    requireAuthenticated();
+    List<RoomKey> rooms = frame.rooms();
+    Map<RoomKey, ClientFrame.Since> since = frame.since();
+    for (RoomKey room : rooms) {
+      if (!principal.grant().allows(room)) {
+        throw new ContractException(ErrorCode.FORBIDDEN_ROOM, "token does not grant " + room);
+      }
+    }
+    List<Future<RoomStart>> starts = rooms.stream().map(room -> start(room, since.get(room))).toList();
+    Future.all(starts).onComplete(done -> {
+      JsonObject ack = new JsonObject();
+      starts.stream().filter(Future::succeeded).map(Future::result)
+          .forEach(startedRoom -> ack.put(startedRoom.room().toString(), startedRoom.toJson()));
+      if (done.failed()) {
+        error(frame.id(), new ContractException(ErrorCode.UNAVAILABLE, "could not subscribe: " + done.cause().getMessage()));
+      }
+      write(new JsonObject().put("op", "ack").put("id", frame.id()).put("rooms", ack));
+      starts.stream().filter(Future::succeeded).map(Future::result).forEach(RoomStart::release);
+    });
+  }
+
+  /** Where a new subscription starts, whether the client's resume point was honoured, and what to replay. */
+  private record RoomStart(RoomKey room, RoomSubscription subscription, long offset, String epoch, Boolean recovered,
+                           List<RoomFrame> replay) {
+    JsonObject toJson() {
+      JsonObject json = new JsonObject().put("offset", offset).put("epoch", epoch);
+      return recovered == null ? json : json.put("recovered", recovered);
+    }
+
+    void release() {
+      subscription.release(offset, epoch, replay);
+    }
+  }
+
+  private Future<RoomStart> start(RoomKey room, ClientFrame.Since since) {
+    RoomSubscription existing = subscriptions.get(room);
+    if (existing != null) {
+      return Future.succeededFuture(new RoomStart(room, existing, existing.lastOffset(), existing.epoch(), null, List.of()));
+    }
+    RoomSubscription subscription = new RoomSubscription(frame -> send(frame));
+    subscriptions.put(room, subscription);
+    return services.fanout().join(room, subscription)
+        .compose(position -> resume(room, subscription, position, since))
+        .onFailure(failure -> {
+          subscriptions.remove(room);
+          services.fanout().leave(room, subscription);
+        });
+  }
+
+  private Future<RoomStart> resume(RoomKey room, RoomSubscription subscription, RoomPosition position,
+                                   ClientFrame.Since since) {
+    if (since == null) {
+      return Future.succeededFuture(new RoomStart(room, subscription, position.offset(), position.epoch(), null, List.of()));
+    }
+    boolean sameEpoch = since.epoch() != null && since.epoch().equals(position.epoch());
+    boolean fromStart = since.offset() == 0;
+    if ((!sameEpoch && !fromStart) || (sameEpoch && since.offset() > position.offset())) {
+      services.metrics().replayRefused();
+      return Future.succeededFuture(new RoomStart(room, subscription, position.offset(), position.epoch(), false, List.of()));
+    }
+    if (sameEpoch && since.offset() == position.offset()) {
+      return Future.succeededFuture(new RoomStart(room, subscription, position.offset(), position.epoch(), true, List.of()));
+    }
+    return services.broker().history(room, since.offset(), services.settings().historyLimit()).map(history -> {
+      boolean recovered = history.complete() && (sameEpoch || history.position().epoch() != null)
+          && (history.frames().isEmpty() || history.frames().get(0).offset() == since.offset() + 1);
+      if (!recovered) {
+        services.metrics().replayRefused();
+        return new RoomStart(room, subscription, position.offset(), position.epoch(), false, List.of());
+      }
+      services.metrics().replayed(history.frames().size());
+      return new RoomStart(room, subscription, since.offset(), history.position().epoch(), true, history.frames());
+    });
+  }
+
+  private void unsubscribe(ClientFrame frame) {
+    requireAuthenticated();
+    JsonObject ack = new JsonObject();
+    for (RoomKey room : frame.rooms()) {
+      RoomSubscription subscription = subscriptions.remove(room);
+      if (subscription != null) {
+        services.fanout().leave(room, subscription);
+      }
+      ack.put(room.toString(), new JsonObject().put("subscribed", false));
+    }
+    write(new JsonObject().put("op", "ack").put("id", frame.id()).put("rooms", ack));
+  }
+
+  private void requireAuthenticated() {
+    if (principal == null) {
+      throw new ContractException(ErrorCode.UNAUTHENTICATED, "authenticate first (token in the URL or an auth frame)");
+    }
+  }
+
+  private void send(RoomFrame frame) {
+    if (closed) {
+      return;
+    }
+    if (sink.writeQueueFull()) {
+      services.metrics().slowConsumerClosed();
+      close(CloseCode.SLOW_CONSUMER);
+      return;
+    }
+    sink.write(frame.frame());
+    services.metrics().delivered();
+  }
+
+  private void badFrame(String requestId, ContractException e) {
+    error(requestId, e);
+    if (++badFrames >= MAX_BAD_FRAMES) {
+      close(CloseCode.TOO_MANY_BAD_FRAMES);
+    }
+  }
+
+  private void refuseForRate() {
+    error(null, new ContractException(ErrorCode.RATE_LIMITED, "more than " + services.settings().framesPerSecond()
+        + " frames per second"));
+    if (++rateViolations >= services.settings().framesPerSecond() * 3) {
+      close(CloseCode.RATE_LIMITED);
+    }
+  }
+
+  private void error(String requestId, ContractException e) {
+    JsonObject frame = new JsonObject().put("op", "error").put("id", requestId).put("code", e.code().wire())
+        .put("message", e.getMessage());
+    write(frame);
+  }
+
+  private void write(JsonObject frame) {
+    if (!closed) {
+      sink.write(frame.encode());
+    }
+  }
+}

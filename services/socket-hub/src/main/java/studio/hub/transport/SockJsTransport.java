@@ -1,0 +1,77 @@
+package studio.hub.transport;
+
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.sockjs.SockJSHandler;
+import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import studio.contract.error.CloseCode;
+import studio.contract.error.ContractException;
+import studio.contract.error.ErrorCode;
+import studio.hub.auth.OriginPolicy;
+import studio.hub.session.FrameSink;
+import studio.hub.session.Session;
+import studio.hub.session.Sessions;
+
+/**
+ * SockJS at {@code <rt-path>/sockjs} with all of its transports and the same frames as the raw
+ * WebSocket; clients authenticate with an auth frame. Its HTTP transports keep session state on
+ * one replica, so behind a load balancer they need sticky sessions (the WebSocket one does not).
+ */
+public final class SockJsTransport {
+  private SockJsTransport() {
+  }
+
+  public static void mount(Vertx vertx, Router router, String rtPath, Sessions sessions, OriginPolicy origins,
+                           int queueMaxBytes, long heartbeatMillis) {
+    SockJSHandlerOptions options = new SockJSHandlerOptions().setHeartbeatInterval(heartbeatMillis)
+        .setRegisterWriteHandler(false);
+    router.route(rtPath + "/sockjs/*").handler(ctx -> checkOrigin(ctx, origins));
+    router.route(rtPath + "/sockjs/*").subRouter(SockJSHandler.create(vertx, options)
+        .socketHandler(socket -> open(socket, sessions, queueMaxBytes)));
+  }
+
+  private static void checkOrigin(RoutingContext ctx, OriginPolicy origins) {
+    String origin = ctx.request().getHeader("Origin");
+    if (origins.allows(origin)) {
+      ctx.next();
+      return;
+    }
+    ctx.response().setStatusCode(403).putHeader("Content-Type", "application/json")
+        .end(new ContractException(ErrorCode.FORBIDDEN, "origin " + origin + " is not allowed").toJson().encode());
+  }
+
+  private static void open(SockJSSocket socket, Sessions sessions, int queueMaxBytes) {
+    socket.setWriteQueueMaxSize(queueMaxBytes);
+    Session session = sessions.open(new Sink(socket), null);
+    if (session == null) {
+      return;
+    }
+    socket.handler(buffer -> session.onText(buffer.toString()));
+    socket.endHandler(ended -> sessions.closed(session));
+    socket.exceptionHandler(failure -> socket.close());
+  }
+
+  private record Sink(SockJSSocket socket) implements FrameSink {
+    @Override
+    public String transport() {
+      return "sockjs";
+    }
+
+    @Override
+    public boolean writeQueueFull() {
+      return socket.writeQueueFull();
+    }
+
+    @Override
+    public void write(String frame) {
+      socket.write(frame);
+    }
+
+    @Override
+    public void close(CloseCode code) {
+      socket.close(code.code(), code.reason());
+    }
+  }
+}

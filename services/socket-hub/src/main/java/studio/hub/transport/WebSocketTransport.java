@@ -1,0 +1,73 @@
+package studio.hub.transport;
+
+import io.vertx.core.http.ServerWebSocket;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import studio.contract.error.CloseCode;
+import studio.contract.error.ContractException;
+import studio.contract.error.ErrorCode;
+import studio.hub.auth.OriginPolicy;
+import studio.hub.session.FrameSink;
+import studio.hub.session.Session;
+import studio.hub.session.Sessions;
+
+/** Raw WebSocket at {@code <rt-path>/ws}; the token may come as {@code ?token=} or in an auth frame. */
+public final class WebSocketTransport {
+  private final Sessions sessions;
+  private final OriginPolicy origins;
+  private final int queueMaxBytes;
+
+  private WebSocketTransport(Sessions sessions, OriginPolicy origins, int queueMaxBytes) {
+    this.sessions = sessions;
+    this.origins = origins;
+    this.queueMaxBytes = queueMaxBytes;
+  }
+
+  public static void mount(Router router, String rtPath, Sessions sessions, OriginPolicy origins, int queueMaxBytes) {
+    router.get(rtPath + "/ws").handler(new WebSocketTransport(sessions, origins, queueMaxBytes)::upgrade);
+  }
+
+  private void upgrade(RoutingContext ctx) {
+    String origin = ctx.request().getHeader("Origin");
+    if (!origins.allows(origin)) {
+      ctx.response().setStatusCode(403).putHeader("Content-Type", "application/json")
+          .end(new ContractException(ErrorCode.FORBIDDEN, "origin " + origin + " is not allowed").toJson().encode());
+      return;
+    }
+    String token = ctx.request().getParam("token");
+    ctx.request().toWebSocket().onSuccess(ws -> {
+      ws.setWriteQueueMaxSize(queueMaxBytes);
+      Session session = sessions.open(new Sink(ws), token);
+      if (session == null) {
+        return;
+      }
+      ws.textMessageHandler(session::onText);
+      ws.binaryMessageHandler(binary -> session.onUnreadable());
+      ws.closeHandler(closed -> sessions.closed(session));
+      ws.exceptionHandler(failure -> ws.close());
+    });
+  }
+
+  private record Sink(ServerWebSocket ws) implements FrameSink {
+    @Override
+    public String transport() {
+      return "websocket";
+    }
+
+    @Override
+    public boolean writeQueueFull() {
+      return ws.writeQueueFull();
+    }
+
+    @Override
+    public void write(String frame) {
+      ws.writeTextMessage(frame);
+    }
+
+    @Override
+    public void close(CloseCode code) {
+      ws.close((short) code.code(), code.reason());
+    }
+  }
+
+}

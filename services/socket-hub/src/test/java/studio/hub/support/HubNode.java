@@ -1,0 +1,57 @@
+package studio.hub.support;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import studio.contract.bus.Addresses;
+import studio.hub.HubConfig;
+import studio.hub.HubVerticle;
+import studio.runtime.config.CommonConfig;
+import studio.runtime.config.Settings;
+import studio.runtime.service.ServiceContext;
+import studio.testsupport.TestInfrastructure;
+
+/** A hub verticle deployed on a Vert.x (clustered or not) against the test Redis. */
+public final class HubNode {
+  public static final String WORKER_SECRET = "worker-secret-0123456789abcdef";
+  public final Vertx vertx;
+  public final HubVerticle hub;
+
+  private HubNode(Vertx vertx, HubVerticle hub) {
+    this.vertx = vertx;
+    this.hub = hub;
+  }
+
+  public static HubNode deploy(Vertx vertx, Map<String, String> extra) throws Exception {
+    Map<String, Object> values = new HashMap<>(Map.of(
+        "REDIS_URL", TestInfrastructure.redisUrl(),
+        "JWT_SECRET_KEY", Tokens.SECRET,
+        "WORKER_SHARED_SECRET", WORKER_SECRET,
+        "STUDIO_HTTP_HOST", "127.0.0.1",
+        "STUDIO_HUB_PORT", "0",
+        "STUDIO_RT_DRAIN_GRACE", "100ms"));
+    values.putAll(extra);
+    Settings settings = Settings.of(values);
+    HubVerticle hub = new HubVerticle(new ServiceContext(CommonConfig.from(settings, false), null),
+        HubConfig.from(settings));
+    vertx.deployVerticle(hub).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    return new HubNode(vertx, hub);
+  }
+
+  public int port() {
+    return hub.actualPort();
+  }
+
+  public static JsonObject draft(String entity, String... rooms) {
+    return new JsonObject().put("event_type", "node.task.updated").put("entity_kind", "task").put("entity_id", entity)
+        .put("room_keys", new JsonArray(java.util.List.of((Object[]) rooms))).put("payload", new JsonObject());
+  }
+
+  public JsonObject publish(JsonObject draft) throws Exception {
+    return vertx.eventBus().<JsonObject>request(Addresses.PUBLISH, draft).map(message -> message.body())
+        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+}
