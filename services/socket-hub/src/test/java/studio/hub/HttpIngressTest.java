@@ -1,0 +1,120 @@
+package studio.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.junit5.VertxExtension;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import studio.contract.bus.Addresses;
+import studio.contract.error.ErrorCode;
+import studio.hub.support.HubNode;
+
+/** {@code POST /api/v1/events} and {@code studio.rt.publish}, as workers and services use them. */
+@ExtendWith(VertxExtension.class)
+class HttpIngressTest {
+  private HubNode node;
+  private WebClient http;
+  private final String id = UUID.randomUUID().toString().substring(0, 8);
+
+  @BeforeEach
+  void deploy(Vertx vertx) throws Exception {
+    node = HubNode.deploy(vertx, Map.of());
+    http = WebClient.create(vertx);
+  }
+
+  private HttpResponse<Buffer> post(String auth, String contentType, Buffer body) throws Exception {
+    var request = http.post(node.port(), "127.0.0.1", "/api/v1/events");
+    if (auth != null) {
+      request.putHeader("Authorization", auth);
+    }
+    if (contentType != null) {
+      request.putHeader("Content-Type", contentType);
+    }
+    return request.sendBuffer(body).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  private HttpResponse<Buffer> post(JsonObject draft) throws Exception {
+    return post("Bearer " + HubNode.WORKER_SECRET, "application/json", draft.toBuffer());
+  }
+
+  @Test
+  @DisplayName("a valid draft is answered 202 with the sequenced envelope")
+  void accepted() throws Exception {
+    HttpResponse<Buffer> response = post(HubNode.draft(id, "task:" + id));
+    assertThat(response.statusCode()).isEqualTo(202);
+    JsonObject envelope = response.bodyAsJsonObject();
+    assertThat(envelope.getString("contract_version")).isEqualTo("v1");
+    assertThat(envelope.getLong("sequence")).isEqualTo(1);
+    assertThat(envelope.getString("event_id")).isNotBlank();
+  }
+
+  @Test
+  @DisplayName("a retry with the same idempotency key gets the same envelope back, marked as a replay")
+  void idempotentRetry() throws Exception {
+    JsonObject draft = HubNode.draft(id, "task:" + id).put("idempotency_key", "outbox-17");
+    HttpResponse<Buffer> first = post(draft);
+    HttpResponse<Buffer> retry = post(draft);
+    assertThat(retry.statusCode()).isEqualTo(202);
+    assertThat(retry.getHeader("Idempotent-Replay")).isEqualTo("true");
+    assertThat(retry.bodyAsJsonObject().getString("event_id")).isEqualTo(first.bodyAsJsonObject().getString("event_id"));
+  }
+
+  @Test
+  @DisplayName("a bad draft is 400 with a JSON error naming the field")
+  void badDraft() throws Exception {
+    HttpResponse<Buffer> response = post(HubNode.draft(id, "user:1"));
+    assertThat(response.statusCode()).isEqualTo(400);
+    JsonObject error = response.bodyAsJsonObject().getJsonObject("error");
+    assertThat(error.getString("code")).isEqualTo("invalid_draft");
+    assertThat(error.getString("field")).isEqualTo("room_keys[0]");
+  }
+
+  @Test
+  @DisplayName("a body that is not JSON is 400 invalid_request")
+  void notJson() throws Exception {
+    HttpResponse<Buffer> response = post("Bearer " + HubNode.WORKER_SECRET, "application/json", Buffer.buffer("{oops"));
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("invalid_request");
+  }
+
+  @Test
+  @DisplayName("without the worker secret, or with a wrong one, the answer is 401")
+  void unauthorized() throws Exception {
+    assertThat(post(null, "application/json", HubNode.draft(id, "task:" + id).toBuffer()).statusCode()).isEqualTo(401);
+    HttpResponse<Buffer> wrong = post("Bearer nope", "application/json", HubNode.draft(id, "task:" + id).toBuffer());
+    assertThat(wrong.statusCode()).isEqualTo(401);
+    assertThat(wrong.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("unauthenticated");
+  }
+
+  @Test
+  @DisplayName("an oversize body is 413 too_large and a non-JSON content type is 415")
+  void limits() throws Exception {
+    JsonObject huge = HubNode.draft(id, "task:" + id).put("payload", new JsonObject().put("blob", "x".repeat(200_000)));
+    HttpResponse<Buffer> tooLarge = post(huge);
+    assertThat(tooLarge.statusCode()).isEqualTo(413);
+    assertThat(tooLarge.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("too_large");
+    JsonObject justOver = HubNode.draft(id, "task:" + id).put("payload", new JsonObject().put("blob", "x".repeat(70_000)));
+    assertThat(post(justOver).statusCode()).isEqualTo(413);
+    assertThat(post("Bearer " + HubNode.WORKER_SECRET, "text/plain", Buffer.buffer("x")).statusCode()).isEqualTo(415);
+  }
+
+  @Test
+  @DisplayName("over the event bus a bad draft fails with the catalogue's failure code")
+  void busFailureCode() throws Exception {
+    Throwable failure = node.vertx.eventBus().request(Addresses.PUBLISH, HubNode.draft(id, "nope"))
+        .toCompletionStage().toCompletableFuture().handle((reply, error) -> error).get(10, TimeUnit.SECONDS);
+    assertThat(failure).isInstanceOf(io.vertx.core.eventbus.ReplyException.class);
+    assertThat(((io.vertx.core.eventbus.ReplyException) failure).failureCode())
+        .isEqualTo(ErrorCode.INVALID_DRAFT.failureCode());
+  }
+}
