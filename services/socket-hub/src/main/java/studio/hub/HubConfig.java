@@ -17,7 +17,8 @@ public record HubConfig(
     SessionSettings session,
     HistoryPolicy history,
     int clientQueueMaxBytes,
-    Duration drainGrace) {
+    Duration drainGrace,
+    Duration ingressClaimIdle) {
 
   public static final String PORT = "STUDIO_HUB_PORT";
   public static final String RT_PATH = "STUDIO_RT_PATH";
@@ -35,6 +36,7 @@ public record HubConfig(
   public static final String IDEMPOTENCY_WINDOW = "STUDIO_RT_IDEMPOTENCY_WINDOW";
   public static final String ROOM_TTL = "STUDIO_RT_ROOM_TTL";
   public static final String DRAIN_GRACE = "STUDIO_RT_DRAIN_GRACE";
+  public static final String INGRESS_CLAIM_IDLE = "STUDIO_RT_INGRESS_CLAIM_IDLE";
 
   public enum Transport { WEBSOCKET, SOCKJS }
 
@@ -67,7 +69,8 @@ public record HubConfig(
             positive(settings, IDEMPOTENCY_WINDOW, Duration.ofHours(1)),
             positive(settings, ROOM_TTL, Duration.ofDays(7))),
         settings.intAtLeast(CLIENT_QUEUE_MAX, 1024 * 1024, 16 * 1024),
-        settings.duration(DRAIN_GRACE, Duration.ofSeconds(5)));
+        settings.duration(DRAIN_GRACE, Duration.ofSeconds(5)),
+        positive(settings, INGRESS_CLAIM_IDLE, Duration.ofSeconds(30)));
   }
 
   public boolean allowsAnyOrigin() {

@@ -20,6 +20,7 @@ import studio.hub.fanout.RoomFanout;
 import studio.hub.ingress.BusIngress;
 import studio.hub.ingress.HttpIngress;
 import studio.hub.ingress.PublishService;
+import studio.hub.ingress.StreamIngress;
 import studio.hub.metrics.HubMetrics;
 import studio.hub.session.SessionServices;
 import studio.hub.session.Sessions;
@@ -40,11 +41,14 @@ public final class HubVerticle extends VerticleBase implements HttpService {
   private final ServiceContext context;
   private final HubConfig config;
   private Redis redis;
+  /** Opens the dedicated pub/sub and stream-reading connections; kept so it lives as long as they do. */
+  private Redis dedicatedConnections;
   private Broker broker;
   private RoomFanout fanout;
   private Sessions sessions;
   private HubMetrics metrics;
   private MessageConsumer<Object> busIngress;
+  private StreamIngress streamIngress;
   private HttpServer server;
 
   public HubVerticle(ServiceContext context, HubConfig config) {
@@ -75,7 +79,8 @@ public final class HubVerticle extends VerticleBase implements HttpService {
         .setMaxWebSocketFrameSize(config.session().frameMaxBytes() * 4)
         .setMaxWebSocketMessageSize(config.session().frameMaxBytes() * 4);
     return BusIngress.register(vertx, publisher).onSuccess(consumer -> busIngress = consumer)
-        .compose(registered -> ServiceHttp.listen(vertx, router, options, context.config().httpHost(), config.port()))
+        .compose(registered -> startStreamIngress(publisher))
+        .compose(started -> ServiceHttp.listen(vertx, router, options, context.config().httpHost(), config.port()))
         .onSuccess(listening -> server = listening);
   }
 
@@ -84,8 +89,10 @@ public final class HubVerticle extends VerticleBase implements HttpService {
     return sessions.drain(config.drainGrace())
         .eventually(() -> ServiceHttp.shutdown(server, context.config().gracefulTimeout()))
         .eventually(() -> busIngress == null ? Future.succeededFuture() : busIngress.unregister())
+        .eventually(() -> streamIngress == null ? Future.succeededFuture() : streamIngress.stop())
         .eventually(() -> broker.close())
-        .eventually(() -> redis == null ? Future.succeededFuture() : redis.close());
+        .eventually(() -> redis == null ? Future.succeededFuture() : redis.close())
+        .eventually(() -> dedicatedConnections == null ? Future.succeededFuture() : dedicatedConnections.close());
   }
 
   @Override
@@ -105,8 +112,18 @@ public final class HubVerticle extends VerticleBase implements HttpService {
       return new InMemoryBroker(vertx, config.history());
     }
     redis = RedisConnector.client(vertx, context.config().redis());
-    return new RedisBroker(vertx, redis,
-        () -> Redis.createClient(vertx, RedisConnector.options(context.config().redis())).connect(), config.history());
+    dedicatedConnections = Redis.createClient(vertx, RedisConnector.options(context.config().redis()));
+    return new RedisBroker(vertx, redis, dedicatedConnections::connect, config.history());
+  }
+
+  /** Workers with only Redis publish through a stream; without Redis (memory broker) there is none. */
+  private Future<Void> startStreamIngress(PublishService publisher) {
+    if (redis == null) {
+      return Future.succeededFuture();
+    }
+    streamIngress = new StreamIngress(vertx, redis, dedicatedConnections::connect, publisher,
+        config.ingressClaimIdle());
+    return streamIngress.start();
   }
 
   private void mountTransports(Router router) {

@@ -10,9 +10,12 @@ import studio.hub.auth.OriginPolicy;
 import studio.hub.session.FrameSink;
 import studio.hub.session.Session;
 import studio.hub.session.Sessions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Raw WebSocket at {@code <rt-path>/ws}; the token may come as {@code ?token=} or in an auth frame. */
 public final class WebSocketTransport {
+  private static final Logger LOG = LoggerFactory.getLogger(WebSocketTransport.class);
   private final Sessions sessions;
   private final OriginPolicy origins;
   private final int queueMaxBytes;
@@ -45,7 +48,8 @@ public final class WebSocketTransport {
       ws.binaryMessageHandler(binary -> session.onUnreadable());
       ws.closeHandler(closed -> sessions.closed(session));
       ws.exceptionHandler(failure -> ws.close());
-    });
+    }).onFailure(failure -> LOG.warn("websocket upgrade from {} failed: {}", ctx.request().remoteAddress(),
+        failure.getMessage()));
   }
 
   private record Sink(ServerWebSocket ws) implements FrameSink {

@@ -32,7 +32,8 @@ public final class HubNode {
         "WORKER_SHARED_SECRET", WORKER_SECRET,
         "STUDIO_HTTP_HOST", "127.0.0.1",
         "STUDIO_HUB_PORT", "0",
-        "STUDIO_RT_DRAIN_GRACE", "100ms"));
+        "STUDIO_RT_DRAIN_GRACE", "100ms",
+        "STUDIO_GRACEFUL_TIMEOUT", "2s"));
     values.putAll(extra);
     Settings settings = Settings.of(values);
     HubVerticle hub = new HubVerticle(new ServiceContext(CommonConfig.from(settings, false), null),

@@ -17,6 +17,11 @@ import java.util.function.Predicate;
 
 /** A test client speaking the wire protocol over a real WebSocket, recording every frame it gets. */
 public final class RealtimeClient {
+  /**
+   * One client per Vert.x, held strongly: Vert.x 5 closes a client that is garbage collected, which
+   * would cut connections mid-handshake.
+   */
+  private static final java.util.Map<Vertx, WebSocketClient> CLIENTS = new java.util.concurrent.ConcurrentHashMap<>();
   public final List<JsonObject> frames = new CopyOnWriteArrayList<>();
   public volatile Short closeCode;
   public volatile String closeReason;
@@ -37,8 +42,7 @@ public final class RealtimeClient {
     if (origin != null) {
       options.addHeader("Origin", origin);
     }
-    WebSocketClient client = vertx.createWebSocketClient();
-    return client.connect(options).map(RealtimeClient::new);
+    return CLIENTS.computeIfAbsent(vertx, Vertx::createWebSocketClient).connect(options).map(RealtimeClient::new);
   }
 
   /** Vert.x clients send an Origin of their own; tests act as a page from the allowed origin. */
