@@ -18,7 +18,8 @@ public record HubConfig(
     HistoryPolicy history,
     int clientQueueMaxBytes,
     Duration drainGrace,
-    Duration ingressClaimIdle) {
+    Duration ingressClaimIdle,
+    Duration pollTimeout) {
 
   public static final String PORT = "STUDIO_HUB_PORT";
   public static final String RT_PATH = "STUDIO_RT_PATH";
@@ -37,6 +38,7 @@ public record HubConfig(
   public static final String ROOM_TTL = "STUDIO_RT_ROOM_TTL";
   public static final String DRAIN_GRACE = "STUDIO_RT_DRAIN_GRACE";
   public static final String INGRESS_CLAIM_IDLE = "STUDIO_RT_INGRESS_CLAIM_IDLE";
+  public static final String POLL_TIMEOUT = "STUDIO_RT_POLL_TIMEOUT";
 
   public enum Transport { WEBSOCKET, SOCKJS }
 
@@ -70,7 +72,8 @@ public record HubConfig(
             positive(settings, ROOM_TTL, Duration.ofDays(7))),
         settings.intAtLeast(CLIENT_QUEUE_MAX, 1024 * 1024, 16 * 1024),
         settings.duration(DRAIN_GRACE, Duration.ofSeconds(5)),
-        positive(settings, INGRESS_CLAIM_IDLE, Duration.ofSeconds(30)));
+        positive(settings, INGRESS_CLAIM_IDLE, Duration.ofSeconds(30)),
+        positive(settings, POLL_TIMEOUT, Duration.ofSeconds(25)));
   }
 
   public boolean allowsAnyOrigin() {

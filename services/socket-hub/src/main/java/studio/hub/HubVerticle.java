@@ -24,6 +24,7 @@ import studio.hub.ingress.StreamIngress;
 import studio.hub.metrics.HubMetrics;
 import studio.hub.session.SessionServices;
 import studio.hub.session.Sessions;
+import studio.hub.transport.LongPollTransport;
 import studio.hub.transport.SockJsTransport;
 import studio.hub.transport.WebSocketTransport;
 import studio.runtime.config.StudioEnvironment;
@@ -62,8 +63,8 @@ public final class HubVerticle extends VerticleBase implements HttpService {
     metrics = new HubMetrics(context.metrics());
     broker = createBroker();
     fanout = new RoomFanout(broker, config.history().size(), metrics);
-    sessions = new Sessions(new SessionServices(vertx, fanout, broker,
-        new TokenVerifier(vertx, context.config().secrets().jwtSecretKey()), config.session(), metrics));
+    TokenVerifier verifier = new TokenVerifier(vertx, context.config().secrets().jwtSecretKey());
+    sessions = new Sessions(new SessionServices(vertx, fanout, broker, verifier, config.session(), metrics));
     PublishService publisher = new PublishService(broker, metrics);
     Router router = Router.router(vertx);
     HealthEndpoints health = HealthEndpoints.create(vertx, SERVICE).cluster(context.cluster());
@@ -72,7 +73,7 @@ public final class HubVerticle extends VerticleBase implements HttpService {
     }
     health.mount(router);
     MetricsEndpoint.mount(router, context.metrics());
-    mountTransports(router);
+    mountTransports(router, verifier);
     router.get(config.rtPath() + "/stats").handler(this::stats);
     HttpIngress.mount(router, publisher, context.config().secrets().workerSharedSecret());
     HttpServerOptions options = new HttpServerOptions()
@@ -126,8 +127,11 @@ public final class HubVerticle extends VerticleBase implements HttpService {
     return streamIngress.start();
   }
 
-  private void mountTransports(Router router) {
+  private void mountTransports(Router router, TokenVerifier verifier) {
     OriginPolicy origins = new OriginPolicy(config.allowedOrigins());
+    // Stateless, so always on: the fallback that works behind any load balancer.
+    LongPollTransport.mount(vertx, router, config.rtPath(), verifier, broker, fanout, origins, config.pollTimeout(),
+        config.history().size());
     if (config.transports().contains(HubConfig.Transport.WEBSOCKET)) {
       WebSocketTransport.mount(router, config.rtPath(), sessions, origins, config.clientQueueMaxBytes());
     }
