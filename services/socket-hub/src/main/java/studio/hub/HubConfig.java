@@ -16,7 +16,6 @@ public record HubConfig(
     BrokerKind broker,
     SessionSettings session,
     HistoryPolicy history,
-    int clientQueueMaxBytes,
     Duration drainGrace,
     Duration ingressClaimIdle,
     Duration pollTimeout) {
@@ -65,12 +64,12 @@ public record HubConfig(
             positive(settings, AUTH_TIMEOUT, Duration.ofSeconds(10)),
             settings.intAtLeast(FRAME_MAX, 64 * 1024, 1024),
             settings.intAtLeast(CLIENT_RATE, 50, 1),
-            historySize),
+            historySize,
+            settings.intAtLeast(CLIENT_QUEUE_MAX, 1024 * 1024, 16 * 1024)),
         new HistoryPolicy(historySize,
             positive(settings, HISTORY_TTL, Duration.ofMinutes(10)),
             positive(settings, IDEMPOTENCY_WINDOW, Duration.ofHours(1)),
             positive(settings, ROOM_TTL, Duration.ofDays(7))),
-        settings.intAtLeast(CLIENT_QUEUE_MAX, 1024 * 1024, 16 * 1024),
         settings.duration(DRAIN_GRACE, Duration.ofSeconds(5)),
         positive(settings, INGRESS_CLAIM_IDLE, Duration.ofSeconds(30)),
         positive(settings, POLL_TIMEOUT, Duration.ofSeconds(25)));

@@ -133,10 +133,10 @@ public final class HubVerticle extends VerticleBase implements HttpService {
     LongPollTransport.mount(vertx, router, config.rtPath(), verifier, broker, fanout, origins, config.pollTimeout(),
         config.history().size());
     if (config.transports().contains(HubConfig.Transport.WEBSOCKET)) {
-      WebSocketTransport.mount(router, config.rtPath(), sessions, origins, config.clientQueueMaxBytes());
+      WebSocketTransport.mount(router, config.rtPath(), sessions, origins, config.session().clientQueueMaxBytes());
     }
     if (config.transports().contains(HubConfig.Transport.SOCKJS)) {
-      SockJsTransport.mount(vertx, router, config.rtPath(), sessions, origins, config.clientQueueMaxBytes(),
+      SockJsTransport.mount(vertx, router, config.rtPath(), sessions, origins, config.session().clientQueueMaxBytes(),
           config.session().pingInterval().toMillis());
     }
   }

@@ -12,5 +12,8 @@ public interface FrameSink {
 
   void write(String frame);
 
+  /** Called when a full write queue has drained below its limit again. */
+  void drainHandler(Runnable onDrained);
+
   void close(CloseCode code);
 }

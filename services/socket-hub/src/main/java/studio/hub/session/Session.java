@@ -31,6 +31,7 @@ public final class Session {
   private final FrameSink sink;
   private final SessionServices services;
   private final RateLimiter limiter;
+  private final OutboundQueue backlog;
   private final Map<RoomKey, RoomSubscription> subscriptions = new HashMap<>();
   private Principal principal;
   private long authTimer = -1;
@@ -44,6 +45,8 @@ public final class Session {
     this.sink = sink;
     this.services = services;
     this.limiter = new RateLimiter(services.settings().framesPerSecond());
+    this.backlog = new OutboundQueue(services.settings().clientQueueMaxBytes());
+    sink.drainHandler(this::flush);
   }
 
   String id() {
@@ -256,17 +259,30 @@ public final class Session {
     }
   }
 
+  /**
+   * Writes at once while the client keeps up; otherwise queues (conflating progress events) and
+   * disconnects the client only when its bounded backlog overflows.
+   */
   private void send(RoomFrame frame) {
     if (closed) {
       return;
     }
-    if (sink.writeQueueFull()) {
-      services.metrics().slowConsumerClosed();
-      close(CloseCode.SLOW_CONSUMER);
+    if (backlog.isEmpty() && !sink.writeQueueFull()) {
+      sink.write(frame.frame());
+      services.metrics().delivered();
       return;
     }
-    sink.write(frame.frame());
-    services.metrics().delivered();
+    if (!backlog.offer(frame)) {
+      services.metrics().slowConsumerClosed();
+      close(CloseCode.SLOW_CONSUMER);
+    }
+  }
+
+  private void flush() {
+    while (!closed && !backlog.isEmpty() && !sink.writeQueueFull()) {
+      sink.write(backlog.poll());
+      services.metrics().delivered();
+    }
   }
 
   private void badFrame(String requestId, ContractException e) {

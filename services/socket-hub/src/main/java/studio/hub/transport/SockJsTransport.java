@@ -70,6 +70,11 @@ public final class SockJsTransport {
     }
 
     @Override
+    public void drainHandler(Runnable onDrained) {
+      socket.drainHandler(drained -> onDrained.run());
+    }
+
+    @Override
     public void close(CloseCode code) {
       socket.close(code.code(), code.reason());
     }

@@ -69,6 +69,11 @@ public final class WebSocketTransport {
     }
 
     @Override
+    public void drainHandler(Runnable onDrained) {
+      ws.drainHandler(drained -> onDrained.run());
+    }
+
+    @Override
     public void close(CloseCode code) {
       ws.close((short) code.code(), code.reason());
     }

@@ -51,6 +51,17 @@ public final class HubNode {
         .put("room_keys", new JsonArray(java.util.List.of((Object[]) rooms))).put("payload", new JsonObject());
   }
 
+  /** Publishes many drafts over the event bus, {@code window} at a time. */
+  public void publishAll(java.util.List<JsonObject> drafts, int window) throws Exception {
+    for (int from = 0; from < drafts.size(); from += window) {
+      java.util.List<io.vertx.core.Future<?>> batch = new java.util.ArrayList<>();
+      for (JsonObject draft : drafts.subList(from, Math.min(drafts.size(), from + window))) {
+        batch.add(vertx.eventBus().request(Addresses.PUBLISH, draft));
+      }
+      io.vertx.core.Future.all(batch).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    }
+  }
+
   public JsonObject publish(JsonObject draft) throws Exception {
     return vertx.eventBus().<JsonObject>request(Addresses.PUBLISH, draft).map(message -> message.body())
         .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

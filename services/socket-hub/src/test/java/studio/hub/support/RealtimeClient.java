@@ -92,6 +92,15 @@ public final class RealtimeClient {
     await().atMost(Duration.ofSeconds(20)).until(() -> closeCode != null);
   }
 
+  /** Stops reading from the socket, as a client on a slow link would. */
+  public void pause() {
+    ws.pause();
+  }
+
+  public void resume() {
+    ws.resume();
+  }
+
   public boolean isClosed() {
     return ws.isClosed();
   }
