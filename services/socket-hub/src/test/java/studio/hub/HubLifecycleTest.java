@@ -1,0 +1,52 @@
+package studio.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import studio.contract.error.CloseCode;
+import studio.hub.support.HubNode;
+import studio.hub.support.RealtimeClient;
+import studio.hub.support.Tokens;
+
+/** Heartbeats and shutdown: silent peers are reaped, a stopping replica sends clients elsewhere. */
+@ExtendWith(VertxExtension.class)
+class HubLifecycleTest {
+  private final String room = "task:" + UUID.randomUUID().toString().substring(0, 8);
+
+  @Test
+  @DisplayName("a client that stops pinging is closed with 4002 after ping interval + timeout; one that pings stays")
+  void reapsSilentPeers(Vertx vertx) throws Exception {
+    HubNode node = HubNode.deploy(vertx, Map.of("STUDIO_RT_PING_INTERVAL", "400ms", "STUDIO_RT_PING_TIMEOUT", "400ms"));
+    RealtimeClient silent = RealtimeClient.open(vertx, node.port(), "/rt/ws?token=" + Tokens.grant(vertx, room));
+    RealtimeClient pinging = RealtimeClient.open(vertx, node.port(), "/rt/ws?token=" + Tokens.grant(vertx, room));
+    long pinger = vertx.setPeriodic(200, timer -> pinging.send(new JsonObject().put("op", "ping")));
+    silent.awaitClosed();
+    assertThat(silent.closeCode).isEqualTo((short) CloseCode.PING_TIMEOUT.code());
+    await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(3)).until(() -> !pinging.isClosed());
+    vertx.cancelTimer(pinger);
+  }
+
+  @Test
+  @DisplayName("a replica that stops tells its clients 'draining', then closes them with 4000 so they reconnect elsewhere")
+  void drainsOnShutdown(Vertx vertx) throws Exception {
+    Vertx replica = Vertx.vertx();
+    HubNode node = HubNode.deploy(replica, Map.of("STUDIO_RT_DRAIN_GRACE", "300ms"));
+    RealtimeClient client = RealtimeClient.open(vertx, node.port(), "/rt/ws?token=" + Tokens.grant(vertx, room));
+    client.awaitReply(client.subscribe(room));
+    replica.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    JsonObject draining = client.awaitFrame(frame -> "draining".equals(frame.getString("op")));
+    assertThat(draining.getLong("retry_after_ms")).isPositive();
+    client.awaitClosed();
+    assertThat(client.closeCode).isEqualTo((short) CloseCode.DRAINING.code());
+  }
+}
