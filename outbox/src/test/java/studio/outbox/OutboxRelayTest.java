@@ -1,0 +1,180 @@
+package studio.outbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import studio.contract.bus.RealtimePublisher;
+import studio.contract.envelope.DraftEvent;
+import studio.hub.HubConfig;
+import studio.hub.HubVerticle;
+import studio.runtime.config.CommonConfig;
+import studio.runtime.config.Settings;
+import studio.runtime.database.Database;
+import studio.runtime.database.DatabaseConfig;
+import studio.runtime.service.ServiceContext;
+import studio.testsupport.TestInfrastructure;
+
+/** The outbox against real PostgreSQL and a real hub on real Redis. */
+@ExtendWith(VertxExtension.class)
+class OutboxRelayTest {
+  private Vertx vertx;
+  private Pool pool;
+  private final List<OutboxRelay> relays = new ArrayList<>();
+  private final String entity = UUID.randomUUID().toString().substring(0, 8);
+  private final String room = "task:" + entity;
+
+  @BeforeEach
+  void setUp(Vertx vertx) throws Exception {
+    this.vertx = vertx;
+    DatabaseConfig database = new DatabaseConfig(TestInfrastructure.databaseUrl(), null, 4, Duration.ofSeconds(5), 3);
+    join(Database.migrate(vertx, database));
+    pool = Database.pool(vertx, database);
+    join(pool.query("CREATE TABLE IF NOT EXISTS demo_task (id TEXT PRIMARY KEY, status TEXT, version BIGINT)").execute());
+    join(pool.query("UPDATE outbox SET sent_at = now() WHERE sent_at IS NULL").execute());
+  }
+
+  @AfterEach
+  void tearDown() {
+    relays.forEach(OutboxRelay::stop);
+  }
+
+  private static <T> T join(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  private void deployHub() throws Exception {
+    Map<String, Object> values = new HashMap<>(Map.of("REDIS_URL", TestInfrastructure.redisUrl(),
+        "STUDIO_HTTP_HOST", "127.0.0.1", "STUDIO_HUB_PORT", "0"));
+    Settings settings = Settings.of(values);
+    join(vertx.deployVerticle(new HubVerticle(
+        new ServiceContext(CommonConfig.from(settings, false), null), HubConfig.from(settings))));
+  }
+
+  private OutboxRelay relay() {
+    OutboxRelay relay = new OutboxRelay(vertx, pool, new RealtimePublisher(vertx, Duration.ofSeconds(2)),
+        Duration.ofMillis(100));
+    relays.add(relay);
+    relay.start();
+    return relay;
+  }
+
+  private DraftEvent draft(String status, long version) {
+    return DraftEvent.fromJson(new JsonObject().put("event_type", "node.task.updated").put("entity_kind", "task")
+        .put("entity_id", entity).put("room_keys", new JsonArray().add(room))
+        .put("payload", new JsonObject().put("status", status)).put("entity_version", version));
+  }
+
+  /** A producer's state change: the row and its event in one transaction. */
+  private Future<Long> changeState(String status, long version, boolean commit) {
+    return pool.withTransaction(tx -> tx.preparedQuery("INSERT INTO demo_task (id, status, version) VALUES ($1, $2, $3) "
+                + "ON CONFLICT (id) DO UPDATE SET status = $2, version = $3")
+        .execute(Tuple.of(entity, status, version))
+        .compose(updated -> Outbox.append(tx, draft(status, version)))
+        .compose(id -> commit ? Future.succeededFuture(id) : Future.failedFuture("rolled back on purpose")));
+  }
+
+  private Row outboxRow(long id) throws Exception {
+    return join(pool.preparedQuery("SELECT * FROM outbox WHERE id = $1").execute(Tuple.of(id))).iterator().next();
+  }
+
+  @Test
+  @DisplayName("a committed state change's event is published with its entity version and the row marked sent")
+  void publishesCommitted() throws Exception {
+    deployHub();
+    long id = join(changeState("running", 1, true));
+    relay().wake();
+    await().atMost(Duration.ofSeconds(10)).until(() -> outboxRow(id).getValue("sent_at") != null);
+    JsonObject envelope = outboxRow(id).getJsonObject("envelope");
+    assertThat(envelope.getLong("entity_version")).isEqualTo(1);
+    assertThat(envelope.getString("idempotency_key")).isEqualTo("outbox:" + id);
+    assertThat(envelope.getJsonObject("payload").getString("status")).isEqualTo("running");
+  }
+
+  @Test
+  @DisplayName("a rolled-back state change leaves no event behind")
+  void rollbackLeavesNothing() throws Exception {
+    long before = join(pool.query("SELECT count(*) AS n FROM outbox").execute()).iterator().next().getLong("n");
+    assertThat(changeState("running", 1, false).toCompletionStage().toCompletableFuture()
+        .handle((id, error) -> error).get(10, TimeUnit.SECONDS)).isNotNull();
+    assertThat(join(pool.query("SELECT count(*) AS n FROM outbox").execute()).iterator().next().getLong("n"))
+        .isEqualTo(before);
+  }
+
+  @Test
+  @DisplayName("a draft without entity_version is refused at append time")
+  void versionRequired() throws Exception {
+    DraftEvent unversioned = DraftEvent.fromJson(draft("x", 1).toJson().put("entity_version", (Object) null));
+    Throwable failure = pool.withTransaction(tx -> Outbox.append(tx, unversioned)).toCompletionStage()
+        .toCompletableFuture().handle((id, error) -> error).get(10, TimeUnit.SECONDS);
+    assertThat(failure).hasMessageContaining("entity_version");
+  }
+
+  @Test
+  @DisplayName("while no hub runs, rows stay pending with attempts and the error; once a hub is up they go out once")
+  void survivesHubOutage() throws Exception {
+    long id = join(changeState("queued", 1, true));
+    relay().wake();
+    await().atMost(Duration.ofSeconds(10)).until(() -> outboxRow(id).getInteger("attempts") >= 1);
+    assertThat(outboxRow(id).getValue("sent_at")).isNull();
+    assertThat(outboxRow(id).getString("last_error")).contains("no socket hub");
+    deployHub();
+    await().atMost(Duration.ofSeconds(30)).until(() -> outboxRow(id).getValue("sent_at") != null);
+    assertThat(outboxRow(id).getJsonObject("envelope").getLong("sequence")).isPositive();
+  }
+
+  @Test
+  @DisplayName("a row published just before a crash (never marked sent) goes out again and the hub deduplicates it")
+  void republishAfterCrashIsDeduplicated() throws Exception {
+    deployHub();
+    long id = join(changeState("running", 1, true));
+    DraftEvent asPublishedBeforeCrash = DraftEvent.fromJson(draft("running", 1).toJson()
+        .put("idempotency_key", "outbox:" + id));
+    String firstEventId = join(new RealtimePublisher(vertx).publish(asPublishedBeforeCrash)).eventId().toString();
+    relay().wake();
+    await().atMost(Duration.ofSeconds(10)).until(() -> outboxRow(id).getValue("sent_at") != null);
+    assertThat(outboxRow(id).getJsonObject("envelope").getString("event_id")).isEqualTo(firstEventId);
+    assertThat(outboxRow(id).getJsonObject("envelope").getLong("sequence")).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("two relays publish 200 rows exactly once each, in row order")
+  void twoRelaysInOrder() throws Exception {
+    deployHub();
+    List<Long> ids = new ArrayList<>();
+    for (int version = 1; version <= 200; version++) {
+      ids.add(join(changeState("step-" + version, version, true)));
+    }
+    relay();
+    relay();
+    await().atMost(Duration.ofSeconds(30)).until(() -> join(pool.preparedQuery(
+        "SELECT count(*) AS n FROM outbox WHERE id = ANY($1) AND sent_at IS NOT NULL")
+        .execute(Tuple.of(ids.toArray(Long[]::new)))).iterator().next().getLong("n") == 200);
+    List<Long> sequences = new ArrayList<>();
+    for (long id : ids) {
+      sequences.add(outboxRow(id).getJsonObject("envelope").getLong("sequence"));
+    }
+    assertThat(sequences).as("sequence follows row order").isSorted().doesNotHaveDuplicates();
+    assertThat(sequences).containsExactlyElementsOf(IntStream.rangeClosed(1, 200).mapToObj(i -> (long) i).toList());
+  }
+}
