@@ -1,0 +1,123 @@
+package studio.bench;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.HdrHistogram.Histogram;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import studio.embedded.EmbeddedRedisServer;
+
+/** {@code scripts/bench hub ...}: prints figures; a benchmark, never a pass/fail test. */
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = BenchMain.Hub.class,
+    description = "Studio Runtime benchmarks")
+public final class BenchMain {
+  public static void main(String[] args) {
+    System.exit(new CommandLine(new BenchMain()).execute(args));
+  }
+
+  @Command(name = "hub", mixinStandardHelpOptions = true,
+      description = "Hub replicas (separate processes, real Redis) under N WebSocket clients and a publish rate.")
+  static final class Hub implements Callable<Integer> {
+    @Option(names = "--replicas", defaultValue = "1", description = "hub processes (default ${DEFAULT-VALUE})")
+    int replicas;
+    @Option(names = "--clients", defaultValue = "1000", description = "WebSocket clients (default ${DEFAULT-VALUE})")
+    int clients;
+    @Option(names = "--rooms", defaultValue = "1", description = "rooms the clients spread over (default ${DEFAULT-VALUE})")
+    int rooms;
+    @Option(names = "--rate", defaultValue = "100", description = "events published per second (default ${DEFAULT-VALUE})")
+    int rate;
+    @Option(names = "--duration", defaultValue = "20", description = "seconds of publishing (default ${DEFAULT-VALUE})")
+    int duration;
+    @Option(names = "--payload", defaultValue = "200", description = "payload padding bytes (default ${DEFAULT-VALUE})")
+    int payload;
+    @Option(names = "--studio-jar", defaultValue = "launcher/target/studio.jar")
+    Path studioJar;
+    @Option(names = "--base-port", defaultValue = "18081")
+    int basePort;
+
+    @Override
+    public Integer call() throws Exception {
+      Files.createDirectories(Path.of("target"));
+      String redisUrl = System.getenv("REDIS_URL");
+      EmbeddedRedisServer redis = redisUrl == null ? EmbeddedRedisServer.start(null, 0) : null;
+      Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
+      try (HubProcesses hubs = HubProcesses.start(studioJar, replicas, basePort, redis != null ? redis.url() : redisUrl)) {
+        List<String> roomKeys = IntStream.range(0, rooms).mapToObj(i -> "task:bench-" + System.nanoTime() + "-" + i).toList();
+        LoadGenerator load = new LoadGenerator(vertx, hubs.replicas());
+        long connectStart = System.nanoTime();
+        load.connect(clients, roomKeys, 500).toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
+        double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
+        load.latency.reset();
+        long[] cpuBefore = cpu(hubs);
+        long publishStart = System.nanoTime();
+        load.publish(roomKeys, rate, duration, payload).toCompletionStage().toCompletableFuture()
+            .get(duration + 60L, TimeUnit.SECONDS);
+        long expected = expectedDeliveries(load.published.sum());
+        long settleDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (load.delivered.sum() + load.gaps.sum() < expected && System.nanoTime() < settleDeadline) {
+          Thread.sleep(100);
+        }
+        double seconds = (System.nanoTime() - publishStart) / 1e9;
+        long[] cpuAfter = cpu(hubs);
+        report(hubs, load, expected, connectSeconds, seconds, cpuBefore, cpuAfter);
+        return 0;
+      } finally {
+        vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        if (redis != null) {
+          redis.close();
+        }
+      }
+    }
+
+    private long expectedDeliveries(long publishedEvents) {
+      long total = 0;
+      for (int room = 0; room < rooms; room++) {
+        long clientsInRoom = clients / rooms + (room < clients % rooms ? 1 : 0);
+        long eventsInRoom = publishedEvents / rooms + (room < publishedEvents % rooms ? 1 : 0);
+        total += clientsInRoom * eventsInRoom;
+      }
+      return total;
+    }
+
+    private static long[] cpu(HubProcesses hubs) throws Exception {
+      long[] millis = new long[hubs.replicas().size()];
+      for (int i = 0; i < millis.length; i++) {
+        millis[i] = HubProcesses.cpuMillis(hubs.replicas().get(i).process());
+      }
+      return millis;
+    }
+
+    private void report(HubProcesses hubs, LoadGenerator load, long expected, double connectSeconds, double seconds,
+                        long[] cpuBefore, long[] cpuAfter) throws Exception {
+      Histogram latency = load.latency.getIntervalHistogram();
+      long delivered = load.delivered.sum();
+      StringBuilder out = new StringBuilder();
+      out.append(String.format(Locale.ROOT, "scenario: replicas=%d clients=%d rooms=%d rate=%d/s duration=%ds payload=%dB%n",
+          replicas, clients, rooms, rate, duration, payload));
+      out.append(String.format(Locale.ROOT, "connections held: %d/%d (connected+subscribed in %.1fs)%n",
+          load.connectedClients(), clients, connectSeconds));
+      out.append(String.format(Locale.ROOT, "published: %d ok, %d failed%n", load.published.sum(), load.publishFailures.sum()));
+      out.append(String.format(Locale.ROOT, "delivered: %d of %d expected (%.0f deliveries/s over %.1fs)%n",
+          delivered, expected, delivered / seconds, seconds));
+      out.append(String.format(Locale.ROOT, "lost: %d   duplicates: %d   offset gaps: %d%n",
+          Math.max(0, expected - delivered), load.duplicates.sum(), load.gaps.sum()));
+      out.append(String.format(Locale.ROOT, "latency publish->receive (after warm-up): p50 %.2f ms  p99 %.2f ms  max %.2f ms  (%d samples)%n",
+          latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
+          latency.getMaxValue() / 1000.0, latency.getTotalCount()));
+      for (int i = 0; i < hubs.replicas().size(); i++) {
+        var process = hubs.replicas().get(i).process();
+        out.append(String.format(Locale.ROOT, "hub[%d] pid %d: RSS %d MiB, CPU %.0f%% of one core%n", i, process.pid(),
+            HubProcesses.rssMiB(process), (cpuAfter[i] - cpuBefore[i]) / (seconds * 10.0)));
+      }
+      System.out.print(out);
+    }
+  }
+}

@@ -1,0 +1,102 @@
+package studio.bench;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Hub replicas as separate OS processes from the launcher jar, the way operators run them. */
+final class HubProcesses implements AutoCloseable {
+  static final String JWT_SECRET = "bench-jwt-secret-0123456789abcdef";
+  static final String WORKER_SECRET = "bench-worker-secret-0123456789";
+  private static final long CLOCK_TICKS_PER_SECOND = 100;
+
+  record Replica(Process process, int port) {
+  }
+
+  private final List<Replica> replicas = new ArrayList<>();
+
+  static HubProcesses start(Path studioJar, int count, int basePort, String redisUrl) throws Exception {
+    HubProcesses hubs = new HubProcesses();
+    for (int i = 0; i < count; i++) {
+      int port = basePort + i;
+      ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-Xms512m", "-Xmx2g", "-jar", studioJar.toString(), "hub")
+          .redirectErrorStream(true)
+          .redirectOutput(new File("target/bench-hub-" + i + ".log"));
+      builder.environment().putAll(Map.of(
+          "STUDIO_HUB_PORT", String.valueOf(port), "STUDIO_HTTP_HOST", "127.0.0.1", "REDIS_URL", redisUrl,
+          "JWT_SECRET_KEY", JWT_SECRET, "WORKER_SHARED_SECRET", WORKER_SECRET, "LOG_LEVEL", "WARNING",
+          "STUDIO_RT_CLIENT_QUEUE_MAX", String.valueOf(8 * 1024 * 1024), "STUDIO_REDIS_POOL_SIZE", "64",
+          "STUDIO_DATA_DIR", "target/bench-data-" + i));
+      hubs.replicas.add(new Replica(builder.start(), port));
+    }
+    for (Replica replica : hubs.replicas) {
+      awaitReady(replica);
+    }
+    return hubs;
+  }
+
+  List<Replica> replicas() {
+    return replicas;
+  }
+
+  /** Resident memory in MiB, from /proc. */
+  static long rssMiB(Process process) throws IOException {
+    return Files.readAllLines(Path.of("/proc/" + process.pid() + "/status")).stream()
+        .filter(line -> line.startsWith("VmRSS:")).findFirst()
+        .map(line -> Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024).orElse(-1L);
+  }
+
+  /** User + system CPU time consumed so far, in milliseconds, from /proc. */
+  static long cpuMillis(Process process) throws IOException {
+    String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    return ticks * 1000 / CLOCK_TICKS_PER_SECOND;
+  }
+
+  private static void awaitReady(Replica replica) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!replica.process().isAlive()) {
+        throw new IllegalStateException("hub on port " + replica.port() + " exited; see target/bench-hub-*.log");
+      }
+      try {
+        HttpResponse<String> response = http.send(HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + replica.port() + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() == 200) {
+          return;
+        }
+      } catch (IOException notYetListening) {
+        // the process is still starting; poll again
+      }
+      Thread.sleep(200);
+    }
+    throw new IllegalStateException("hub on port " + replica.port() + " not ready within 60s");
+  }
+
+  private static String javaBinary() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  @Override
+  public void close() {
+    replicas.forEach(replica -> replica.process().destroy());
+    replicas.forEach(replica -> {
+      try {
+        replica.process().waitFor();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+  }
+}

@@ -1,0 +1,150 @@
+package studio.bench;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import org.HdrHistogram.Recorder;
+
+/**
+ * The load process: N WebSocket clients subscribed across rooms, and a publisher posting drafts at a
+ * fixed rate over HTTP. Counts deliveries, gaps and duplicates per client and room from offsets,
+ * and publish-to-receive latency from a timestamp the publisher puts in each payload.
+ */
+final class LoadGenerator {
+  private final Vertx vertx;
+  private final List<HubProcesses.Replica> replicas;
+  private final WebSocketClient sockets;
+  private final WebClient http;
+  final LongAdder delivered = new LongAdder();
+  final LongAdder duplicates = new LongAdder();
+  final LongAdder gaps = new LongAdder();
+  final LongAdder published = new LongAdder();
+  final LongAdder publishFailures = new LongAdder();
+  final AtomicLong connected = new AtomicLong();
+  final Recorder latency = new Recorder(3);
+  private final List<long[]> lastOffsets = new ArrayList<>();
+  /** Events sent before this (JIT warm-up) are counted but left out of the latency figures. */
+  volatile long latencyFromNanos = Long.MAX_VALUE;
+
+  LoadGenerator(Vertx vertx, List<HubProcesses.Replica> replicas) {
+    this.vertx = vertx;
+    this.replicas = replicas;
+    this.sockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000)
+        .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
+    this.http = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64));
+  }
+
+  static String token(Vertx vertx) {
+    return io.vertx.ext.auth.jwt.JWTAuth.create(vertx, new io.vertx.ext.auth.jwt.JWTAuthOptions()
+            .addPubSecKey(new io.vertx.ext.auth.PubSecKeyOptions().setAlgorithm("HS256").setBuffer(HubProcesses.JWT_SECRET)))
+        .generateToken(new JsonObject().put("sub", "bench").put("rooms", new JsonArray().add("task:*")),
+            new io.vertx.ext.auth.JWTOptions().setExpiresInSeconds(3600));
+  }
+
+  /** Connects clients {@code parallel} at a time; client i subscribes to room i % rooms on replica i % replicas. */
+  Future<Void> connect(int clients, List<String> rooms, int parallel) {
+    String token = token(vertx);
+    Future<Void> chain = Future.succeededFuture();
+    for (int from = 0; from < clients; from += parallel) {
+      int start = from;
+      int end = Math.min(clients, from + parallel);
+      chain = chain.compose(previous -> {
+        List<Future<Void>> batch = new ArrayList<>();
+        for (int i = start; i < end; i++) {
+          batch.add(connectOne(i, rooms.get(i % rooms.size()), token));
+        }
+        return Future.all(batch).mapEmpty();
+      });
+    }
+    return chain;
+  }
+
+  private Future<Void> connectOne(int index, String room, String token) {
+    HubProcesses.Replica replica = replicas.get(index % replicas.size());
+    long[] last = new long[] {0};
+    synchronized (lastOffsets) {
+      lastOffsets.add(last);
+    }
+    return sockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(replica.port())
+            .setURI("/rt/ws?token=" + token))
+        .compose(ws -> {
+          io.vertx.core.Promise<Void> subscribed = io.vertx.core.Promise.promise();
+          ws.textMessageHandler(text -> {
+            if (text.startsWith("{\"op\":\"event\"")) {
+              onEvent(text, last);
+            } else if (text.startsWith("{\"op\":\"ack\"")) {
+              subscribed.tryComplete();
+            }
+          });
+          ws.writeTextMessage("{\"op\":\"subscribe\",\"id\":\"1\",\"rooms\":[\"" + room + "\"]}");
+          // Clients ping like browsers do, so the hub never reaps them as silent.
+          vertx.setPeriodic(20_000, t -> ws.writeTextMessage("{\"op\":\"ping\"}"));
+          return subscribed.future();
+        })
+        .onSuccess(ok -> connected.incrementAndGet());
+  }
+
+  private void onEvent(String frame, long[] last) {
+    int at = frame.indexOf("\"offset\":") + 9;
+    long offset = Long.parseLong(frame, at, frame.indexOf(',', at), 10);
+    if (offset <= last[0]) {
+      duplicates.increment();
+      return;
+    }
+    if (last[0] != 0 && offset > last[0] + 1) {
+      gaps.add(offset - last[0] - 1);
+    }
+    last[0] = offset;
+    delivered.increment();
+    int t = frame.lastIndexOf("\"t\":") + 4;
+    long sentNanos = Long.parseLong(frame, t, frame.indexOf('}', t), 10);
+    if (sentNanos >= latencyFromNanos) {
+      latency.recordValue(Math.max(0, System.nanoTime() - sentNanos) / 1000);
+    }
+  }
+
+  /** Posts {@code rate} drafts a second for {@code seconds}, round-robin over rooms and replicas. */
+  Future<Void> publish(List<String> rooms, int rate, int seconds, int payloadBytes) {
+    String padding = "x".repeat(Math.max(0, payloadBytes));
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    long total = (long) rate * seconds;
+    AtomicLong sent = new AtomicLong();
+    long started = System.nanoTime();
+    latencyFromNanos = started + Math.max(2_000_000_000L, seconds * 200_000_000L);
+    long timer = vertx.setPeriodic(1, tick -> {
+      long due = Math.min(total, (System.nanoTime() - started) * rate / 1_000_000_000L);
+      while (sent.get() < due) {
+        long i = sent.getAndIncrement();
+        String room = rooms.get((int) (i % rooms.size()));
+        HubProcesses.Replica replica = replicas.get((int) (i % replicas.size()));
+        JsonObject draft = new JsonObject().put("event_type", "node.task.stage.updated").put("entity_kind", "task")
+            .put("entity_id", room.substring(5)).put("room_keys", new JsonArray().add(room))
+            .put("payload", new JsonObject().put("pad", padding).put("t", System.nanoTime()));
+        http.post(replica.port(), "127.0.0.1", "/api/v1/events")
+            .putHeader("Authorization", "Bearer " + HubProcesses.WORKER_SECRET)
+            .sendJsonObject(draft)
+            .onSuccess(response -> (response.statusCode() == 202 ? published : publishFailures).increment())
+            .onFailure(failure -> publishFailures.increment());
+      }
+    });
+    vertx.setTimer(seconds * 1000L + 50, end -> {
+      vertx.cancelTimer(timer);
+      done.complete();
+    });
+    return done.future();
+  }
+
+  long connectedClients() {
+    return connected.get();
+  }
+}
