@@ -36,6 +36,9 @@ public final class BenchMain {
     int rate;
     @Option(names = "--duration", defaultValue = "20", description = "seconds of publishing (default ${DEFAULT-VALUE})")
     int duration;
+    @Option(names = "--warmup", defaultValue = "10", description = "seconds of the same load before measuring, "
+        + "so the JIT has compiled the hot paths (default ${DEFAULT-VALUE})")
+    int warmup;
     @Option(names = "--payload", defaultValue = "200", description = "payload padding bytes (default ${DEFAULT-VALUE})")
     int payload;
     @Option(names = "--studio-jar", defaultValue = "launcher/target/studio.jar")
@@ -55,19 +58,15 @@ public final class BenchMain {
         long connectStart = System.nanoTime();
         load.connect(clients, roomKeys, 500).toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
         double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
+        Phase warm = runPhase(load, roomKeys, warmup, new Phase(0, 0, 0));
         load.latency.reset();
+        load.publishLatency.reset();
         long[] cpuBefore = cpu(hubs);
         long publishStart = System.nanoTime();
-        load.publish(roomKeys, rate, duration, payload).toCompletionStage().toCompletableFuture()
-            .get(duration + 60L, TimeUnit.SECONDS);
-        long expected = expectedDeliveries(load.published.sum());
-        long settleDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (load.delivered.sum() + load.gaps.sum() < expected && System.nanoTime() < settleDeadline) {
-          Thread.sleep(100);
-        }
+        Phase measured = runPhase(load, roomKeys, duration, warm);
         double seconds = (System.nanoTime() - publishStart) / 1e9;
         long[] cpuAfter = cpu(hubs);
-        report(hubs, load, expected, connectSeconds, seconds, cpuBefore, cpuAfter);
+        report(hubs, load, measured, connectSeconds, seconds, cpuBefore, cpuAfter);
         return 0;
       } finally {
         vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -75,6 +74,28 @@ public final class BenchMain {
           redis.close();
         }
       }
+    }
+
+    /** Counts of one publishing phase: what was published, expected and delivered in it. */
+    record Phase(long published, long expected, long delivered) {
+    }
+
+    /** Publishes for {@code seconds}, then waits (up to 15 s) until every expected delivery arrived. */
+    private Phase runPhase(LoadGenerator load, List<String> roomKeys, int seconds, Phase before) throws Exception {
+      if (seconds == 0) {
+        return before;
+      }
+      long publishedBefore = load.published.sum();
+      long deliveredBefore = load.delivered.sum();
+      load.publish(roomKeys, rate, seconds, payload).toCompletionStage().toCompletableFuture()
+          .get(seconds + 120L, TimeUnit.SECONDS);
+      long published = load.published.sum() - publishedBefore;
+      long expected = expectedDeliveries(published);
+      long settleDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+      while (load.delivered.sum() - deliveredBefore < expected && System.nanoTime() < settleDeadline) {
+        Thread.sleep(100);
+      }
+      return new Phase(published, expected, load.delivered.sum() - deliveredBefore);
     }
 
     private long expectedDeliveries(long publishedEvents) {
@@ -95,23 +116,30 @@ public final class BenchMain {
       return millis;
     }
 
-    private void report(HubProcesses hubs, LoadGenerator load, long expected, double connectSeconds, double seconds,
+    private void report(HubProcesses hubs, LoadGenerator load, Phase phase, double connectSeconds, double seconds,
                         long[] cpuBefore, long[] cpuAfter) throws Exception {
+      long expected = phase.expected();
       Histogram latency = load.latency.getIntervalHistogram();
-      long delivered = load.delivered.sum();
+      Histogram publishLatency = load.publishLatency.getIntervalHistogram();
+      long delivered = phase.delivered();
       StringBuilder out = new StringBuilder();
-      out.append(String.format(Locale.ROOT, "scenario: replicas=%d clients=%d rooms=%d rate=%d/s duration=%ds payload=%dB%n",
-          replicas, clients, rooms, rate, duration, payload));
+      out.append(String.format(Locale.ROOT,
+          "scenario: replicas=%d clients=%d rooms=%d rate=%d/s duration=%ds (after %ds warm-up) payload=%dB%n",
+          replicas, clients, rooms, rate, duration, warmup, payload));
       out.append(String.format(Locale.ROOT, "connections held: %d/%d (connected+subscribed in %.1fs)%n",
           load.connectedClients(), clients, connectSeconds));
-      out.append(String.format(Locale.ROOT, "published: %d ok, %d failed%n", load.published.sum(), load.publishFailures.sum()));
+      out.append(String.format(Locale.ROOT, "published: %d ok, %d failed (whole run)%n", phase.published(),
+          load.publishFailures.sum()));
       out.append(String.format(Locale.ROOT, "delivered: %d of %d expected (%.0f deliveries/s over %.1fs)%n",
           delivered, expected, delivered / seconds, seconds));
       out.append(String.format(Locale.ROOT, "lost: %d   duplicates: %d   offset gaps: %d%n",
           Math.max(0, expected - delivered), load.duplicates.sum(), load.gaps.sum()));
-      out.append(String.format(Locale.ROOT, "latency publish->receive (after warm-up): p50 %.2f ms  p99 %.2f ms  max %.2f ms  (%d samples)%n",
+      out.append(String.format(Locale.ROOT, "latency publish->receive: p50 %.2f ms  p99 %.2f ms  max %.2f ms  (%d samples)%n",
           latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
           latency.getMaxValue() / 1000.0, latency.getTotalCount()));
+      out.append(String.format(Locale.ROOT, "publish (HTTP 202) latency: p50 %.2f ms  p99 %.2f ms  max %.2f ms%n",
+          publishLatency.getValueAtPercentile(50) / 1000.0, publishLatency.getValueAtPercentile(99) / 1000.0,
+          publishLatency.getMaxValue() / 1000.0));
       for (int i = 0; i < hubs.replicas().size(); i++) {
         var process = hubs.replicas().get(i).process();
         out.append(String.format(Locale.ROOT, "hub[%d] pid %d: RSS %d MiB, CPU %.0f%% of one core%n", i, process.pid(),
