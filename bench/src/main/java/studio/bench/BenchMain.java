@@ -142,8 +142,9 @@ public final class BenchMain {
           publishLatency.getMaxValue() / 1000.0));
       for (int i = 0; i < hubs.replicas().size(); i++) {
         var process = hubs.replicas().get(i).process();
-        out.append(String.format(Locale.ROOT, "hub[%d] pid %d: RSS %d MiB, CPU %.0f%% of one core%n", i, process.pid(),
-            HubProcesses.rssMiB(process), (cpuAfter[i] - cpuBefore[i]) / (seconds * 10.0)));
+        out.append(String.format(Locale.ROOT, "hub[%d] pid %d: RSS %d MiB, CPU %.0f%% of one core, %s%n", i, process.pid(),
+            HubProcesses.rssMiB(process), (cpuAfter[i] - cpuBefore[i]) / (seconds * 10.0),
+            HubProcesses.sequencingLatency(hubs.replicas().get(i).port())));
       }
       System.out.print(out);
     }

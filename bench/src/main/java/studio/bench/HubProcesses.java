@@ -28,7 +28,8 @@ final class HubProcesses implements AutoCloseable {
     HubProcesses hubs = new HubProcesses();
     for (int i = 0; i < count; i++) {
       int port = basePort + i;
-      ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-Xms512m", "-Xmx2g", "-jar", studioJar.toString(), "hub")
+      ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-Xms512m", "-Xmx2g",
+              "-Xlog:gc:file=target/bench-hub-" + i + "-gc.log", "-jar", studioJar.toString(), "hub")
           .redirectErrorStream(true)
           .redirectOutput(new File("target/bench-hub-" + i + ".log"));
       builder.environment().putAll(Map.of(
@@ -61,6 +62,27 @@ final class HubProcesses implements AutoCloseable {
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
     long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     return ticks * 1000 / CLOCK_TICKS_PER_SECOND;
+  }
+
+  /** The hub's own view of sequencing (HTTP ingress to Redis and back), from its Prometheus histogram. */
+  static String sequencingLatency(int port) throws Exception {
+    String scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+        .build(), HttpResponse.BodyHandlers.ofString()).body();
+    java.util.TreeMap<Double, Double> buckets = new java.util.TreeMap<>();
+    double count = 0;
+    for (String line : scrape.lines().toList()) {
+      if (line.startsWith("studio_rt_publish_latency_seconds_bucket{")) {
+        String le = line.substring(line.indexOf("le=\"") + 4, line.indexOf('"', line.indexOf("le=\"") + 4));
+        double value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        buckets.put(le.equals("+Inf") ? Double.MAX_VALUE : Double.parseDouble(le), value);
+      } else if (line.startsWith("studio_rt_publish_latency_seconds_count")) {
+        count = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    double p99 = buckets.entrySet().stream().filter(e -> e.getValue() >= 0.99 * buckets.lastEntry().getValue())
+        .findFirst().map(java.util.Map.Entry::getKey).orElse(Double.NaN);
+    return String.format(java.util.Locale.ROOT, "hub-side sequencing p99 <= %.1f ms over %.0f publishes (whole run)",
+        p99 * 1000, count);
   }
 
   private static void awaitReady(Replica replica) throws Exception {

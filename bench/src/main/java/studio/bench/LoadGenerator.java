@@ -89,8 +89,9 @@ final class LoadGenerator {
             }
           });
           ws.writeTextMessage("{\"op\":\"subscribe\",\"id\":\"1\",\"rooms\":[\"" + room + "\"]}");
-          // Clients ping like browsers do, so the hub never reaps them as silent.
-          vertx.setPeriodic(20_000, t -> ws.writeTextMessage("{\"op\":\"ping\"}"));
+          // Clients ping like browsers do, so the hub never reaps them as silent; spread out, as real ones are.
+          long firstPing = 1 + java.util.concurrent.ThreadLocalRandom.current().nextLong(20_000);
+          vertx.setTimer(firstPing, first -> vertx.setPeriodic(20_000, t -> ws.writeTextMessage("{\"op\":\"ping\"}")));
           return subscribed.future();
         })
         .onSuccess(ok -> connected.incrementAndGet());

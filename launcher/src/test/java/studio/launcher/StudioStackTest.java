@@ -25,6 +25,8 @@ class StudioStackTest {
   @TempDir
   static Path dataDir;
   private static StudioStack stack;
+  /** A field, not a local: Vert.x 5 closes a client once it is garbage collected, even mid-connection. */
+  private static io.vertx.core.http.WebSocketClient sockets;
 
   static StudioConfig embeddedDefaults() {
     return StudioConfig.from(Settings.of(Map.of(
@@ -97,6 +99,36 @@ class StudioStackTest {
           assertThat(response.bodyAsJsonObject().getJsonObject("checks").fieldNames()).containsExactly("redis");
           test.completeNow();
         })));
+  }
+
+  @Test
+  @DisplayName("in all mode an event published on the bus reaches a WebSocket client of the hub, signed with the stack's secret")
+  void realtimeEndToEnd(Vertx vertx, VertxTestContext test) {
+    String room = "task:stack-" + System.nanoTime();
+    String token = studio.hub.auth.TokenVerifier.create(vertx, stack.config().secrets().jwtSecretKey()).generateToken(
+        new JsonObject().put("rooms", new io.vertx.core.json.JsonArray().add(room)),
+        new io.vertx.ext.auth.JWTOptions().setExpiresInSeconds(60));
+    studio.contract.envelope.DraftEvent draft = studio.contract.envelope.DraftEvent.fromJson(new JsonObject()
+        .put("event_type", "node.task.updated").put("entity_kind", "task").put("entity_id", room.substring(5))
+        .put("room_keys", new io.vertx.core.json.JsonArray().add(room)).put("payload", new JsonObject().put("ok", true)));
+    sockets = vertx.createWebSocketClient();
+    sockets.connect(port(ServiceName.HUB), "127.0.0.1", "/rt/ws?token=" + token)
+        .onComplete(test.succeeding(ws -> {
+          ws.textMessageHandler(text -> {
+            JsonObject frame = new JsonObject(text);
+            if ("ack".equals(frame.getString("op"))) {
+              new studio.contract.bus.RealtimePublisher(stack.vertx()).publish(draft).onFailure(test::failNow);
+            } else if ("event".equals(frame.getString("op"))) {
+              test.verify(() -> {
+                assertThat(frame.getString("room")).isEqualTo(room);
+                assertThat(frame.getJsonObject("event").getJsonObject("payload").getBoolean("ok")).isTrue();
+              });
+              test.completeNow();
+            }
+          });
+          ws.writeTextMessage(new JsonObject().put("op", "subscribe").put("id", "1")
+              .put("rooms", new io.vertx.core.json.JsonArray().add(room)).encode());
+        }));
   }
 
   @Test

@@ -17,12 +17,14 @@ public record CommonConfig(
     LogConfig log,
     String httpHost,
     Duration gracefulTimeout,
-    Path dataDirectory) {
+    Path dataDirectory,
+    Duration outboxPollInterval) {
 
   public static final String ENV = "STUDIO_ENV";
   public static final String HTTP_HOST = "STUDIO_HTTP_HOST";
   public static final String GRACEFUL_TIMEOUT = "STUDIO_GRACEFUL_TIMEOUT";
   public static final String DATA_DIR = "STUDIO_DATA_DIR";
+  public static final String OUTBOX_POLL_INTERVAL = "STUDIO_OUTBOX_POLL_INTERVAL";
 
   public static CommonConfig from(Settings settings, boolean clusterFlag) {
     StudioEnvironment env = settings.oneOf(ENV, StudioEnvironment.DEVELOPMENT, StudioEnvironment.class);
@@ -35,11 +37,12 @@ public record CommonConfig(
         LogConfig.from(settings),
         settings.string(HTTP_HOST, "0.0.0.0"),
         settings.duration(GRACEFUL_TIMEOUT, Duration.ofSeconds(30)),
-        Path.of(settings.string(DATA_DIR, ".studio")));
+        Path.of(settings.string(DATA_DIR, ".studio")),
+        settings.duration(OUTBOX_POLL_INTERVAL, Duration.ofMillis(500)));
   }
 
   public CommonConfig withInfrastructure(String databaseUrl, String redisUrl) {
     return new CommonConfig(env, secrets, database.withUrl(databaseUrl), redis.withUrl(redisUrl), cluster, log,
-        httpHost, gracefulTimeout, dataDirectory);
+        httpHost, gracefulTimeout, dataDirectory, outboxPollInterval);
   }
 }

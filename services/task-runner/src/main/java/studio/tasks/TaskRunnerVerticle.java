@@ -6,6 +6,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
+import studio.contract.bus.RealtimePublisher;
+import studio.outbox.OutboxRelay;
 import studio.runtime.database.Database;
 import studio.runtime.health.HealthEndpoints;
 import studio.runtime.metrics.MetricsEndpoint;
@@ -20,6 +22,7 @@ public final class TaskRunnerVerticle extends VerticleBase implements HttpServic
   private final ServiceContext context;
   private final TasksConfig config;
   private Pool pool;
+  private OutboxRelay outbox;
   private InstanceHeartbeat heartbeat;
   private HttpServer server;
 
@@ -31,17 +34,20 @@ public final class TaskRunnerVerticle extends VerticleBase implements HttpServic
   @Override
   public Future<?> start() {
     pool = Database.pool(vertx, context.config().database());
+    outbox = new OutboxRelay(vertx, pool, new RealtimePublisher(vertx), context.config().outboxPollInterval());
     heartbeat = new InstanceHeartbeat(vertx, pool, SERVICE, JsonObject::new);
     Router router = Router.router(vertx);
     HealthEndpoints.create(vertx, SERVICE).postgres(pool).cluster(context.cluster()).mount(router);
     MetricsEndpoint.mount(router, context.metrics());
     return ServiceHttp.listen(vertx, router, context.config().httpHost(), config.port())
         .onSuccess(listening -> server = listening)
+        .onSuccess(listening -> outbox.start())
         .compose(listening -> heartbeat.start());
   }
 
   @Override
   public Future<?> stop() {
+    outbox.stop();
     return ServiceHttp.shutdown(server, context.config().gracefulTimeout())
         .eventually(() -> heartbeat.stop())
         .eventually(() -> pool.close());

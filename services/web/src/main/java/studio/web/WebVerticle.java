@@ -6,6 +6,8 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
+import studio.contract.bus.RealtimePublisher;
+import studio.outbox.OutboxRelay;
 import studio.runtime.database.Database;
 import studio.runtime.health.HealthEndpoints;
 import studio.runtime.metrics.MetricsEndpoint;
@@ -21,6 +23,7 @@ public final class WebVerticle extends VerticleBase implements HttpService {
   private final ServiceContext context;
   private final WebConfig config;
   private Pool pool;
+  private OutboxRelay outbox;
   private Redis redis;
   private HttpServer server;
 
@@ -32,6 +35,7 @@ public final class WebVerticle extends VerticleBase implements HttpService {
   @Override
   public Future<?> start() {
     pool = Database.pool(vertx, context.config().database());
+    outbox = new OutboxRelay(vertx, pool, new RealtimePublisher(vertx), context.config().outboxPollInterval());
     redis = RedisConnector.client(vertx, context.config().redis());
     Router router = Router.router(vertx);
     HealthEndpoints health = HealthEndpoints.create(vertx, SERVICE)
@@ -39,11 +43,13 @@ public final class WebVerticle extends VerticleBase implements HttpService {
     MetricsEndpoint.mount(router, context.metrics());
     InfrastructureHealth.mount(router, health, pool);
     return ServiceHttp.listen(vertx, router, context.config().httpHost(), config.port())
-        .onSuccess(listening -> server = listening);
+        .onSuccess(listening -> server = listening)
+        .onSuccess(listening -> outbox.start());
   }
 
   @Override
   public Future<?> stop() {
+    outbox.stop();
     return ServiceHttp.shutdown(server, context.config().gracefulTimeout())
         .eventually(() -> pool.close())
         .eventually(() -> redis.close());

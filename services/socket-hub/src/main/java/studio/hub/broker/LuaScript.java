@@ -2,7 +2,6 @@ package studio.hub.broker;
 
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.io.IOException;
@@ -31,7 +30,7 @@ final class LuaScript {
     }
   }
 
-  Future<Response> run(Redis redis, List<String> keys, List<String> args) {
+  Future<Response> run(PipelinedConnection redis, List<String> keys, List<String> args) {
     Future<String> loaded = sha != null ? Future.succeededFuture(sha) : load(redis);
     return loaded.compose(current -> evalsha(redis, current, keys, args))
         .recover(failure -> failure.getMessage() != null && failure.getMessage().startsWith("NOSCRIPT")
@@ -39,14 +38,14 @@ final class LuaScript {
             : Future.failedFuture(failure));
   }
 
-  private Future<String> load(Redis redis) {
+  private Future<String> load(PipelinedConnection redis) {
     return redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(source)).map(reply -> {
       sha = reply.toString();
       return sha;
     });
   }
 
-  private static Future<Response> evalsha(Redis redis, String sha, List<String> keys, List<String> args) {
+  private static Future<Response> evalsha(PipelinedConnection redis, String sha, List<String> keys, List<String> args) {
     Request request = Request.cmd(Command.EVALSHA).arg(sha).arg(keys.size());
     keys.forEach(request::arg);
     args.forEach(request::arg);

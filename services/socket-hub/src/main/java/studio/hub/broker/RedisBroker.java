@@ -13,20 +13,20 @@ import studio.contract.envelope.Envelope;
 import studio.contract.room.RoomKey;
 
 /**
- * The broker every hub replica shares: one Lua script per publish numbers, stores and publishes
- * atomically; each replica subscribes (through {@link RedisSubscriber}) only to rooms it has local
+ * The broker every hub replica shares: one Lua script per publish (pipelined on one connection)
+ * numbers, stores and publishes atomically; each replica subscribes (through {@link RedisSubscriber}) only to rooms it has local
  * subscribers for.
  */
 public final class RedisBroker implements Broker {
   private static final LuaScript PUBLISH = LuaScript.fromResource("/studio/hub/broker/publish.lua");
   private static final LuaScript HISTORY = LuaScript.fromResource("/studio/hub/broker/history.lua");
 
-  private final Redis redis;
+  private final PipelinedConnection redis;
   private final HistoryPolicy policy;
   private final RedisSubscriber subscriber;
 
   public RedisBroker(Vertx vertx, Redis redis, RedisSubscriber.Connector connector, HistoryPolicy policy) {
-    this.redis = redis;
+    this.redis = new PipelinedConnection(redis);
     this.policy = policy;
     this.subscriber = new RedisSubscriber(vertx, connector);
   }
@@ -49,7 +49,7 @@ public final class RedisBroker implements Broker {
       args.add(room.toString());
       args.add(RedisKeys.channel(room));
     }
-    return PUBLISH.run(redis, keys, args).map(reply -> publication(draft, reply));
+    return PUBLISH.run(redis, keys, args).map(reply -> publication(draft, template, reply));
   }
 
   @Override
@@ -95,7 +95,7 @@ public final class RedisBroker implements Broker {
 
   @Override
   public Future<Void> close() {
-    return subscriber.close();
+    return subscriber.close().eventually(redis::close);
   }
 
   /** For tests and operators: drops the pub/sub link as a network fault would. */
@@ -103,10 +103,12 @@ public final class RedisBroker implements Broker {
     subscriber.dropConnection();
   }
 
-  private static Publication publication(DraftEvent draft, Response reply) {
+  private static Publication publication(DraftEvent draft, EnvelopeTemplate template, Response reply) {
     boolean duplicate = reply.get(0).toInteger() == 1;
     String[] lines = reply.get(1).toString().split("\n");
-    Envelope envelope = Envelope.fromJson(new io.vertx.core.json.JsonObject(lines[0]));
+    // A fresh publish is the template plus its sequence; only a duplicate's first envelope must be read back.
+    Envelope envelope = duplicate ? Envelope.fromJson(new io.vertx.core.json.JsonObject(lines[0]))
+        : Envelope.sequenced(draft, template.eventId(), sequenceOf(lines[0], template), template.emittedAt());
     List<RoomFrame> rooms = new ArrayList<>();
     for (int i = 1; i < lines.length; i++) {
       String[] parts = lines[i].split(" ");
@@ -115,6 +117,10 @@ public final class RedisBroker implements Broker {
       rooms.add(new RoomFrame(room, offset, parts[2], EnvelopeTemplate.frame(parts[0], offset, parts[2], lines[0])));
     }
     return new Publication(envelope, rooms, duplicate);
+  }
+
+  private static long sequenceOf(String envelopeJson, EnvelopeTemplate template) {
+    return Long.parseLong(envelopeJson, template.prefix().length(), envelopeJson.length() - template.suffix().length(), 10);
   }
 
   private static String newEpoch() {

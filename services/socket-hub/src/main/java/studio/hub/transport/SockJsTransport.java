@@ -3,6 +3,7 @@ package studio.hub.transport;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
@@ -20,6 +21,8 @@ import studio.hub.session.Sessions;
  * one replica, so behind a load balancer they need sticky sessions (the WebSocket one does not).
  */
 public final class SockJsTransport {
+  /** One xhr_send may batch several frames; each is still checked against the frame limit. */
+  private static final int MAX_SEND_BYTES = 1024 * 1024;
   private SockJsTransport() {
   }
 
@@ -28,6 +31,8 @@ public final class SockJsTransport {
     SockJSHandlerOptions options = new SockJSHandlerOptions().setHeartbeatInterval(heartbeatMillis)
         .setRegisterWriteHandler(false);
     router.route(rtPath + "/sockjs/*").handler(ctx -> checkOrigin(ctx, origins));
+    // SockJS's HTTP send transports read the request body through the router.
+    router.post(rtPath + "/sockjs/*").handler(BodyHandler.create(false).setBodyLimit(MAX_SEND_BYTES));
     router.route(rtPath + "/sockjs/*").subRouter(SockJSHandler.create(vertx, options)
         .socketHandler(socket -> open(socket, sessions, queueMaxBytes)));
   }
