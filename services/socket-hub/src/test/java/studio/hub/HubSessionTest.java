@@ -159,18 +159,21 @@ class HubSessionTest {
     assertStillServing(connect("*"));
   }
 
-  @Test
-  @DisplayName("resume with since: exactly the 500 missed events, recovered:true, nothing twice")
-  void resumeWithinHistory() throws Exception {
+  /** A client that saw offset 1 of the room and disconnected; returns that event frame. */
+  private JsonObject receiveOneThenLeave() throws Exception {
     RealtimeClient first = connect(task);
     first.awaitReply(first.subscribe(task));
     node.publish(HubNode.draft(id, task));
     first.awaitEvents(task, 1);
-    JsonObject last = first.events(task).get(0);
     first.close();
-    for (int i = 0; i < 500; i++) {
-      node.publish(HubNode.draft(id, task));
-    }
+    return first.events(task).get(0);
+  }
+
+  @Test
+  @DisplayName("resume with since: exactly the 500 missed events, recovered:true, nothing twice")
+  void resumeWithinHistory() throws Exception {
+    JsonObject last = receiveOneThenLeave();
+    node.publishAll(java.util.Collections.nCopies(500, HubNode.draft(id, task)), 50);
     RealtimeClient second = connect(task);
     JsonObject since = new JsonObject().put(task, new JsonObject().put("offset", last.getLong("offset"))
         .put("epoch", last.getString("epoch")));
@@ -186,15 +189,8 @@ class HubSessionTest {
   @Test
   @DisplayName("resume from before the history window answers recovered:false and continues live")
   void resumeBeyondHistory() throws Exception {
-    RealtimeClient first = connect(task);
-    first.awaitReply(first.subscribe(task));
-    node.publish(HubNode.draft(id, task));
-    first.awaitEvents(task, 1);
-    JsonObject last = first.events(task).get(0);
-    first.close();
-    for (int i = 0; i < 700; i++) {
-      node.publish(HubNode.draft(id, task));
-    }
+    JsonObject last = receiveOneThenLeave();
+    node.publishAll(java.util.Collections.nCopies(700, HubNode.draft(id, task)), 50);
     RealtimeClient second = connect(task);
     JsonObject since = new JsonObject().put(task, new JsonObject().put("offset", 1).put("epoch", last.getString("epoch")));
     JsonObject room = second.awaitReply(second.subscribe(since, task)).getJsonObject("rooms").getJsonObject(task);
