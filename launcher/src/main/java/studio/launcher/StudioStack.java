@@ -1,12 +1,15 @@
 package studio.launcher;
 
 import io.vertx.core.Deployable;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.spi.cluster.ClusterManager;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -65,10 +68,15 @@ public final class StudioStack implements AutoCloseable {
       ServiceContext context = new ServiceContext(resolved.common(), clusterManager);
       Map<ServiceName, HttpService> deployed = new EnumMap<>(ServiceName.class);
       for (ServiceName name : selected) {
-        HttpService service = create(name, context, resolved);
-        await(vertx.deployVerticle((Deployable) service));
-        deployed.put(name, service);
-        LOG.info("{} listening on port {}", name.cliName(), service.actualPort());
+        List<HttpService> instances = new CopyOnWriteArrayList<>();
+        await(vertx.deployVerticle(() -> {
+          HttpService instance = create(name, context, resolved);
+          instances.add(instance);
+          return (Deployable) instance;
+        }, new DeploymentOptions().setInstances(instances(name, resolved))));
+        deployed.put(name, instances.get(0));
+        LOG.info("{} listening on port {} ({} instance(s))", name.cliName(), instances.get(0).actualPort(),
+            instances.size());
       }
       return new StudioStack(vertx, embedded, resolved.common(), deployed);
     } catch (Exception e) {
@@ -78,6 +86,11 @@ public final class StudioStack implements AutoCloseable {
       embedded.close();
       throw e;
     }
+  }
+
+  /** Event-loop instances per service: the hub scales over cores; the others are one instance for now. */
+  private static int instances(ServiceName name, StudioConfig config) {
+    return name == ServiceName.HUB ? config.hub().instances() : 1;
   }
 
   private static HttpService create(ServiceName name, ServiceContext context, StudioConfig config) {

@@ -59,7 +59,7 @@ class StudioStackTest {
   @Test
   @DisplayName("the web gateway's full health report shows embedded PostgreSQL, Redis and the workers up")
   void fullHealthIsUp(Vertx vertx, VertxTestContext test) {
-    WebClient.create(vertx).get(port(ServiceName.WEB), "127.0.0.1", "/api/v1/infrastructure/health/full").send()
+    studio.testsupport.HttpClients.of(vertx).get(port(ServiceName.WEB), "127.0.0.1", "/api/v1/infrastructure/health/full").send()
         .onComplete(test.succeeding(response -> test.verify(() -> {
           JsonObject report = response.bodyAsJsonObject();
           assertThat(response.statusCode()).as(report.encodePrettily()).isEqualTo(200);
@@ -77,7 +77,7 @@ class StudioStackTest {
   @Test
   @DisplayName("each service answers liveness and readiness on its own port")
   void everyServiceIsReady(Vertx vertx, VertxTestContext test) {
-    WebClient client = WebClient.create(vertx);
+    WebClient client = studio.testsupport.HttpClients.of(vertx);
     var checkpoint = test.checkpoint(ServiceName.values().length * 2);
     for (ServiceName service : ServiceName.values()) {
       for (String path : new String[] {"/health", "/health/ready"}) {
@@ -93,7 +93,7 @@ class StudioStackTest {
   @Test
   @DisplayName("the detailed redis endpoint reports only Redis")
   void redisEndpoint(Vertx vertx, VertxTestContext test) {
-    WebClient.create(vertx).get(port(ServiceName.WEB), "127.0.0.1", "/api/v1/infrastructure/health/redis").send()
+    studio.testsupport.HttpClients.of(vertx).get(port(ServiceName.WEB), "127.0.0.1", "/api/v1/infrastructure/health/redis").send()
         .onComplete(test.succeeding(response -> test.verify(() -> {
           assertThat(response.statusCode()).isEqualTo(200);
           assertThat(response.bodyAsJsonObject().getJsonObject("checks").fieldNames()).containsExactly("redis");

@@ -18,7 +18,8 @@ public record HubConfig(
     HistoryPolicy history,
     Duration drainGrace,
     Duration ingressClaimIdle,
-    Duration pollTimeout) {
+    Duration pollTimeout,
+    int instances) {
 
   public static final String PORT = "STUDIO_HUB_PORT";
   public static final String RT_PATH = "STUDIO_RT_PATH";
@@ -38,6 +39,7 @@ public record HubConfig(
   public static final String DRAIN_GRACE = "STUDIO_RT_DRAIN_GRACE";
   public static final String INGRESS_CLAIM_IDLE = "STUDIO_RT_INGRESS_CLAIM_IDLE";
   public static final String POLL_TIMEOUT = "STUDIO_RT_POLL_TIMEOUT";
+  public static final String INSTANCES = "STUDIO_HUB_INSTANCES";
 
   public enum Transport { WEBSOCKET, SOCKJS }
 
@@ -72,11 +74,27 @@ public record HubConfig(
             positive(settings, ROOM_TTL, Duration.ofDays(7))),
         settings.duration(DRAIN_GRACE, Duration.ofSeconds(5)),
         positive(settings, INGRESS_CLAIM_IDLE, Duration.ofSeconds(30)),
-        positive(settings, POLL_TIMEOUT, Duration.ofSeconds(25)));
+        positive(settings, POLL_TIMEOUT, Duration.ofSeconds(25)),
+        instances(settings));
   }
 
   public boolean allowsAnyOrigin() {
     return allowedOrigins.contains("*");
+  }
+
+  /**
+   * Hub instances per process, each on its own event loop with its own sessions and Redis
+   * subscriptions (a replica within the replica). The in-memory broker lives in one instance, so it
+   * allows only one.
+   */
+  private static int instances(Settings settings) {
+    int instances = settings.intAtLeast(INSTANCES, Runtime.getRuntime().availableProcessors(), 1);
+    boolean memory = settings.oneOf(BROKER, BrokerKind.REDIS, BrokerKind.class) == BrokerKind.MEMORY;
+    if (memory && settings.optional(INSTANCES).isPresent() && instances > 1) {
+      throw new ConfigException("invalid config " + INSTANCES + "=\"" + instances
+          + "\": expected 1 with STUDIO_RT_BROKER=memory (the in-memory broker cannot be shared between instances)");
+    }
+    return memory ? 1 : instances;
   }
 
   private static Duration positive(Settings settings, String knob, Duration defaultValue) {

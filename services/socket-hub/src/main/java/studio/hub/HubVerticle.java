@@ -65,6 +65,7 @@ public final class HubVerticle extends VerticleBase implements HttpService {
     fanout = new RoomFanout(broker, config.history().size(), metrics);
     TokenVerifier verifier = new TokenVerifier(vertx, context.config().secrets().jwtSecretKey());
     sessions = new Sessions(new SessionServices(vertx, fanout, broker, verifier, config.session(), metrics));
+    metrics.watch(sessions::subscriptionCount, fanout::roomCount);
     PublishService publisher = new PublishService(broker, metrics);
     Router router = Router.router(vertx);
     HealthEndpoints health = HealthEndpoints.create(vertx, SERVICE).cluster(context.cluster());
@@ -93,7 +94,11 @@ public final class HubVerticle extends VerticleBase implements HttpService {
         .eventually(() -> streamIngress == null ? Future.succeededFuture() : streamIngress.stop())
         .eventually(() -> broker.close())
         .eventually(() -> redis == null ? Future.succeededFuture() : redis.close())
-        .eventually(() -> dedicatedConnections == null ? Future.succeededFuture() : dedicatedConnections.close());
+        .eventually(() -> dedicatedConnections == null ? Future.succeededFuture() : dedicatedConnections.close())
+        .eventually(() -> {
+          metrics.close();
+          return Future.succeededFuture();
+        });
   }
 
   @Override
@@ -141,12 +146,16 @@ public final class HubVerticle extends VerticleBase implements HttpService {
     }
   }
 
+  /** Totals over every hub instance of this process, whichever instance answers. */
   private void stats(RoutingContext ctx) {
+    JsonObject byTransport = new JsonObject();
+    metrics.connectionsByTransport().forEach(byTransport::put);
     ctx.response().putHeader("Content-Type", "application/json").end(new JsonObject()
-        .put("connections", sessions.count())
-        .put("connections_by_transport", sessions.byTransport())
-        .put("subscriptions", sessions.subscriptionCount())
-        .put("rooms", fanout.roomCount())
+        .put("connections", (long) metrics.total("studio_rt_connections"))
+        .put("connections_by_transport", byTransport)
+        .put("subscriptions", (long) metrics.total("studio_rt_subscriptions"))
+        .put("rooms", (long) metrics.total("studio_rt_rooms"))
+        .put("instances", context.metrics().find("studio_rt_rooms").gauges().size())
         .put("events_published", (long) metrics.publishedCount())
         .put("events_delivered", (long) metrics.deliveredCount())
         .put("broker", config.broker().name().toLowerCase())

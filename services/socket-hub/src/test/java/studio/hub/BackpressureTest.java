@@ -48,7 +48,7 @@ class BackpressureTest {
   }
 
   private double metric(String name) throws Exception {
-    String scrape = WebClient.create(node.vertx).get(node.port(), "127.0.0.1", "/metrics").send()
+    String scrape = studio.testsupport.HttpClients.of(node.vertx).get(node.port(), "127.0.0.1", "/metrics").send()
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).bodyAsString();
     return scrape.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
         .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();

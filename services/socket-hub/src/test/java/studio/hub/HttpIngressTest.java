@@ -29,7 +29,7 @@ class HttpIngressTest {
   @BeforeEach
   void deploy(Vertx vertx) throws Exception {
     node = HubNode.deploy(vertx, Map.of());
-    http = WebClient.create(vertx);
+    http = studio.testsupport.HttpClients.of(vertx);
   }
 
   private HttpResponse<Buffer> post(String auth, String contentType, Buffer body) throws Exception {

@@ -54,7 +54,7 @@ class HubClusterTest {
 
   /** Publishes over HTTP to the given replica, {@code window} requests in flight at a time. */
   private static void publishThrough(HubNode node, List<JsonObject> drafts, int window) throws Exception {
-    WebClient http = WebClient.create(node.vertx);
+    WebClient http = studio.testsupport.HttpClients.of(node.vertx);
     for (int from = 0; from < drafts.size(); from += window) {
       List<Future<Integer>> batch = new ArrayList<>();
       for (JsonObject draft : drafts.subList(from, Math.min(drafts.size(), from + window))) {

@@ -30,7 +30,7 @@ class LongPollTest {
   @BeforeEach
   void deploy(Vertx vertx) throws Exception {
     node = HubNode.deploy(vertx, Map.of("STUDIO_RT_POLL_TIMEOUT", "30s"));
-    http = WebClient.create(vertx);
+    http = studio.testsupport.HttpClients.of(vertx);
   }
 
   private Future<HttpResponse<Buffer>> poll(String token, JsonObject since) {

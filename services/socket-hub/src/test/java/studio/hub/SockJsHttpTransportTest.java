@@ -30,7 +30,7 @@ class SockJsHttpTransportTest {
   @DisplayName("over xhr polling a client authenticates, subscribes and receives events in the same frames")
   void xhrPolling(Vertx vertx) throws Exception {
     HubNode node = HubNode.deploy(vertx, Map.of());
-    WebClient http = WebClient.create(vertx);
+    WebClient http = studio.testsupport.HttpClients.of(vertx);
     String room = "task:" + UUID.randomUUID().toString().substring(0, 8);
     String session = "/rt/sockjs/000/" + UUID.randomUUID().toString().substring(0, 8);
     List<JsonObject> frames = new ArrayList<>();

@@ -50,7 +50,7 @@ class WebHealthTest {
   @Test
   @DisplayName("with Redis down, readiness is 503 naming redis DOWN with a reason, PostgreSQL UP")
   void redisDown(Vertx vertx, VertxTestContext test) {
-    WebClient.create(vertx).get(web.actualPort(), "127.0.0.1", "/health/ready").send()
+    studio.testsupport.HttpClients.of(vertx).get(web.actualPort(), "127.0.0.1", "/health/ready").send()
         .onComplete(test.succeeding(response -> test.verify(() -> {
           assertThat(response.statusCode()).isEqualTo(503);
           JsonObject checks = response.bodyAsJsonObject().getJsonObject("checks");
@@ -64,7 +64,7 @@ class WebHealthTest {
   @Test
   @DisplayName("with Redis down, liveness still answers 200: the process is alive and must not be restarted for it")
   void livenessIgnoresDependencies(Vertx vertx, VertxTestContext test) {
-    WebClient.create(vertx).get(web.actualPort(), "127.0.0.1", "/health").send()
+    studio.testsupport.HttpClients.of(vertx).get(web.actualPort(), "127.0.0.1", "/health").send()
         .onComplete(test.succeeding(response -> test.verify(() -> {
           assertThat(response.statusCode()).isEqualTo(200);
           test.completeNow();
@@ -74,7 +74,7 @@ class WebHealthTest {
   @Test
   @DisplayName("with no worker process running, the workers endpoint says so with 503")
   void noWorkers(Vertx vertx, VertxTestContext test) {
-    WebClient.create(vertx).get(web.actualPort(), "127.0.0.1", "/api/v1/infrastructure/health/workers").send()
+    studio.testsupport.HttpClients.of(vertx).get(web.actualPort(), "127.0.0.1", "/api/v1/infrastructure/health/workers").send()
         .onComplete(test.succeeding(response -> test.verify(() -> {
           assertThat(response.statusCode()).isEqualTo(503);
           assertThat(response.bodyAsJsonObject().getJsonObject("checks").getJsonObject("workers").getString("reason"))

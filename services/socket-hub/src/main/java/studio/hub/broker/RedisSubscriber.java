@@ -7,6 +7,7 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -31,11 +32,14 @@ final class RedisSubscriber {
 
   private static final Logger LOG = LoggerFactory.getLogger(RedisSubscriber.class);
   private static final long MAX_BACKOFF_MS = 5_000;
+  private static final String SUBSCRIBE = "subscribe";
+  private static final String UNSUBSCRIBE = "unsubscribe";
 
   private final Vertx vertx;
   private final Connector connector;
   private final Set<RoomKey> rooms = new HashSet<>();
   private final Map<String, Promise<Void>> pendingConfirmations = new HashMap<>();
+  private Future<Void> pendingCommands = Future.succeededFuture();
   private BrokerListener listener;
   private RedisConnection connection;
   private Future<RedisConnection> connecting;
@@ -53,15 +57,24 @@ final class RedisSubscriber {
 
   Future<Void> subscribe(RoomKey room) {
     rooms.add(room);
-    return connection().compose(conn -> confirm(conn, Command.SUBSCRIBE, List.of(RedisKeys.channel(room))));
+    return serialized(() -> connection()
+        .compose(conn -> confirm(conn, SUBSCRIBE, List.of(RedisKeys.channel(room)))));
   }
 
   Future<Void> unsubscribe(RoomKey room) {
     rooms.remove(room);
-    if (connection == null) {
-      return Future.succeededFuture();
-    }
-    return connection.send(Request.cmd(Command.UNSUBSCRIBE).arg(RedisKeys.channel(room))).mapEmpty();
+    return serialized(() -> connection == null || rooms.contains(room) ? Future.succeededFuture()
+        : confirm(connection, UNSUBSCRIBE, List.of(RedisKeys.channel(room))));
+  }
+
+  /**
+   * One (un)subscribe in flight at a time: Redis answers them with push messages, and only with a
+   * single outstanding command is it certain which one a confirmation belongs to.
+   */
+  private Future<Void> serialized(java.util.function.Supplier<Future<Void>> command) {
+    Future<Void> next = pendingCommands.transform(previous -> command.get());
+    pendingCommands = next.otherwiseEmpty();
+    return next;
   }
 
   Future<Void> close() {
@@ -99,15 +112,16 @@ final class RedisSubscriber {
   }
 
   private void onPush(Response push) {
-    if (push.size() < 3) {
+    // Anything that is not a [kind, channel, payload] array (a bare reply) carries nothing for us.
+    if (push == null || (push.type() != ResponseType.PUSH && push.type() != ResponseType.MULTI) || push.size() < 3) {
       return;
     }
     String kind = push.get(0).toString();
     String channel = push.get(1).toString();
     if ("message".equals(kind)) {
       onMessage(channel, push.get(2).toString());
-    } else if ("subscribe".equals(kind)) {
-      Promise<Void> pending = pendingConfirmations.remove(channel);
+    } else if (SUBSCRIBE.equals(kind) || UNSUBSCRIBE.equals(kind)) {
+      Promise<Void> pending = pendingConfirmations.remove(kind + " " + channel);
       if (pending != null) {
         pending.complete();
       }
@@ -127,17 +141,20 @@ final class RedisSubscriber {
     listener.onFrame(new RoomFrame(room, header.offset(), header.epoch(), frame));
   }
 
-  /** Sends a (UN)SUBSCRIBE and completes when Redis confirms the last channel. */
-  private Future<Void> confirm(RedisConnection conn, Command command, List<String> channels) {
+  /** Sends a (UN)SUBSCRIBE and completes when Redis pushes the confirmation for the last channel. */
+  private Future<Void> confirm(RedisConnection conn, String kind, List<String> channels) {
     if (channels.isEmpty()) {
       return Future.succeededFuture();
     }
     Promise<Void> confirmed = Promise.promise();
-    pendingConfirmations.put(channels.get(channels.size() - 1), confirmed);
-    Request request = Request.cmd(command);
+    String key = kind + " " + channels.get(channels.size() - 1);
+    pendingConfirmations.put(key, confirmed);
+    Request request = Request.cmd(SUBSCRIBE.equals(kind) ? Command.SUBSCRIBE : Command.UNSUBSCRIBE);
     channels.forEach(request::arg);
+    // The command's own reply completes at once (the client routes pub/sub replies to the push
+    // handler), so only the pushed confirmation proves the subscription is active.
     conn.send(request).onFailure(confirmed::tryFail);
-    return confirmed.future();
+    return confirmed.future().timeout(10, java.util.concurrent.TimeUnit.SECONDS);
   }
 
   private void lost(RedisConnection conn, String reason) {
@@ -163,7 +180,8 @@ final class RedisSubscriber {
         return;
       }
       connection()
-          .compose(conn -> confirm(conn, Command.SUBSCRIBE, rooms.stream().map(RedisKeys::channel).toList()))
+          .compose(conn -> serialized(() -> confirm(conn, SUBSCRIBE,
+              rooms.stream().map(RedisKeys::channel).toList())))
           .onSuccess(resubscribed -> {
             LOG.info("redis subscription link restored; catching up {} rooms from history", rooms.size());
             if (listener != null) {

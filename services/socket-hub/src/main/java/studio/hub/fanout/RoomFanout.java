@@ -147,7 +147,13 @@ public final class RoomFanout implements BrokerListener {
   private void forward(RoomChannel channel, RoomFrame frame) {
     channel.lastOffset = frame.offset();
     for (Consumer<RoomFrame> subscriber : List.copyOf(channel.subscribers)) {
-      subscriber.accept(frame);
+      try {
+        subscriber.accept(frame);
+      } catch (RuntimeException e) {
+        // One broken subscriber must not stop the room for the others.
+        LOG.warn("room {}: dropping a subscriber that failed on offset {}: {}", channel.room, frame.offset(), e.toString());
+        channel.subscribers.remove(subscriber);
+      }
     }
   }
 

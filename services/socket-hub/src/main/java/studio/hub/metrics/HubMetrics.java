@@ -12,6 +12,7 @@ import studio.hub.fanout.FanoutMetrics;
 /** The hub's Prometheus metrics ({@code studio_rt_*}), one instance per hub verticle instance. */
 public final class HubMetrics implements FanoutMetrics {
   private final MeterRegistry registry;
+  private final String instance = java.util.UUID.randomUUID().toString().substring(0, 8);
   private final Map<String, AtomicInteger> connections = new ConcurrentHashMap<>();
   private final Counter published;
   private final Counter duplicatesPublished;
@@ -54,9 +55,37 @@ public final class HubMetrics implements FanoutMetrics {
     gauge(transport).decrementAndGet();
   }
 
+  /** One gauge per transport and hub instance; Prometheus sums them (the stats endpoint does too). */
   private AtomicInteger gauge(String transport) {
     return connections.computeIfAbsent(transport, name -> registry.gauge("studio_rt_connections",
-        io.micrometer.core.instrument.Tags.of("transport", name), new AtomicInteger()));
+        io.micrometer.core.instrument.Tags.of("transport", name, "instance", instance), new AtomicInteger()));
+  }
+
+  /** Gauges of this instance's subscriptions and rooms, read when scraped. */
+  public void watch(java.util.function.Supplier<Number> subscriptions, java.util.function.Supplier<Number> rooms) {
+    io.micrometer.core.instrument.Gauge.builder("studio_rt_subscriptions", subscriptions).tag("instance", instance)
+        .register(registry);
+    io.micrometer.core.instrument.Gauge.builder("studio_rt_rooms", rooms).tag("instance", instance)
+        .description("rooms this instance is subscribed to in the broker").register(registry);
+  }
+
+  /** Removes this instance's gauges when it stops, so totals count only running instances. */
+  public void close() {
+    registry.getMeters().stream().filter(meter -> instance.equals(meter.getId().getTag("instance")))
+        .toList().forEach(registry::remove);
+  }
+
+  /** Sum of a gauge over every hub instance of this process. */
+  public double total(String gauge) {
+    return registry.find(gauge).gauges().stream().mapToDouble(io.micrometer.core.instrument.Gauge::value).sum();
+  }
+
+  /** Per-transport connection totals over every hub instance of this process. */
+  public java.util.Map<String, Integer> connectionsByTransport() {
+    java.util.Map<String, Integer> totals = new java.util.TreeMap<>();
+    registry.find("studio_rt_connections").gauges().forEach(g ->
+        totals.merge(g.getId().getTag("transport"), (int) g.value(), Integer::sum));
+    return totals;
   }
 
   public void published(Duration latency, boolean duplicate) {

@@ -2,7 +2,6 @@ package studio.hub.session;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
-import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -49,12 +48,6 @@ public final class Sessions {
 
   public int count() {
     return open.size();
-  }
-
-  public JsonObject byTransport() {
-    JsonObject counts = new JsonObject();
-    open.values().forEach(session -> counts.put(session.transport(), counts.getInteger(session.transport(), 0) + 1));
-    return counts;
   }
 
   public int subscriptionCount() {

@@ -64,14 +64,23 @@ public final class SockJsTransport {
       return "sockjs";
     }
 
+    // A peer can go away between our last check and this write; its end handler ends the session.
     @Override
     public boolean writeQueueFull() {
-      return socket.writeQueueFull();
+      try {
+        return socket.writeQueueFull();
+      } catch (IllegalStateException closed) {
+        return false;
+      }
     }
 
     @Override
     public void write(String frame) {
-      socket.write(frame);
+      try {
+        socket.write(frame);
+      } catch (IllegalStateException closed) {
+        // nothing to deliver to any more
+      }
     }
 
     @Override

@@ -58,14 +58,17 @@ public final class WebSocketTransport {
       return "websocket";
     }
 
+    // A peer can close between our last check and this write; its close handler ends the session.
     @Override
     public boolean writeQueueFull() {
-      return ws.writeQueueFull();
+      return !ws.isClosed() && ws.writeQueueFull();
     }
 
     @Override
     public void write(String frame) {
-      ws.writeTextMessage(frame);
+      if (!ws.isClosed()) {
+        ws.writeTextMessage(frame);
+      }
     }
 
     @Override
