@@ -88,10 +88,12 @@ public final class HubVerticle extends VerticleBase implements HttpService {
 
   @Override
   public Future<?> stop() {
-    return sessions.drain(config.drainGrace())
+    // Stop taking new work first, then send clients elsewhere, then release connections.
+    Future<Void> ingressStopped = streamIngress == null ? Future.succeededFuture() : streamIngress.stop();
+    return ingressStopped
+        .eventually(() -> sessions.drain(config.drainGrace()))
         .eventually(() -> ServiceHttp.shutdown(server, context.config().gracefulTimeout()))
         .eventually(() -> busIngress == null ? Future.succeededFuture() : busIngress.unregister())
-        .eventually(() -> streamIngress == null ? Future.succeededFuture() : streamIngress.stop())
         .eventually(() -> broker.close())
         .eventually(() -> redis == null ? Future.succeededFuture() : redis.close())
         .eventually(() -> dedicatedConnections == null ? Future.succeededFuture() : dedicatedConnections.close())

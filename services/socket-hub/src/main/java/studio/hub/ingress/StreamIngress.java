@@ -93,7 +93,12 @@ public final class StreamIngress {
             reader = null;
           }
           long delay = Math.min(5_000, 100L << Math.min(failures++, 6));
-          LOG.warn("ingress stream read failed ({}); retrying in {} ms", failure.getMessage(), delay);
+          // A single dropped read is routine (shutdown, failover); a run of them is an outage.
+          if (failures >= 3) {
+            LOG.warn("ingress stream read failed {} times ({}); retrying in {} ms", failures, failure.getMessage(), delay);
+          } else {
+            LOG.debug("ingress stream read failed ({}); retrying in {} ms", failure.getMessage(), delay);
+          }
           vertx.setTimer(delay, timer -> readLoop());
         });
   }
