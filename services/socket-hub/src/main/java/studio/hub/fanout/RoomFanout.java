@@ -45,11 +45,23 @@ public final class RoomFanout implements BrokerListener {
       channel.subscribers.add(subscriber);
       return Future.succeededFuture(new RoomPosition(channel.lastOffset, channel.epoch));
     }
-    Future<RoomPosition> open = opening.computeIfAbsent(room, this::open);
-    return open.map(position -> {
+    Future<RoomPosition> open = opening.get(room);
+    if (open == null) {
+      open = open(room);
+      // A broker may answer at once (the in-memory one does): only a pending open is shared.
+      if (!open.isComplete()) {
+        opening.put(room, open);
+        open.onComplete(done -> opening.remove(room));
+      }
+    }
+    return open.compose(position -> {
       RoomChannel current = channels.get(room);
+      if (current == null || !current.ready) {
+        // The room was closed again (its last subscriber left) while we waited: open it anew.
+        return join(room, subscriber);
+      }
       current.subscribers.add(subscriber);
-      return new RoomPosition(current.lastOffset, current.epoch);
+      return Future.succeededFuture(new RoomPosition(current.lastOffset, current.epoch));
     });
   }
 
@@ -93,7 +105,6 @@ public final class RoomFanout implements BrokerListener {
     // the position (already "seen" by a subscriber that starts there) or held back and forwarded.
     return broker.subscribe(room)
         .compose(subscribed -> broker.position(room))
-        .onComplete(done -> opening.remove(room))
         .onSuccess(position -> {
           channel.lastOffset = position.offset();
           channel.epoch = position.epoch();

@@ -1,0 +1,43 @@
+package studio.hub;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import studio.hub.support.HubNode;
+import studio.hub.support.RealtimeClient;
+import studio.hub.support.Tokens;
+
+/** The single-process hub without Redis: same protocol, same resume semantics. */
+@ExtendWith(VertxExtension.class)
+class MemoryBrokerHubTest {
+
+  @Test
+  @DisplayName("with STUDIO_RT_BROKER=memory, events are sequenced, delivered and resumable with no Redis at all")
+  void worksWithoutRedis(Vertx vertx) throws Exception {
+    HubNode node = HubNode.deploy(vertx, Map.of("STUDIO_RT_BROKER", "memory", "REDIS_URL", "redis://127.0.0.1:1"));
+    String room = "thread:memory";
+    RealtimeClient first = RealtimeClient.open(vertx, node.port(), "/rt/ws?token=" + Tokens.grant(vertx, room));
+    first.awaitReply(first.subscribe(room));
+    node.publish(HubNode.draft("memory", room));
+    first.awaitEvents(room, 1);
+    JsonObject seen = first.events(room).get(0);
+    first.close();
+    node.publish(HubNode.draft("memory", room));
+    node.publish(HubNode.draft("memory", room));
+
+    RealtimeClient second = RealtimeClient.open(vertx, node.port(), "/rt/ws?token=" + Tokens.grant(vertx, room));
+    JsonObject since = new JsonObject().put(room, new JsonObject().put("offset", seen.getLong("offset"))
+        .put("epoch", seen.getString("epoch")));
+    JsonObject ack = second.awaitReply(second.subscribe(since, room));
+    assertThat(ack.getJsonObject("rooms").getJsonObject(room).getBoolean("recovered")).isTrue();
+    second.awaitEvents(room, 2);
+    assertThat(second.events(room)).extracting(e -> e.getLong("offset")).containsExactly(2L, 3L);
+    assertThat(second.events(room).get(1).getJsonObject("event").getLong("sequence")).isEqualTo(3);
+  }
+}
