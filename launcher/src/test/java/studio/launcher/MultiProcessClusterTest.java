@@ -66,7 +66,7 @@ class MultiProcessClusterTest {
         "STUDIO_HUB_PORT", String.valueOf(hubPort))));
     processes.add(launch("web", shared, Map.of("STUDIO_CLUSTER_PORT", String.valueOf(memberB),
         "STUDIO_HTTP_PORT", String.valueOf(webPort))));
-    await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> clusterMembers() == 2);
+    await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> clusterMembers() == 2 && hubReady());
   }
 
   @AfterAll
@@ -95,6 +95,11 @@ class MultiProcessClusterTest {
     JsonObject health = HttpClients.of(vertx).get(webPort, "127.0.0.1", "/api/v1/infrastructure/health").send()
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).bodyAsJsonObject();
     return health.getJsonObject("checks").getJsonObject("cluster").getInteger("members", 0);
+  }
+
+  private static boolean hubReady() throws Exception {
+    return HttpClients.of(vertx).get(hubPort, "127.0.0.1", "/health/ready").send()
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).statusCode() == 200;
   }
 
   private static int freePort() throws IOException {
