@@ -26,7 +26,7 @@ class HubLifecycleTest {
   @Test
   @DisplayName("a client that stops pinging is closed with 4002 after ping interval + timeout; one that pings stays")
   void reapsSilentPeers(Vertx vertx) throws Exception {
-    HubNode node = HubNode.deploy(vertx, Map.of("STUDIO_RT_PING_INTERVAL", "400ms", "STUDIO_RT_PING_TIMEOUT", "400ms"));
+    HubNode node = HubNode.deploy(vertx, Map.of("STUDIO_RT_PING_INTERVAL", "600ms", "STUDIO_RT_PING_TIMEOUT", "600ms"));
     RealtimeClient silent = RealtimeClient.open(vertx, node.port(), "/rt/ws?token=" + Tokens.grant(vertx, room));
     RealtimeClient pinging = RealtimeClient.open(vertx, node.port(), "/rt/ws?token=" + Tokens.grant(vertx, room));
     long pinger = vertx.setPeriodic(200, timer -> pinging.send(new JsonObject().put("op", "ping")));
