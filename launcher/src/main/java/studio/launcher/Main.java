@@ -33,6 +33,10 @@ public final class Main implements Callable<Integer> {
   @Option(names = "--cluster", description = "Join the Hazelcast-clustered event bus (STUDIO_CLUSTER_* knobs)")
   boolean cluster;
 
+  @Option(names = "--infra", description = "Start only embedded PostgreSQL and Redis (data under STUDIO_DATA_DIR), "
+      + "print their URLs and wait: for running services as separate processes on one machine")
+  boolean infraOnly;
+
   @Option(names = "--config", paramLabel = "FILE", description = "YAML or JSON config file (overrides STUDIO_CONFIG)")
   Path configFile;
 
@@ -57,6 +61,9 @@ public final class Main implements Callable<Integer> {
       log.warn("STUDIO_ENV=development: generated throw-away {} for this process; set them to keep tokens valid "
           + "across restarts", String.join(", ", config.common().secrets().generated()));
     }
+    if (infraOnly) {
+      return runInfrastructure(config, log);
+    }
     StudioStack stack;
     try {
       stack = StudioStack.start(config, selected);
@@ -69,7 +76,24 @@ public final class Main implements Callable<Integer> {
       return EXIT_START_FAILED;
     }
     printUrls(stack.ports());
+    log.info("on stop, services drain for up to {}s", config.common().gracefulTimeout().toSeconds());
     awaitShutdown(stack, log);
+    return 0;
+  }
+
+  private static int runInfrastructure(StudioConfig config, Logger log) throws Exception {
+    EmbeddedInfrastructure infrastructure;
+    try {
+      infrastructure = EmbeddedInfrastructure.startMissing(config.common(), true, true);
+    } catch (java.io.IOException e) {
+      System.err.println("studio: could not start embedded infrastructure: " + e.getMessage());
+      return EXIT_START_FAILED;
+    }
+    var resolved = infrastructure.resolve(config.common());
+    System.out.println("export DATABASE_URL=" + resolved.database().url());
+    System.out.println("export REDIS_URL=" + resolved.redis().url());
+    System.out.println("Embedded infrastructure is up; press Ctrl-C to stop.");
+    awaitShutdown(infrastructure, log);
     return 0;
   }
 
@@ -95,12 +119,12 @@ public final class Main implements Callable<Integer> {
     System.out.println(text);
   }
 
-  private static void awaitShutdown(StudioStack stack, Logger log) throws InterruptedException {
+  private static void awaitShutdown(AutoCloseable running, Logger log) throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-      log.info("stopping: draining services for up to {}s", stack.config().gracefulTimeout().toSeconds());
+      log.info("stopping");
       try {
-        stack.close();
+        running.close();
         log.info("stopped cleanly");
       } catch (Exception e) {
         log.error("stop did not finish cleanly: {}", e.getMessage());

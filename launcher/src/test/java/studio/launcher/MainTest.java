@@ -54,6 +54,33 @@ class MainTest {
   }
 
   @Test
+  @DisplayName("--infra starts only embedded PostgreSQL and Redis and prints their URLs for other processes")
+  void infrastructureOnly() throws Exception {
+    String javaBinary = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    ProcessBuilder builder = new ProcessBuilder(javaBinary, "-cp", System.getProperty("java.class.path"),
+        Main.class.getName(), "--infra").directory(workDir.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD);
+    builder.environment().put("STUDIO_DATA_DIR", workDir.resolve("data").toString());
+    Process process = builder.start();
+    try {
+      java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+          StandardCharsets.UTF_8));
+      List<String> lines = java.util.concurrent.CompletableFuture.supplyAsync(() -> out.lines()
+          .takeWhile(line -> !line.startsWith("Embedded infrastructure is up")).toList())
+          .get(90, TimeUnit.SECONDS);
+      assertThat(lines).anyMatch(line -> line.startsWith("export DATABASE_URL=postgresql://postgres@127.0.0.1:"));
+      String redis = lines.stream().filter(line -> line.startsWith("export REDIS_URL=")).findFirst().orElseThrow();
+      int redisPort = Integer.parseInt(redis.substring(redis.lastIndexOf(':') + 1));
+      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", redisPort)) {
+        assertThat(socket.isConnected()).isTrue();
+      }
+      assertThat(workDir.resolve("data").resolve("postgres").resolve("PG_VERSION")).exists();
+    } finally {
+      process.destroy();
+      assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("stops on SIGTERM").isTrue();
+    }
+  }
+
+  @Test
   @DisplayName("an unknown service name is refused with the list of known ones")
   void unknownService() throws Exception {
     Exit exit = run(Map.of(), "web", "mailer");
