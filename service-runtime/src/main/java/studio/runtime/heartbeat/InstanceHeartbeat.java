@@ -5,8 +5,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -14,6 +12,7 @@ import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import studio.runtime.service.HostIdentity;
 
 /**
  * Records "this worker process is alive" in {@code service_instance} every interval, so any
@@ -63,15 +62,7 @@ public final class InstanceHeartbeat {
 
   private Future<Void> beat() {
     return pool.preparedQuery(UPSERT)
-        .execute(Tuple.of(instanceId, service, host(), ProcessHandle.current().pid(), startedAt, details.get()))
+        .execute(Tuple.of(instanceId, service, HostIdentity.name(), ProcessHandle.current().pid(), startedAt, details.get()))
         .mapEmpty();
-  }
-
-  private static String host() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      return "unknown-host";
-    }
   }
 }

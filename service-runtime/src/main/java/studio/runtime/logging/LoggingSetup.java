@@ -7,9 +7,8 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.LayoutBase;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import org.slf4j.LoggerFactory;
+import studio.runtime.service.HostIdentity;
 
 /** Replaces the bootstrap logback.xml with what the LOG_* knobs ask for, once config is known. */
 public final class LoggingSetup {
@@ -19,7 +18,7 @@ public final class LoggingSetup {
   public static void apply(LogConfig config, String defaultService) {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     String service = config.prefix() != null ? config.prefix() : defaultService;
-    String host = hostAddress();
+    String host = HostIdentity.address();
     LayoutBase<ILoggingEvent> layout = config.format() == LogConfig.LogFormat.JSON
         ? new JsonLineLayout(service, host)
         : new PrettyLineLayout(service, host, config.colors());
@@ -55,13 +54,5 @@ public final class LoggingSetup {
       case WARNING, WARN -> Level.WARN;
       case ERROR -> Level.ERROR;
     };
-  }
-
-  private static String hostAddress() {
-    try {
-      return InetAddress.getLocalHost().getHostAddress();
-    } catch (UnknownHostException e) {
-      return "unknown-host";
-    }
   }
 }
