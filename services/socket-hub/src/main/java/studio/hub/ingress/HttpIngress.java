@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import studio.contract.envelope.DraftEvent;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
+import studio.runtime.service.ErrorResponses;
 
 /**
  * {@code POST /api/v1/events} for workers that are not on the event bus: bearer
@@ -42,12 +43,14 @@ public final class HttpIngress {
     // Constant-time, so the secret cannot be guessed byte by byte from response times.
     if (!MessageDigest.isEqual(secret, presented.getBytes(StandardCharsets.UTF_8))) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");
-      send(ctx, new ContractException(ErrorCode.UNAUTHENTICATED, "Authorization: Bearer <WORKER_SHARED_SECRET> required"));
+      ErrorResponses.send(ctx, new ContractException(ErrorCode.UNAUTHENTICATED,
+          "Authorization: Bearer <WORKER_SHARED_SECRET> required"));
       return;
     }
     String type = ctx.request().getHeader("Content-Type");
     if (type == null || !type.toLowerCase().startsWith("application/json")) {
-      send(ctx, new ContractException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Content-Type must be application/json"));
+      ErrorResponses.send(ctx, new ContractException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+          "Content-Type must be application/json"));
       return;
     }
     ctx.next();
@@ -58,7 +61,7 @@ public final class HttpIngress {
     try {
       draft = ctx.body().asJsonObject();
     } catch (DecodeException | ClassCastException e) {
-      send(ctx, new ContractException(ErrorCode.INVALID_REQUEST, "body is not a JSON object"));
+      ErrorResponses.send(ctx, new ContractException(ErrorCode.INVALID_REQUEST, "body is not a JSON object"));
       return;
     }
     publisher.publish(draft)
@@ -66,23 +69,16 @@ public final class HttpIngress {
             .putHeader("Content-Type", "application/json")
             .putHeader("Idempotent-Replay", String.valueOf(publication.duplicate()))
             .end(publication.envelope().toJson().encode()))
-        .onFailure(failure -> send(ctx, (ContractException) failure));
+        .onFailure(failure -> ErrorResponses.send(ctx, (ContractException) failure));
   }
 
   private void failed(RoutingContext ctx) {
     if (ctx.statusCode() == 413) {
-      send(ctx, new ContractException(ErrorCode.TOO_LARGE, "body exceeds " + BODY_LIMIT + " bytes"));
+      ErrorResponses.send(ctx, new ContractException(ErrorCode.TOO_LARGE, "body exceeds " + BODY_LIMIT + " bytes"));
     } else if (ctx.statusCode() == 400) {
-      send(ctx, new ContractException(ErrorCode.INVALID_REQUEST, "malformed request body"));
+      ErrorResponses.send(ctx, new ContractException(ErrorCode.INVALID_REQUEST, "malformed request body"));
     } else {
-      send(ctx, new ContractException(ErrorCode.INTERNAL, "could not publish"));
-    }
-  }
-
-  private static void send(RoutingContext ctx, ContractException error) {
-    if (!ctx.response().ended()) {
-      ctx.response().setStatusCode(error.code().httpStatus()).putHeader("Content-Type", "application/json")
-          .end(error.toJson().encode());
+      ErrorResponses.send(ctx, new ContractException(ErrorCode.INTERNAL, "could not publish"));
     }
   }
 }

@@ -26,6 +26,7 @@ import studio.hub.broker.Broker;
 import studio.hub.broker.History;
 import studio.hub.broker.RoomFrame;
 import studio.hub.fanout.RoomFanout;
+import studio.runtime.service.ErrorResponses;
 
 /**
  * The last-resort fallback, stateless so it needs no sticky sessions: {@code GET <rt-path>/poll
@@ -40,25 +41,24 @@ public final class LongPollTransport {
   private final TokenVerifier verifier;
   private final Broker broker;
   private final RoomFanout fanout;
-  private final OriginPolicy origins;
   private final Duration timeout;
   private final int historyLimit;
 
-  private LongPollTransport(Vertx vertx, TokenVerifier verifier, Broker broker, RoomFanout fanout, OriginPolicy origins,
-                            Duration timeout, int historyLimit) {
+  private LongPollTransport(Vertx vertx, TokenVerifier verifier, Broker broker, RoomFanout fanout, Duration timeout,
+                            int historyLimit) {
     this.vertx = vertx;
     this.verifier = verifier;
     this.broker = broker;
     this.fanout = fanout;
-    this.origins = origins;
     this.timeout = timeout;
     this.historyLimit = historyLimit;
   }
 
   public static void mount(Vertx vertx, Router router, String rtPath, TokenVerifier verifier, Broker broker,
                            RoomFanout fanout, OriginPolicy origins, Duration timeout, int historyLimit) {
+    router.get(rtPath + "/poll").handler(origins);
     router.get(rtPath + "/poll").handler(
-        new LongPollTransport(vertx, verifier, broker, fanout, origins, timeout, historyLimit)::poll);
+        new LongPollTransport(vertx, verifier, broker, fanout, timeout, historyLimit)::poll);
   }
 
   private record Resume(long offset, String epoch) {
@@ -66,10 +66,6 @@ public final class LongPollTransport {
 
   private void poll(RoutingContext ctx) {
     String origin = ctx.request().getHeader("Origin");
-    if (!origins.allows(origin)) {
-      fail(ctx, new ContractException(ErrorCode.FORBIDDEN, "origin " + origin + " is not allowed"));
-      return;
-    }
     if (origin != null) {
       ctx.response().putHeader("Access-Control-Allow-Origin", origin).putHeader("Vary", "Origin");
     }
@@ -77,7 +73,7 @@ public final class LongPollTransport {
     try {
       since = parse(ctx);
     } catch (ContractException e) {
-      fail(ctx, e);
+      ErrorResponses.send(ctx, e);
       return;
     }
     verifier.verify(token(ctx))
@@ -85,7 +81,7 @@ public final class LongPollTransport {
         .compose(allowed -> collect(since))
         .onSuccess(answer -> ctx.response().putHeader("Content-Type", "application/json")
             .putHeader("Cache-Control", "no-store").end(answer.encode()))
-        .onFailure(failure -> fail(ctx, failure instanceof ContractException e ? e
+        .onFailure(failure -> ErrorResponses.send(ctx, failure instanceof ContractException e ? e
             : new ContractException(ErrorCode.UNAVAILABLE, failure.getMessage())));
   }
 
@@ -195,10 +191,5 @@ public final class LongPollTransport {
     }
     boolean sameEpoch = resume.epoch() != null && resume.epoch().equals(history.position().epoch());
     return history.complete() && (sameEpoch || resume.offset() == 0);
-  }
-
-  private static void fail(RoutingContext ctx, ContractException error) {
-    ctx.response().setStatusCode(error.code().httpStatus()).putHeader("Content-Type", "application/json")
-        .end(error.toJson().encode());
   }
 }

@@ -2,14 +2,11 @@ package studio.hub.transport;
 
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import studio.contract.error.CloseCode;
-import studio.contract.error.ContractException;
-import studio.contract.error.ErrorCode;
 import studio.hub.auth.OriginPolicy;
 import studio.hub.session.FrameSink;
 import studio.hub.session.Session;
@@ -30,21 +27,11 @@ public final class SockJsTransport {
                            int queueMaxBytes, long heartbeatMillis) {
     SockJSHandlerOptions options = new SockJSHandlerOptions().setHeartbeatInterval(heartbeatMillis)
         .setRegisterWriteHandler(false);
-    router.route(rtPath + "/sockjs/*").handler(ctx -> checkOrigin(ctx, origins));
+    router.route(rtPath + "/sockjs/*").handler(origins);
     // SockJS's HTTP send transports read the request body through the router.
     router.post(rtPath + "/sockjs/*").handler(BodyHandler.create(false).setBodyLimit(MAX_SEND_BYTES));
     router.route(rtPath + "/sockjs/*").subRouter(SockJSHandler.create(vertx, options)
         .socketHandler(socket -> open(socket, sessions, queueMaxBytes)));
-  }
-
-  private static void checkOrigin(RoutingContext ctx, OriginPolicy origins) {
-    String origin = ctx.request().getHeader("Origin");
-    if (origins.allows(origin)) {
-      ctx.next();
-      return;
-    }
-    ctx.response().setStatusCode(403).putHeader("Content-Type", "application/json")
-        .end(new ContractException(ErrorCode.FORBIDDEN, "origin " + origin + " is not allowed").toJson().encode());
   }
 
   private static void open(SockJSSocket socket, Sessions sessions, int queueMaxBytes) {

@@ -4,8 +4,6 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import studio.contract.error.CloseCode;
-import studio.contract.error.ContractException;
-import studio.contract.error.ErrorCode;
 import studio.hub.auth.OriginPolicy;
 import studio.hub.session.FrameSink;
 import studio.hub.session.Session;
@@ -17,26 +15,19 @@ import org.slf4j.LoggerFactory;
 public final class WebSocketTransport {
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketTransport.class);
   private final Sessions sessions;
-  private final OriginPolicy origins;
   private final int queueMaxBytes;
 
-  private WebSocketTransport(Sessions sessions, OriginPolicy origins, int queueMaxBytes) {
+  private WebSocketTransport(Sessions sessions, int queueMaxBytes) {
     this.sessions = sessions;
-    this.origins = origins;
     this.queueMaxBytes = queueMaxBytes;
   }
 
   public static void mount(Router router, String rtPath, Sessions sessions, OriginPolicy origins, int queueMaxBytes) {
-    router.get(rtPath + "/ws").handler(new WebSocketTransport(sessions, origins, queueMaxBytes)::upgrade);
+    router.get(rtPath + "/ws").handler(origins);
+    router.get(rtPath + "/ws").handler(new WebSocketTransport(sessions, queueMaxBytes)::upgrade);
   }
 
   private void upgrade(RoutingContext ctx) {
-    String origin = ctx.request().getHeader("Origin");
-    if (!origins.allows(origin)) {
-      ctx.response().setStatusCode(403).putHeader("Content-Type", "application/json")
-          .end(new ContractException(ErrorCode.FORBIDDEN, "origin " + origin + " is not allowed").toJson().encode());
-      return;
-    }
     String token = ctx.request().getParam("token");
     ctx.request().toWebSocket().onSuccess(ws -> {
       ws.setWriteQueueMaxSize(queueMaxBytes);
