@@ -3,11 +3,13 @@ package studio.hub.broker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Response;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Supplier;
 import studio.contract.envelope.DraftEvent;
 import studio.contract.envelope.Envelope;
 import studio.contract.room.RoomKey;
@@ -25,7 +27,7 @@ public final class RedisBroker implements Broker {
   private final HistoryPolicy policy;
   private final RedisSubscriber subscriber;
 
-  public RedisBroker(Vertx vertx, Redis redis, RedisSubscriber.Connector connector, HistoryPolicy policy) {
+  public RedisBroker(Vertx vertx, Redis redis, Supplier<Future<RedisConnection>> connector, HistoryPolicy policy) {
     this.redis = new PipelinedConnection(redis);
     this.policy = policy;
     this.subscriber = new RedisSubscriber(vertx, connector);

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import studio.contract.room.RoomKey;
@@ -25,18 +26,14 @@ import studio.contract.room.RoomKey;
  * link delays events but never loses them.
  */
 final class RedisSubscriber {
-  /** Opens a fresh (non-pooled) connection; pub/sub mode makes it unusable for anything else. */
-  public interface Connector {
-    Future<RedisConnection> connect();
-  }
-
   private static final Logger LOG = LoggerFactory.getLogger(RedisSubscriber.class);
   private static final long MAX_BACKOFF_MS = 5_000;
   private static final String SUBSCRIBE = "subscribe";
   private static final String UNSUBSCRIBE = "unsubscribe";
 
   private final Vertx vertx;
-  private final Connector connector;
+  /** Opens a fresh (non-pooled) connection; pub/sub mode makes it unusable for anything else. */
+  private final Supplier<Future<RedisConnection>> connector;
   private final Set<RoomKey> rooms = new HashSet<>();
   private final Map<String, Promise<Void>> pendingConfirmations = new HashMap<>();
   private Future<Void> pendingCommands = Future.succeededFuture();
@@ -46,7 +43,7 @@ final class RedisSubscriber {
   private int failedAttempts;
   private boolean closed;
 
-  RedisSubscriber(Vertx vertx, Connector connector) {
+  RedisSubscriber(Vertx vertx, Supplier<Future<RedisConnection>> connector) {
     this.vertx = vertx;
     this.connector = connector;
   }
@@ -96,7 +93,7 @@ final class RedisSubscriber {
       return Future.succeededFuture(connection);
     }
     if (connecting == null) {
-      connecting = connector.connect()
+      connecting = connector.get()
           .onSuccess(this::attach)
           .onComplete(done -> connecting = null);
     }

@@ -46,10 +46,6 @@ public final class Sessions {
     session.onClosed();
   }
 
-  public int count() {
-    return open.size();
-  }
-
   public int subscriptionCount() {
     return open.values().stream().mapToInt(Session::subscriptionCount).sum();
   }

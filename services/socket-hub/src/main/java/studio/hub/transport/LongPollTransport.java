@@ -139,8 +139,10 @@ public final class LongPollTransport {
       joins.add(fanout.join(room, listener));
     });
     Map<RoomKey, Future<History>> histories = new LinkedHashMap<>();
-    since.forEach((room, resume) -> histories.put(room,
-        broker.history(room, resume == null ? Long.MAX_VALUE / 2 : resume.offset(), resume == null ? 0 : historyLimit)));
+    // Without a resume point only the position is needed; with one, what followed it.
+    since.forEach((room, resume) -> histories.put(room, resume == null
+        ? broker.position(room).map(position -> new History(position, List.of(), false))
+        : broker.history(room, resume.offset(), historyLimit)));
     return Future.all(new ArrayList<>(joins)).compose(joined -> Future.all(new ArrayList<>(histories.values())))
         .compose(read -> {
           boolean anyNew = histories.values().stream().anyMatch(h -> !h.result().frames().isEmpty())

@@ -18,8 +18,9 @@ class RedisBrokerTest extends BrokerContractTest {
   Broker create(Vertx vertx, HistoryPolicy policy) {
     RedisConfig config = new RedisConfig(TestInfrastructure.redisUrl(), 4);
     Redis commands = RedisConnector.client(vertx, config);
-    return new RedisBroker(vertx, commands, () -> Redis.createClient(vertx, RedisConnector.options(config)).connect(),
-        policy);
+    // One client for the dedicated connections, referenced by the broker for as long as it lives.
+    Redis dedicated = Redis.createClient(vertx, RedisConnector.options(config));
+    return new RedisBroker(vertx, commands, dedicated::connect, policy);
   }
 
   @Test
