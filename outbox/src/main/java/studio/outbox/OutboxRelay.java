@@ -46,6 +46,11 @@ public final class OutboxRelay {
     this.pollInterval = pollInterval;
   }
 
+  /** The relay a producer service runs: publishes over the event bus to any hub replica. */
+  public static OutboxRelay toHub(Vertx vertx, Pool pool, Duration pollInterval) {
+    return new OutboxRelay(vertx, pool, new RealtimePublisher(vertx), pollInterval);
+  }
+
   public void start() {
     schedule(0);
   }

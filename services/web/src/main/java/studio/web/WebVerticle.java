@@ -6,7 +6,6 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
-import studio.contract.bus.RealtimePublisher;
 import studio.outbox.OutboxRelay;
 import studio.runtime.database.Database;
 import studio.runtime.health.HealthEndpoints;
@@ -35,7 +34,7 @@ public final class WebVerticle extends VerticleBase implements HttpService {
   @Override
   public Future<?> start() {
     pool = Database.pool(vertx, context.config().database());
-    outbox = new OutboxRelay(vertx, pool, new RealtimePublisher(vertx), context.config().outboxPollInterval());
+    outbox = OutboxRelay.toHub(vertx, pool, context.config().outboxPollInterval());
     redis = RedisConnector.client(vertx, context.config().redis());
     Router router = Router.router(vertx);
     HealthEndpoints health = HealthEndpoints.create(vertx, SERVICE)

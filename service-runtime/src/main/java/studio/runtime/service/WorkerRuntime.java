@@ -1,0 +1,62 @@
+package studio.runtime.service;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.sqlclient.Pool;
+import studio.runtime.database.Database;
+import studio.runtime.health.HealthEndpoints;
+import studio.runtime.heartbeat.InstanceHeartbeat;
+import studio.runtime.metrics.MetricsEndpoint;
+
+/**
+ * What every worker service (task runner, download jobs) runs beside its own work: a PostgreSQL
+ * pool, a heartbeat, and health plus metrics on its port. The service adds its routes and work.
+ */
+public final class WorkerRuntime {
+  private final Vertx vertx;
+  private final ServiceContext context;
+  private final int port;
+  private final Pool pool;
+  private final InstanceHeartbeat heartbeat;
+  private final Router router;
+  private HttpServer server;
+
+  public WorkerRuntime(Vertx vertx, ServiceContext context, String service, int port) {
+    this.vertx = vertx;
+    this.context = context;
+    this.port = port;
+    this.pool = Database.pool(vertx, context.config().database());
+    this.heartbeat = new InstanceHeartbeat(vertx, pool, service, JsonObject::new);
+    this.router = Router.router(vertx);
+    HealthEndpoints.create(vertx, service).postgres(pool).cluster(context.cluster()).mount(router);
+    MetricsEndpoint.mount(router, context.metrics());
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  public Router router() {
+    return router;
+  }
+
+  /** Listens (a failed bind fails the deploy), then beats once so the worker is visible as soon as it is ready. */
+  public Future<Void> start() {
+    return ServiceHttp.listen(vertx, router, context.config().httpHost(), port)
+        .onSuccess(listening -> server = listening)
+        .compose(listening -> heartbeat.start());
+  }
+
+  public Future<Void> stop() {
+    return ServiceHttp.shutdown(server, context.config().gracefulTimeout())
+        .eventually(heartbeat::stop)
+        .eventually(pool::close);
+  }
+
+  public int actualPort() {
+    return server == null ? -1 : server.actualPort();
+  }
+}
