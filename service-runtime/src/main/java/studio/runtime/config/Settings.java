@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
  */
 public final class Settings {
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
+  private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*(k|kb|kib|m|mb|mib|g|gb|gib|b)?");
   private final Map<String, Object> values;
 
   public Settings(Map<String, Object> values) {
@@ -70,6 +71,28 @@ public final class Settings {
         case "d" -> Duration.ofDays(amount);
         default -> Duration.ofSeconds(amount);
       };
+    }).orElse(defaultValue);
+  }
+
+  /** A positive size: {@code 1048576}, {@code 512k}/{@code 512KiB}, {@code 10m}/{@code 10MiB}, {@code 1g}/{@code 1GiB} (powers of 1024). */
+  public long bytes(String knob, long defaultValue) {
+    return optional(knob).map(value -> {
+      Matcher matcher = SIZE.matcher(value.toLowerCase(Locale.ROOT).trim());
+      if (!matcher.matches()) {
+        throw ConfigException.invalid(knob, value, "a size such as 1048576, 512KiB, 10MiB or 1GiB");
+      }
+      long amount = Long.parseLong(matcher.group(1));
+      String unit = matcher.group(2) == null ? "" : matcher.group(2).substring(0, 1);
+      long size = switch (unit) {
+        case "k" -> amount << 10;
+        case "m" -> amount << 20;
+        case "g" -> amount << 30;
+        default -> amount;
+      };
+      if (size <= 0) {
+        throw ConfigException.invalid(knob, value, "a size greater than zero");
+      }
+      return size;
     }).orElse(defaultValue);
   }
 

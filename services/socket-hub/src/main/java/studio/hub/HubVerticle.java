@@ -22,6 +22,7 @@ import studio.hub.ingress.HttpIngress;
 import studio.hub.ingress.PublishService;
 import studio.hub.ingress.StreamIngress;
 import studio.hub.metrics.HubMetrics;
+import studio.hub.positions.PositionsEndpoint;
 import studio.hub.session.SessionServices;
 import studio.hub.session.Sessions;
 import studio.hub.transport.LongPollTransport;
@@ -49,6 +50,7 @@ public final class HubVerticle extends VerticleBase implements HttpService {
   private Sessions sessions;
   private HubMetrics metrics;
   private MessageConsumer<Object> busIngress;
+  private MessageConsumer<JsonObject> positions;
   private StreamIngress streamIngress;
   private HttpServer server;
 
@@ -81,6 +83,7 @@ public final class HubVerticle extends VerticleBase implements HttpService {
         .setMaxWebSocketFrameSize(config.session().frameMaxBytes() * 4)
         .setMaxWebSocketMessageSize(config.session().frameMaxBytes() * 4);
     return BusIngress.register(vertx, publisher).onSuccess(consumer -> busIngress = consumer)
+        .compose(registered -> PositionsEndpoint.register(vertx, broker)).onSuccess(consumer -> positions = consumer)
         .compose(registered -> startStreamIngress(publisher))
         .compose(started -> ServiceHttp.listen(vertx, router, options, context.config().httpHost(), config.port()))
         .onSuccess(listening -> server = listening);
@@ -94,6 +97,7 @@ public final class HubVerticle extends VerticleBase implements HttpService {
         .eventually(() -> sessions.drain(config.drainGrace()))
         .eventually(() -> ServiceHttp.shutdown(server, context.config().gracefulTimeout()))
         .eventually(() -> busIngress == null ? Future.succeededFuture() : busIngress.unregister())
+        .eventually(() -> positions == null ? Future.succeededFuture() : positions.unregister())
         .eventually(() -> broker.close())
         .eventually(() -> redis == null ? Future.succeededFuture() : redis.close())
         .eventually(() -> dedicatedConnections == null ? Future.succeededFuture() : dedicatedConnections.close())

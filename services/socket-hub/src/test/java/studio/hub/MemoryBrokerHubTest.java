@@ -5,7 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import studio.contract.bus.RealtimePublisher;
+import io.vertx.core.eventbus.ReplyException;
+import studio.contract.error.ErrorCode;
+import studio.contract.room.RoomCursor;
+import studio.contract.room.RoomKey;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -39,5 +46,37 @@ class MemoryBrokerHubTest {
     second.awaitEvents(room, 2);
     assertThat(second.events(room)).extracting(e -> e.getLong("offset")).containsExactly(2L, 3L);
     assertThat(second.events(room).get(1).getJsonObject("event").getLong("sequence")).isEqualTo(3);
+  }
+
+  @Test
+  @DisplayName("studio.rt.positions answers each room's offset and epoch (0 and null before any event)")
+  void positions(Vertx vertx) throws Exception {
+    HubNode node = HubNode.deploy(vertx, Map.of("STUDIO_RT_BROKER", "memory", "REDIS_URL", "redis://127.0.0.1:1"));
+    node.publish(HubNode.draft("positions", "task:p1"));
+    JsonObject second = node.publish(HubNode.draft("positions", "task:p1"));
+    RealtimePublisher hub = new RealtimePublisher(vertx);
+
+    List<RoomCursor> cursors = hub.positions(List.of(RoomKey.parse("task:p1"), RoomKey.parse("task:never")))
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+    assertThat(second.getLong("sequence")).isEqualTo(2);
+    assertThat(cursors).hasSize(2);
+    assertThat(cursors.get(0).room()).isEqualTo("task:p1");
+    assertThat(cursors.get(0).offset()).isEqualTo(2);
+    assertThat(cursors.get(0).epoch()).isNotBlank();
+    assertThat(cursors.get(1)).isEqualTo(new RoomCursor("task:never", 0, null));
+  }
+
+  @Test
+  @DisplayName("studio.rt.positions refuses a malformed room with invalid_room")
+  void positionsOfBadRoom(Vertx vertx) throws Exception {
+    HubNode.deploy(vertx, Map.of("STUDIO_RT_BROKER", "memory", "REDIS_URL", "redis://127.0.0.1:1"));
+    JsonObject body = new JsonObject().put("rooms", new io.vertx.core.json.JsonArray().add("nope:1"));
+    Throwable failure = vertx.eventBus().request(studio.contract.bus.Addresses.ROOM_POSITIONS, body)
+        .map(reply -> (Throwable) null).otherwise(error -> error)
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(failure).isInstanceOf(ReplyException.class);
+    assertThat(((ReplyException) failure).failureCode()).isEqualTo(ErrorCode.INVALID_ROOM.failureCode());
+    assertThat(failure.getMessage()).contains("unknown room prefix");
   }
 }

@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
+import studio.contract.bus.RealtimePublisher;
 import studio.outbox.OutboxRelay;
 import studio.runtime.database.Database;
 import studio.runtime.health.HealthEndpoints;
@@ -14,6 +15,8 @@ import studio.runtime.redis.RedisConnector;
 import studio.runtime.service.HttpService;
 import studio.runtime.service.ServiceContext;
 import studio.runtime.service.ServiceHttp;
+import studio.web.api.ApiContext;
+import studio.web.api.ApiRouter;
 import studio.web.health.InfrastructureHealth;
 
 /** The web gateway: pages, POST ingress, hydration endpoints and the operators' health set. */
@@ -41,9 +44,17 @@ public final class WebVerticle extends VerticleBase implements HttpService {
         .postgres(pool).redis(redis).cluster(context.cluster()).mount(router);
     MetricsEndpoint.mount(router, context.metrics());
     InfrastructureHealth.mount(router, health, pool);
+    router.route(ApiRouter.PREFIX + "/*").subRouter(api());
     return ServiceHttp.listen(vertx, router, context.config().httpHost(), config.port())
         .onSuccess(listening -> server = listening)
         .onSuccess(listening -> outbox.start());
+  }
+
+  /** Every feature's endpoints under /api/v1. */
+  private Router api() {
+    Router api = ApiRouter.create(vertx, pool, config.bodyLimitBytes());
+    ApiContext features = new ApiContext(vertx, pool, new RealtimePublisher(vertx));
+    return api;
   }
 
   @Override

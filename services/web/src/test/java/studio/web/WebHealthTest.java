@@ -37,7 +37,7 @@ class WebHealthTest {
         "DATABASE_URL", TestInfrastructure.databaseUrl(),
         "REDIS_URL", "redis://127.0.0.1:" + closedPort(),
         "STUDIO_HTTP_HOST", "127.0.0.1")), false);
-    web = new WebVerticle(new ServiceContext(common, null), new WebConfig(0));
+    web = new WebVerticle(new ServiceContext(common, null), WebConfig.defaults(0));
     test.assertComplete(Database.migrate(vertx, common.database()).compose(done -> vertx.deployVerticle(web)))
         .onComplete(test.succeedingThenComplete());
   }

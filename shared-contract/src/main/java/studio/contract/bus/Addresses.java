@@ -4,6 +4,11 @@ package studio.contract.bus;
 public final class Addresses {
   /** Request/reply: body a draft event, reply the sequenced envelope or a failure with an {@code ErrorCode}. */
   public static final String PUBLISH = "studio.rt.publish";
+  /**
+   * Request/reply: body {@code {"rooms": ["task:1", ...]}}, reply {@code {"positions": [{"room", "offset",
+   * "epoch"}]}}: where each room stands, so a page can hydrate and then subscribe with {@code since}.
+   */
+  public static final String ROOM_POSITIONS = "studio.rt.positions";
   /** Publish: wakes task runners when new work is queued. */
   public static final String TASKS_WAKE = "studio.tasks.wake";
   /** Publish: {@code {"task_id": ...}} asks the runner holding that task to stop it. */

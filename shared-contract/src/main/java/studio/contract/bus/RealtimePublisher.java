@@ -4,18 +4,24 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
 import studio.contract.envelope.DraftEvent;
 import studio.contract.envelope.Envelope;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
+import studio.contract.room.RoomCursor;
+import studio.contract.room.RoomKey;
 
 /**
  * How JVM producers publish: a draft over {@code studio.rt.publish} to any hub replica in the
  * cluster, answered with the sequenced envelope. Failures arrive as {@link ContractException}s
  * with the hub's catalogue code; {@code unavailable} and {@code timeout} are worth retrying (with
- * the same idempotency key, so a retry never duplicates).
+ * the same idempotency key, so a retry never duplicates). It also reads where rooms stand, for
+ * hydration endpoints.
  */
 public final class RealtimePublisher {
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
@@ -34,6 +40,17 @@ public final class RealtimePublisher {
   public Future<Envelope> publish(DraftEvent draft) {
     return vertx.eventBus().<JsonObject>request(Addresses.PUBLISH, draft.toJson(), options)
         .map(reply -> Envelope.fromJson(reply.body()))
+        .recover(failure -> Future.failedFuture(translate(failure)));
+  }
+
+  /** The current cursor of each room, in the order asked. */
+  public Future<List<RoomCursor>> positions(Collection<RoomKey> rooms) {
+    JsonArray names = new JsonArray();
+    rooms.forEach(room -> names.add(room.toString()));
+    return vertx.eventBus().<JsonObject>request(Addresses.ROOM_POSITIONS, new JsonObject().put("rooms", names), options)
+        .map(reply -> reply.body().getJsonArray("positions").stream()
+            .map(position -> RoomCursor.fromJson((JsonObject) position))
+            .toList())
         .recover(failure -> Future.failedFuture(translate(failure)));
   }
 

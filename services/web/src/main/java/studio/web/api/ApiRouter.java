@@ -1,0 +1,64 @@
+package studio.web.api;
+
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.sqlclient.Pool;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import studio.contract.error.ContractException;
+import studio.contract.error.ErrorCode;
+import studio.runtime.service.ErrorResponses;
+
+/**
+ * The {@code /api/v1} router every feature mounts its endpoints on: bounded JSON bodies,
+ * {@code Idempotency-Key} on writes, and one error shape for every refusal, including the ones
+ * Vert.x raises itself (oversize body, unknown endpoint).
+ */
+public final class ApiRouter {
+  public static final String PREFIX = "/api/v1";
+  private static final Logger LOG = LoggerFactory.getLogger(ApiRouter.class);
+
+  private ApiRouter() {
+  }
+
+  public static Router create(Vertx vertx, Pool pool, long bodyLimitBytes) {
+    Router api = Router.router(vertx);
+    api.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimitBytes));
+    api.post().handler(new IdempotencyHandler(pool));
+    api.route().failureHandler(ApiRouter::fail);
+    api.route().last().handler(ctx -> ErrorResponses.send(ctx, new ContractException(ErrorCode.NOT_FOUND,
+        "no endpoint " + ctx.request().method() + " " + ctx.request().path())));
+    return api;
+  }
+
+  /** Adapts a feature's future-returning endpoint: a thrown or failed {@link ContractException} becomes its answer. */
+  public static Handler<RoutingContext> endpoint(Function<RoutingContext, Future<?>> endpoint) {
+    return ctx -> {
+      try {
+        endpoint.apply(ctx).onFailure(ctx::fail);
+      } catch (RuntimeException refused) {
+        ctx.fail(refused);
+      }
+    };
+  }
+
+  private static void fail(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure instanceof ContractException refused) {
+      ErrorResponses.send(ctx, refused);
+    } else if (ctx.statusCode() == 413) {
+      ErrorResponses.send(ctx, new ContractException(ErrorCode.TOO_LARGE, "the request body exceeds the limit"));
+    } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
+      ErrorResponses.send(ctx, new ContractException(ErrorCode.INVALID_REQUEST, "malformed request"));
+    } else {
+      LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+      ErrorResponses.send(ctx, new ContractException(ErrorCode.INTERNAL,
+          "internal error; the server log has the details"));
+    }
+  }
+}
