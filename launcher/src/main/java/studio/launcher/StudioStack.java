@@ -55,12 +55,13 @@ public final class StudioStack implements AutoCloseable {
     Vertx vertx = null;
     ClusterManager clusterManager = null;
     try {
+      VertxOptions options = new VertxOptions().setWorkerPoolSize(resolved.common().workerPoolSize());
       if (resolved.common().cluster().enabled()) {
-        Clustering.ClusteredVertx clustered = await(Clustering.start(resolved.common().cluster(), new VertxOptions()));
+        Clustering.ClusteredVertx clustered = await(Clustering.start(resolved.common().cluster(), options));
         vertx = clustered.vertx();
         clusterManager = clustered.clusterManager();
       } else {
-        vertx = Vertx.vertx();
+        vertx = Vertx.vertx(options);
       }
       if (needPostgres) {
         await(Database.migrate(vertx, resolved.common().database()));
@@ -88,9 +89,13 @@ public final class StudioStack implements AutoCloseable {
     }
   }
 
-  /** Event-loop instances per service: the hub scales over cores; the others are one instance for now. */
+  /** Event-loop instances per service: hub and web scale over cores; the workers' concurrency is their own knob. */
   private static int instances(ServiceName name, StudioConfig config) {
-    return name == ServiceName.HUB ? config.hub().instances() : 1;
+    return switch (name) {
+      case HUB -> config.hub().instances();
+      case WEB -> config.web().serving().instances();
+      default -> 1;
+    };
   }
 
   private static HttpService create(ServiceName name, ServiceContext context, StudioConfig config) {

@@ -29,6 +29,10 @@ final class JsonLineLayout extends LayoutBase<ILoggingEvent> {
         .put("logger", event.getLoggerName())
         .put("message", event.getFormattedMessage());
     event.getMDCPropertyMap().forEach(line::put);
+    if (event.getKeyValuePairs() != null) {
+      // Structured fields of a fluent log call (e.g. the access log's status and duration) stay typed.
+      event.getKeyValuePairs().forEach(pair -> line.put(pair.key, pair.value));
+    }
     String throwable = LogLine.throwable(event);
     if (throwable != null) {
       line.put("exception", throwable);

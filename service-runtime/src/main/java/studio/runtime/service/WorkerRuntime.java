@@ -45,7 +45,7 @@ public final class WorkerRuntime {
 
   /** Listens (a failed bind fails the deploy), then beats once so the worker is visible as soon as it is ready. */
   public Future<Void> start() {
-    return ServiceHttp.listen(vertx, router, context.config().httpHost(), port)
+    return ServiceHttp.listen(vertx, router, context.config(), port)
         .onSuccess(listening -> server = listening)
         .compose(listening -> heartbeat.start());
   }

@@ -6,13 +6,13 @@ import studio.hub.broker.HistoryPolicy;
 import studio.hub.session.SessionSettings;
 import studio.runtime.config.ConfigException;
 import studio.runtime.config.Settings;
+import studio.runtime.http.RealtimeAddress;
 
 /** The socket hub's own knobs, with their defaults. */
 public record HubConfig(
     int port,
     String rtPath,
     List<Transport> transports,
-    List<String> allowedOrigins,
     BrokerKind broker,
     SessionSettings session,
     HistoryPolicy history,
@@ -21,10 +21,7 @@ public record HubConfig(
     Duration pollTimeout,
     int instances) {
 
-  public static final String PORT = "STUDIO_HUB_PORT";
-  public static final String RT_PATH = "STUDIO_RT_PATH";
   public static final String TRANSPORTS = "STUDIO_RT_TRANSPORTS";
-  public static final String CORS_ALLOWED_ORIGINS = "STUDIO_CORS_ALLOWED_ORIGINS";
   public static final String BROKER = "STUDIO_RT_BROKER";
   public static final String PING_INTERVAL = "STUDIO_RT_PING_INTERVAL";
   public static final String PING_TIMEOUT = "STUDIO_RT_PING_TIMEOUT";
@@ -47,18 +44,12 @@ public record HubConfig(
   public enum BrokerKind { REDIS, MEMORY }
 
   public static HubConfig from(Settings settings) {
-    String rtPath = settings.string(RT_PATH, "/rt");
-    if (!rtPath.matches("(/[A-Za-z0-9._~-]+)+")) {
-      throw new ConfigException("invalid config " + RT_PATH + "=\"" + rtPath
-          + "\": expected a path like /rt (leading '/', no trailing '/')");
-    }
-    List<String> origins = settings.list(CORS_ALLOWED_ORIGINS);
+    RealtimeAddress address = RealtimeAddress.from(settings);
     int historySize = settings.intAtLeast(HISTORY_SIZE, 1000, 1);
     return new HubConfig(
-        settings.port(PORT, 8081),
-        rtPath,
+        address.hubPort(),
+        address.path(),
         settings.listOf(TRANSPORTS, List.of(Transport.WEBSOCKET, Transport.SOCKJS), Transport.class),
-        origins.isEmpty() ? List.of("*") : origins,
         settings.oneOf(BROKER, BrokerKind.REDIS, BrokerKind.class),
         new SessionSettings(
             positive(settings, PING_INTERVAL, Duration.ofSeconds(25)),
@@ -76,10 +67,6 @@ public record HubConfig(
         positive(settings, INGRESS_CLAIM_IDLE, Duration.ofSeconds(30)),
         positive(settings, POLL_TIMEOUT, Duration.ofSeconds(25)),
         instances(settings));
-  }
-
-  public boolean allowsAnyOrigin() {
-    return allowedOrigins.contains("*");
   }
 
   /**

@@ -11,7 +11,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.Redis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import studio.hub.auth.OriginPolicy;
+import studio.runtime.http.OriginPolicy;
 import studio.hub.auth.TokenVerifier;
 import studio.hub.broker.Broker;
 import studio.hub.broker.InMemoryBroker;
@@ -85,7 +85,7 @@ public final class HubVerticle extends VerticleBase implements HttpService {
     return BusIngress.register(vertx, publisher).onSuccess(consumer -> busIngress = consumer)
         .compose(registered -> PositionsEndpoint.register(vertx, broker)).onSuccess(consumer -> positions = consumer)
         .compose(registered -> startStreamIngress(publisher))
-        .compose(started -> ServiceHttp.listen(vertx, router, options, context.config().httpHost(), config.port()))
+        .compose(started -> ServiceHttp.listen(vertx, router, options, context.config(), config.port()))
         .onSuccess(listening -> server = listening);
   }
 
@@ -139,7 +139,7 @@ public final class HubVerticle extends VerticleBase implements HttpService {
   }
 
   private void mountTransports(Router router, TokenVerifier verifier) {
-    OriginPolicy origins = new OriginPolicy(config.allowedOrigins());
+    OriginPolicy origins = new OriginPolicy(context.config().allowedOrigins());
     // Stateless, so always on: the fallback that works behind any load balancer.
     LongPollTransport.mount(vertx, router, config.rtPath(), verifier, broker, fanout, origins, config.pollTimeout(),
         config.history().size());
@@ -169,7 +169,7 @@ public final class HubVerticle extends VerticleBase implements HttpService {
   }
 
   private void warnAboutOpenOrigins() {
-    if (config.allowsAnyOrigin() && context.config().env() == StudioEnvironment.PRODUCTION) {
+    if (context.config().allowsAnyOrigin() && context.config().env() == StudioEnvironment.PRODUCTION) {
       LOG.warn("STUDIO_CORS_ALLOWED_ORIGINS is * in production: pages on any website may open realtime "
           + "connections with a user's token; name your origins (e.g. https://studio.example.com)");
     }

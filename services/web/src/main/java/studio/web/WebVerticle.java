@@ -2,14 +2,21 @@ package studio.web;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
+import java.util.Set;
 import studio.contract.bus.RealtimePublisher;
 import studio.outbox.OutboxRelay;
+import studio.runtime.auth.TokenKeys;
 import studio.runtime.database.Database;
 import studio.runtime.health.HealthEndpoints;
+import studio.runtime.http.OriginPolicy;
 import studio.runtime.metrics.MetricsEndpoint;
 import studio.runtime.redis.RedisConnector;
 import studio.runtime.service.HttpService;
@@ -17,9 +24,17 @@ import studio.runtime.service.ServiceContext;
 import studio.runtime.service.ServiceHttp;
 import studio.web.api.ApiContext;
 import studio.web.api.ApiRouter;
+import studio.web.auth.Authentication;
+import studio.web.auth.CrossOriginWrites;
+import studio.web.auth.RealtimeTokenEndpoint;
 import studio.web.health.InfrastructureHealth;
+import studio.web.pages.Pages;
+import studio.web.proxy.ForwardedHeaders;
+import studio.web.serving.ConnectionGuard;
+import studio.web.serving.RequestLog;
+import studio.web.serving.RequestTimeout;
 
-/** The web gateway: pages, POST ingress, hydration endpoints and the operators' health set. */
+/** The web gateway: pages, POST ingress, hydration endpoints, realtime tokens and the operators' health set. */
 public final class WebVerticle extends VerticleBase implements HttpService {
   public static final String SERVICE = "web";
   private final ServiceContext context;
@@ -27,7 +42,9 @@ public final class WebVerticle extends VerticleBase implements HttpService {
   private Pool pool;
   private OutboxRelay outbox;
   private Redis redis;
+  private JWTAuth signer;
   private HttpServer server;
+  private long idempotencyJanitor;
 
   public WebVerticle(ServiceContext context, WebConfig config) {
     this.context = context;
@@ -39,26 +56,55 @@ public final class WebVerticle extends VerticleBase implements HttpService {
     pool = Database.pool(vertx, context.config().database());
     outbox = OutboxRelay.toHub(vertx, pool, context.config().outboxPollInterval());
     redis = RedisConnector.client(vertx, context.config().redis());
+    signer = TokenKeys.hs256(vertx, context.config().secrets().jwtSecretKey());
+    ConnectionGuard connections = new ConnectionGuard(config.serving());
     Router router = Router.router(vertx);
+    router.route().handler(new ForwardedHeaders(config.proxy()))
+        .handler(new RequestLog(context.metrics(), config.serving().accessLog()))
+        .handler(connections)
+        .handler(new RequestTimeout(config.serving().requestTimeout()));
     HealthEndpoints health = HealthEndpoints.create(vertx, SERVICE)
         .postgres(pool).redis(redis).cluster(context.cluster()).mount(router);
     MetricsEndpoint.mount(router, context.metrics());
     InfrastructureHealth.mount(router, health, pool);
+    Pages.mount(router);
     router.route(ApiRouter.PREFIX + "/*").subRouter(api());
-    return ServiceHttp.listen(vertx, router, context.config().httpHost(), config.port())
+    HttpServerOptions options = new HttpServerOptions()
+        .setIdleTimeout((int) config.serving().keepAliveTimeout().toSeconds());
+    return ServiceHttp.listen(vertx, router, options, context.config(), config.port(), connections::opened)
         .onSuccess(listening -> server = listening)
-        .onSuccess(listening -> outbox.start());
+        .onSuccess(listening -> outbox.start())
+        .onSuccess(listening -> idempotencyJanitor = ApiRouter.expireIdempotencyKeysPeriodically(vertx, pool));
   }
 
-  /** Every feature's endpoints under /api/v1. */
+  /** Every feature's endpoints under /api/v1, behind CORS, cross-origin write refusal and authentication. */
   private Router api() {
+    OriginPolicy origins = new OriginPolicy(context.config().allowedOrigins());
     Router api = ApiRouter.create(vertx, pool, config.bodyLimitBytes());
+    api.route().order(-3).handler(cors(origins));
+    api.route().order(-2).handler(new CrossOriginWrites(origins));
+    api.route().order(-1).handler(new Authentication(config.auth(), signer));
     ApiContext features = new ApiContext(vertx, pool, new RealtimePublisher(vertx));
+    RealtimeTokenEndpoint.mount(api, signer, config.auth(), config.realtime());
     return api;
+  }
+
+  /** Credentials (cookies) only ever go to named origins; with {@code *} a page may call but not as the user. */
+  private static CorsHandler cors(OriginPolicy origins) {
+    CorsHandler cors = CorsHandler.create()
+        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE))
+        .allowedHeaders(Set.of("Content-Type", "Authorization", "Idempotency-Key"))
+        .exposedHeaders(Set.of("Idempotent-Replayed", "Retry-After"))
+        .maxAgeSeconds(600);
+    if (origins.allowsAny()) {
+      return cors.addOrigin("*");
+    }
+    return cors.addOrigins(origins.allowed()).allowCredentials(true);
   }
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(idempotencyJanitor);
     outbox.stop();
     return ServiceHttp.shutdown(server, context.config().gracefulTimeout())
         .eventually(() -> pool.close())

@@ -4,10 +4,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +13,7 @@ import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
 import studio.contract.room.RealtimeToken;
 import studio.contract.room.RoomGrant;
+import studio.runtime.auth.TokenKeys;
 
 /**
  * Checks realtime tokens: HS256 with {@code JWT_SECRET_KEY}, an expiry, and a {@code rooms} claim
@@ -29,8 +28,7 @@ public final class TokenVerifier {
 
   /** The HS256 provider for a secret; web issues tokens with the same construction. */
   public static JWTAuth create(Vertx vertx, String secret) {
-    return JWTAuth.create(vertx, new JWTAuthOptions()
-        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
+    return TokenKeys.hs256(vertx, secret);
   }
 
   public Future<Principal> verify(String token) {

@@ -19,7 +19,7 @@ import java.util.function.Consumer;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
 import studio.contract.room.RoomKey;
-import studio.hub.auth.OriginPolicy;
+import studio.runtime.http.OriginPolicy;
 import studio.hub.auth.Principal;
 import studio.hub.auth.TokenVerifier;
 import studio.hub.broker.Broker;

@@ -7,7 +7,7 @@ import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import studio.contract.error.CloseCode;
-import studio.hub.auth.OriginPolicy;
+import studio.runtime.http.OriginPolicy;
 import studio.hub.session.FrameSink;
 import studio.hub.session.Session;
 import studio.hub.session.Sessions;

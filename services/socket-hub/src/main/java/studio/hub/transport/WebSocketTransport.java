@@ -4,7 +4,7 @@ import io.vertx.core.http.ServerWebSocket;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import studio.contract.error.CloseCode;
-import studio.hub.auth.OriginPolicy;
+import studio.runtime.http.OriginPolicy;
 import studio.hub.session.FrameSink;
 import studio.hub.session.Session;
 import studio.hub.session.Sessions;

@@ -36,6 +36,14 @@ public final class ApiRouter {
     return api;
   }
 
+  /** Deletes expired Idempotency-Keys every hour (and once now); returns the timer id. */
+  public static long expireIdempotencyKeysPeriodically(Vertx vertx, Pool pool) {
+    Handler<Long> expire = tick -> IdempotencyHandler.expire(pool)
+        .onFailure(failure -> LOG.warn("could not expire idempotency keys: {}", failure.getMessage()));
+    expire.handle(0L);
+    return vertx.setPeriodic(java.time.Duration.ofHours(1).toMillis(), expire);
+  }
+
   /** Adapts a feature's future-returning endpoint: a thrown or failed {@link ContractException} becomes its answer. */
   public static Handler<RoutingContext> endpoint(Function<RoutingContext, Future<?>> endpoint) {
     return ctx -> {

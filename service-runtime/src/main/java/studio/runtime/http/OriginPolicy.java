@@ -1,4 +1,4 @@
-package studio.hub.auth;
+package studio.runtime.http;
 
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;

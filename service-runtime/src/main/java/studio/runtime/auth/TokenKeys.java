@@ -1,0 +1,17 @@
+package studio.runtime.auth;
+
+import io.vertx.core.Vertx;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+
+/** The one HS256 construction over {@code JWT_SECRET_KEY}: web signs realtime tokens and sessions, the hub verifies. */
+public final class TokenKeys {
+  private TokenKeys() {
+  }
+
+  public static JWTAuth hs256(Vertx vertx, String secret) {
+    return JWTAuth.create(vertx, new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(secret)));
+  }
+}
