@@ -27,6 +27,7 @@ import studio.web.api.ApiRouter;
 import studio.web.auth.Authentication;
 import studio.web.auth.CrossOriginWrites;
 import studio.web.auth.RealtimeTokenEndpoint;
+import studio.web.auth.SessionEndpoint;
 import studio.web.health.InfrastructureHealth;
 import studio.web.pages.Pages;
 import studio.web.proxy.ForwardedHeaders;
@@ -86,6 +87,7 @@ public final class WebVerticle extends VerticleBase implements HttpService {
     api.route().order(-1).handler(new Authentication(config.auth(), signer));
     ApiContext features = new ApiContext(vertx, pool, new RealtimePublisher(vertx));
     RealtimeTokenEndpoint.mount(api, signer, config.auth(), config.realtime());
+    SessionEndpoint.mount(api);
     return api;
   }
 

@@ -1,0 +1,29 @@
+package studio.web.auth;
+
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import studio.web.api.ApiRouter;
+import studio.web.api.Replies;
+import studio.web.proxy.ExternalRequest;
+
+/**
+ * {@code GET /api/v1/session}: who the caller is and the request as Studio sees it after proxy
+ * trust (client address, scheme, host, prefix): the first thing to check when a proxy is set up.
+ */
+public final class SessionEndpoint {
+  private SessionEndpoint() {
+  }
+
+  public static void mount(Router api) {
+    api.get("/session").handler(ApiRouter.endpoint(ctx -> {
+      ExternalRequest external = ExternalRequest.of(ctx);
+      return Replies.ok(ctx, new JsonObject()
+          .put("subject", Identity.of(ctx).subject())
+          .put("client_address", external.clientAddress())
+          .put("scheme", external.scheme())
+          .put("host", external.authority())
+          .put("prefix", external.prefix())
+          .put("base_url", external.url("/")));
+    }));
+  }
+}

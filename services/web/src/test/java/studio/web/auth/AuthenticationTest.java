@@ -1,0 +1,133 @@
+package studio.web.auth;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static studio.web.support.Await.result;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import studio.runtime.auth.TokenKeys;
+import studio.runtime.config.ConfigException;
+import studio.runtime.config.Settings;
+import studio.web.WebConfig;
+import studio.web.support.WebNode;
+
+@ExtendWith(VertxExtension.class)
+class AuthenticationTest {
+  private static final Map<String, String> BASIC = Map.of("STUDIO_AUTH_MODE", "basic",
+      "STUDIO_ADMIN_PASSWORD", "correct-horse-battery", "STUDIO_AUTH_FAILURES_PER_MINUTE", "3",
+      "STUDIO_PROXY_FIX_ENABLED", "true");
+
+  private static String basic(String user, String password) {
+    return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes());
+  }
+
+  @Test
+  @DisplayName("basic: no credentials is 401 with a Basic challenge and the JSON error shape")
+  void basicChallenge(Vertx vertx) throws Exception {
+    WebNode node = WebNode.deploy(vertx, BASIC);
+    HttpResponse<?> response = result(node.client().get("/api/v1/session").send());
+    assertThat(response.statusCode()).isEqualTo(401);
+    assertThat(response.getHeader("WWW-Authenticate")).startsWith("Basic realm=");
+    assertThat(response.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("unauthenticated");
+  }
+
+  @Test
+  @DisplayName("basic: the right password signs in and sets an HttpOnly session cookie, Secure behind https, scoped to the prefix")
+  void basicSession(Vertx vertx) throws Exception {
+    WebNode node = WebNode.deploy(vertx, BASIC);
+    HttpResponse<?> signedIn = result(node.client().get("/api/v1/session")
+        .putHeader("Authorization", basic("admin", "correct-horse-battery"))
+        .putHeader("X-Forwarded-Proto", "https").putHeader("X-Forwarded-Prefix", "/studio").send());
+    assertThat(signedIn.statusCode()).isEqualTo(200);
+    assertThat(signedIn.bodyAsJsonObject().getString("subject")).isEqualTo("admin");
+    String cookie = signedIn.cookies().stream().filter(c -> c.startsWith("studio_session=")).findFirst().orElseThrow();
+    assertThat(cookie).containsIgnoringCase("HttpOnly").contains("Secure").contains("Path=/studio/").contains("SameSite=Lax");
+
+    String session = cookie.substring(0, cookie.indexOf(';'));
+    HttpResponse<?> withCookie = result(node.client().get("/api/v1/session").putHeader("Cookie", session).send());
+    assertThat(withCookie.statusCode()).isEqualTo(200);
+    assertThat(withCookie.bodyAsJsonObject().getString("subject")).isEqualTo("admin");
+  }
+
+  @Test
+  @DisplayName("basic over plain http: the session cookie is not marked Secure (the browser would drop it)")
+  void insecureCookieOnHttp(Vertx vertx) throws Exception {
+    WebNode node = WebNode.deploy(vertx, BASIC);
+    HttpResponse<?> signedIn = result(node.client().get("/api/v1/session")
+        .putHeader("Authorization", basic("admin", "correct-horse-battery")).send());
+    String cookie = signedIn.cookies().stream().filter(c -> c.startsWith("studio_session=")).findFirst().orElseThrow();
+    assertThat(cookie).doesNotContain("Secure").contains("Path=/;");
+  }
+
+  @Test
+  @DisplayName("basic: wrong passwords are 401, then 429 with Retry-After once the per-client limit is reached")
+  void basicRateLimited(Vertx vertx) throws Exception {
+    WebNode node = WebNode.deploy(vertx, BASIC);
+    for (int attempt = 0; attempt < 3; attempt++) {
+      assertThat(result(node.client().get("/api/v1/session").putHeader("Authorization", basic("admin", "guess" + attempt))
+          .send()).statusCode()).isEqualTo(401);
+    }
+    HttpResponse<?> limited = result(node.client().get("/api/v1/session")
+        .putHeader("Authorization", basic("admin", "correct-horse-battery")).send());
+    assertThat(limited.statusCode()).isEqualTo(429);
+    assertThat(limited.getHeader("Retry-After")).matches("\\d+");
+    assertThat(limited.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("rate_limited");
+
+    HttpResponse<?> otherClient = result(node.client().get("/api/v1/session").putHeader("X-Forwarded-For", "198.51.100.20")
+        .putHeader("Authorization", basic("admin", "correct-horse-battery")).send());
+    assertThat(otherClient.statusCode()).as("the limit is per client address").isEqualTo(200);
+  }
+
+  @Test
+  @DisplayName("proxy: the identity header from the trusted proxy is the subject; without it 401")
+  void proxyMode(Vertx vertx) throws Exception {
+    WebNode node = WebNode.deploy(vertx, Map.of("STUDIO_AUTH_MODE", "proxy", "STUDIO_PROXY_FIX_ENABLED", "true"));
+    assertThat(result(node.client().get("/api/v1/session").send()).statusCode()).isEqualTo(401);
+    JsonObject seen = result(node.client().get("/api/v1/session").putHeader("X-Forwarded-User", "ada@example.com")
+        .send()).bodyAsJsonObject();
+    assertThat(seen.getString("subject")).isEqualTo("ada@example.com");
+  }
+
+  @Test
+  @DisplayName("bad auth config fails at startup with a clear message")
+  void badConfig() {
+    assertThatThrownBy(() -> WebConfig.from(Settings.of(Map.of("STUDIO_AUTH_MODE", "basic"))))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("STUDIO_ADMIN_PASSWORD");
+    assertThatThrownBy(() -> WebConfig.from(Settings.of(Map.of("STUDIO_AUTH_MODE", "proxy"))))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("STUDIO_PROXY_FIX_ENABLED=true");
+    assertThatThrownBy(() -> WebConfig.from(Settings.of(Map.of("STUDIO_AUTH_MODE", "ldap"))))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("STUDIO_AUTH_MODE");
+  }
+
+  @Test
+  @DisplayName("the realtime token is a short-lived HS256 JWT with the caller as subject and the asked rooms")
+  void realtimeToken(Vertx vertx) throws Exception {
+    WebNode node = WebNode.deploy(vertx, Map.of("STUDIO_AUTH_MODE", "proxy", "STUDIO_PROXY_FIX_ENABLED", "true",
+        "STUDIO_REALTIME_TOKEN_TTL", "2m"));
+    HttpResponse<?> response = result(node.client().get("/api/v1/realtime/token?rooms=task:42,flowchart_run:*")
+        .putHeader("X-Forwarded-User", "ada").send());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.getHeader("Cache-Control")).isEqualTo("no-store");
+    JsonObject body = response.bodyAsJsonObject();
+    assertThat(body.getLong("expires_in")).isEqualTo(120);
+    JsonObject claims = result(TokenKeys.hs256(vertx, WebNode.JWT_SECRET)
+        .authenticate(new TokenCredentials(body.getString("token")))).attributes().getJsonObject("accessToken");
+    assertThat(claims.getString("sub")).isEqualTo("ada");
+    assertThat(claims.getJsonArray("rooms").getList()).containsExactly("task:42", "flowchart_run:*");
+    assertThat(claims.getLong("exp") - claims.getLong("iat")).isEqualTo(120);
+
+    HttpResponse<?> badRoom = result(node.client().get("/api/v1/realtime/token?rooms=secrets:1")
+        .putHeader("X-Forwarded-User", "ada").send());
+    assertThat(badRoom.statusCode()).isEqualTo(400);
+    assertThat(badRoom.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("invalid_room");
+  }
+}
