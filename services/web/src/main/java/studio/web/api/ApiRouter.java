@@ -13,6 +13,7 @@ import org.slf4j.LoggerFactory;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
 import studio.runtime.service.ErrorResponses;
+import studio.web.serving.RequestLog;
 
 /**
  * The {@code /api/v1} router every feature mounts its endpoints on: bounded JSON bodies,
@@ -47,6 +48,7 @@ public final class ApiRouter {
   /** Adapts a feature's future-returning endpoint: a thrown or failed {@link ContractException} becomes its answer. */
   public static Handler<RoutingContext> endpoint(Function<RoutingContext, Future<?>> endpoint) {
     return ctx -> {
+      RequestLog.markRoute(ctx);
       try {
         endpoint.apply(ctx).onFailure(ctx::fail);
       } catch (RuntimeException refused) {
@@ -55,14 +57,25 @@ public final class ApiRouter {
     };
   }
 
+  /** A refusal raised by Vert.x itself (body limit, CORS, ...) in the catalogue's terms. */
+  private static ContractException refusalFor(int status, Throwable failure) {
+    String detail = failure == null || failure.getMessage() == null ? "" : ": " + failure.getMessage();
+    return switch (status) {
+      case 401 -> new ContractException(ErrorCode.UNAUTHENTICATED, "authentication required" + detail);
+      case 403 -> new ContractException(ErrorCode.FORBIDDEN, "forbidden" + detail);
+      case 404 -> new ContractException(ErrorCode.NOT_FOUND, "not found" + detail);
+      case 413 -> new ContractException(ErrorCode.TOO_LARGE, "the request body exceeds the limit");
+      case 415 -> new ContractException(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "unsupported media type" + detail);
+      default -> new ContractException(ErrorCode.INVALID_REQUEST, "malformed request" + detail);
+    };
+  }
+
   private static void fail(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     if (failure instanceof ContractException refused) {
       ErrorResponses.send(ctx, refused);
-    } else if (ctx.statusCode() == 413) {
-      ErrorResponses.send(ctx, new ContractException(ErrorCode.TOO_LARGE, "the request body exceeds the limit"));
     } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
-      ErrorResponses.send(ctx, new ContractException(ErrorCode.INVALID_REQUEST, "malformed request"));
+      ErrorResponses.send(ctx, refusalFor(ctx.statusCode(), failure));
     } else {
       LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
       ErrorResponses.send(ctx, new ContractException(ErrorCode.INTERNAL,

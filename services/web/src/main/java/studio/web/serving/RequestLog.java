@@ -19,6 +19,7 @@ import studio.web.proxy.ExternalRequest;
  * template and status) and, if enabled, an access-log line with the external client address.
  */
 public final class RequestLog implements Handler<RoutingContext> {
+  private static final String ROUTE_KEY = "studio.route-template";
   private static final Logger ACCESS = LoggerFactory.getLogger("studio.access");
   private static final DateTimeFormatter CLF = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT)
       .withZone(ZoneOffset.UTC);
@@ -34,13 +35,16 @@ public final class RequestLog implements Handler<RoutingContext> {
   public void handle(RoutingContext ctx) {
     long started = System.nanoTime();
     Instant at = Instant.now();
+    // The route that answered is current when the headers go out; by the end it may be the outer mount.
+    String[] route = {"unmatched"};
+    ctx.addHeadersEndHandler(headers -> route[0] = ctx.get(ROUTE_KEY, routeTemplate(ctx)));
     ctx.addEndHandler(ended -> {
       long nanos = System.nanoTime() - started;
       int status = ctx.response().getStatusCode();
       Timer.builder("http_server_requests")
           .description("HTTP requests served by web, by method, route template and status")
           .tag("method", ctx.request().method().name())
-          .tag("route", routeTemplate(ctx))
+          .tag("route", route[0])
           .tag("status", String.valueOf(status))
           .register(registry)
           .record(nanos, TimeUnit.NANOSECONDS);
@@ -51,12 +55,20 @@ public final class RequestLog implements Handler<RoutingContext> {
     ctx.next();
   }
 
+  /**
+   * Called by an endpoint inside a sub-router, where the matched route is visible: the outer
+   * context only sees the mount point.
+   */
+  public static void markRoute(RoutingContext ctx) {
+    ctx.put(ROUTE_KEY, routeTemplate(ctx));
+  }
+
   /** Low-cardinality: the route's template ({@code /api/v1/tasks/:id}), never the raw path. */
   private static String routeTemplate(RoutingContext ctx) {
     Route route = ctx.currentRoute();
     String path = route == null ? null : route.getPath();
-    if (path == null || ctx.statusCode() == 404 || ctx.response().getStatusCode() == 404) {
-      return path == null || path.equals("/") ? "unmatched" : (ctx.mountPoint() == null ? "" : ctx.mountPoint()) + path;
+    if (path == null || ctx.response().getStatusCode() == 404) {
+      return "unmatched";
     }
     String mount = ctx.mountPoint() == null ? "" : ctx.mountPoint().replaceAll("/$", "");
     return mount + path;

@@ -1,0 +1,101 @@
+package studio.web.serving;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static studio.web.support.Await.result;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.SelfSignedCertificate;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.junit5.VertxExtension;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import studio.web.support.WebNode;
+
+@ExtendWith(VertxExtension.class)
+class ServingControlsTest {
+
+  private static HttpClientResponse get(HttpClient client, int port, String path) throws Exception {
+    return result(client.request(HttpMethod.GET, port, "127.0.0.1", path)
+        .compose(request -> request.send())
+        .compose(response -> response.body().map(body -> response)));
+  }
+
+  @Test
+  @DisplayName("past STUDIO_HTTP_MAX_CONNECTIONS open connections, requests get 503 with Retry-After and the error shape")
+  void maxConnections(Vertx vertx) throws Exception {
+    WebNode node = WebNode.deploy(vertx, Map.of("STUDIO_HTTP_MAX_CONNECTIONS", "1", "STUDIO_HTTP_INSTANCES", "1"));
+    HttpClient first = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(1));
+    HttpClient second = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(1));
+    assertThat(get(first, node.port(), "/health").statusCode()).isEqualTo(200);
+    HttpClientResponse refused = get(second, node.port(), "/health");
+    assertThat(refused.statusCode()).isEqualTo(503);
+    assertThat(refused.getHeader("Retry-After")).isEqualTo("1");
+    result(first.close());
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(get(second, node.port(), "/health").statusCode()).isEqualTo(200));
+  }
+
+  @Test
+  @DisplayName("after STUDIO_HTTP_MAX_REQUESTS requests a keep-alive connection is closed, so clients rebalance")
+  void maxRequestsPerConnection(Vertx vertx) throws Exception {
+    WebNode node = WebNode.deploy(vertx, Map.of("STUDIO_HTTP_MAX_REQUESTS", "3", "STUDIO_HTTP_INSTANCES", "1"));
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(1));
+    assertThat(get(client, node.port(), "/health").getHeader("Connection")).isNull();
+    assertThat(get(client, node.port(), "/health").getHeader("Connection")).isNull();
+    assertThat(get(client, node.port(), "/health").getHeader("Connection")).isEqualTo("close");
+  }
+
+  @Test
+  @DisplayName("direct TLS: HTTPS with HTTP/2 over ALPN, and pages are told https/wss URLs")
+  void directTls(Vertx vertx) throws Exception {
+    SelfSignedCertificate certificate = SelfSignedCertificate.create("localhost");
+    WebNode node = WebNode.deploy(vertx, Map.of("STUDIO_TLS_CERT", certificate.certificatePath(),
+        "STUDIO_TLS_KEY", certificate.privateKeyPath()));
+    WebClient https = WebClient.create(vertx, new WebClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false)
+        .setUseAlpn(true).setProtocolVersion(HttpVersion.HTTP_2));
+    HttpResponse<Buffer> response = result(https.get(node.port(), "localhost", "/api/v1/realtime/token").send());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.version()).isEqualTo(HttpVersion.HTTP_2);
+    assertThat(response.bodyAsJsonObject().getJsonObject("endpoints").getString("websocket")).startsWith("wss://localhost:");
+  }
+
+  @Test
+  @DisplayName("CORS: an allowlisted origin gets credentials; a foreign origin's POST is 403 before it runs")
+  void corsAndCrossOriginWrites(Vertx vertx) throws Exception {
+    WebNode node = WebNode.deploy(vertx, Map.of("STUDIO_CORS_ALLOWED_ORIGINS", "https://app.example.com"));
+    HttpResponse<Buffer> preflight = result(node.client().request(HttpMethod.OPTIONS, "/api/v1/session")
+        .putHeader("Origin", "https://app.example.com").putHeader("Access-Control-Request-Method", "POST")
+        .putHeader("Access-Control-Request-Headers", "content-type,idempotency-key").send());
+    assertThat(preflight.statusCode()).isBetween(200, 204);
+    assertThat(preflight.getHeader("Access-Control-Allow-Origin")).isEqualTo("https://app.example.com");
+    assertThat(preflight.getHeader("Access-Control-Allow-Credentials")).isEqualTo("true");
+
+    HttpResponse<Buffer> forged = result(node.client().post("/api/v1/session").putHeader("Origin", "https://evil.example")
+        .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{}")));
+    assertThat(forged.statusCode()).isEqualTo(403);
+    assertThat(forged.getHeader("Access-Control-Allow-Origin")).isNull();
+  }
+
+  @Test
+  @DisplayName("/metrics counts requests by method, route template and status")
+  void requestMetrics(Vertx vertx) throws Exception {
+    WebNode node = WebNode.deploy(vertx, Map.of());
+    result(node.client().get("/api/v1/session").send());
+    result(node.client().get("/api/v1/nope").send());
+    String metrics = result(node.client().get("/metrics").send()).bodyAsString();
+    assertThat(metrics).contains("http_server_requests_seconds_count{method=\"GET\",route=\"/api/v1/session\",status=\"200\"}");
+    assertThat(metrics).containsPattern("http_server_requests_seconds_count\\{method=\"GET\",route=\"[^\"]*\",status=\"404\"}");
+    assertThat(metrics).doesNotContain("route=\"/api/v1/nope\"");
+  }
+}
