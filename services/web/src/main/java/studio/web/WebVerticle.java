@@ -24,6 +24,7 @@ import studio.runtime.service.ServiceContext;
 import studio.runtime.service.ServiceHttp;
 import studio.web.api.ApiContext;
 import studio.web.api.ApiRouter;
+import studio.web.api.OpenApiDocument;
 import studio.web.auth.Authentication;
 import studio.web.auth.CrossOriginWrites;
 import studio.web.auth.RealtimeTokenEndpoint;
@@ -45,6 +46,7 @@ public final class WebVerticle extends VerticleBase implements HttpService {
   private Redis redis;
   private JWTAuth signer;
   private HttpServer server;
+  private Router api;
   private long idempotencyJanitor;
 
   public WebVerticle(ServiceContext context, WebConfig config) {
@@ -69,6 +71,7 @@ public final class WebVerticle extends VerticleBase implements HttpService {
     MetricsEndpoint.mount(router, context.metrics());
     InfrastructureHealth.mount(router, health, pool);
     Pages.mount(router);
+    OpenApiDocument.mount(vertx, router);
     router.route(ApiRouter.PREFIX + "/*").subRouter(api());
     HttpServerOptions options = new HttpServerOptions()
         .setIdleTimeout((int) config.serving().keepAliveTimeout().toSeconds());
@@ -81,7 +84,7 @@ public final class WebVerticle extends VerticleBase implements HttpService {
   /** Every feature's endpoints under /api/v1, behind CORS, cross-origin write refusal and authentication. */
   private Router api() {
     OriginPolicy origins = new OriginPolicy(context.config().allowedOrigins());
-    Router api = ApiRouter.create(vertx, pool, config.bodyLimitBytes());
+    api = ApiRouter.create(vertx, pool, config.bodyLimitBytes());
     api.route().order(-3).handler(cors(origins));
     api.route().order(-2).handler(new CrossOriginWrites(origins));
     api.route().order(-1).handler(new Authentication(config.auth(), signer));
@@ -111,6 +114,11 @@ public final class WebVerticle extends VerticleBase implements HttpService {
     return ServiceHttp.shutdown(server, context.config().gracefulTimeout())
         .eventually(() -> pool.close())
         .eventually(() -> redis.close());
+  }
+
+  /** The /api/v1 routes, so a test can hold them against the OpenAPI document. */
+  public java.util.List<io.vertx.ext.web.Route> apiRoutes() {
+    return api == null ? java.util.List.of() : api.getRoutes();
   }
 
   @Override
