@@ -60,7 +60,7 @@ public final class WebVerticle extends VerticleBase implements HttpService {
     outbox = OutboxRelay.toHub(vertx, pool, context.config().outboxPollInterval());
     redis = RedisConnector.client(vertx, context.config().redis());
     signer = TokenKeys.hs256(vertx, context.config().secrets().jwtSecretKey());
-    ConnectionGuard connections = new ConnectionGuard(config.serving());
+    ConnectionGuard connections = new ConnectionGuard(config.serving(), context.metrics());
     Router router = Router.router(vertx);
     router.route().handler(new ForwardedHeaders(config.proxy()))
         .handler(new RequestLog(context.metrics(), config.serving().accessLog()))

@@ -1,5 +1,7 @@
 package studio.web.serving;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpVersion;
@@ -24,10 +26,15 @@ public final class ConnectionGuard implements Handler<RoutingContext> {
   private final Map<HttpConnection, int[]> budgets = new HashMap<>();
   private final AtomicInteger open = new AtomicInteger();
 
-  public ConnectionGuard(ServingConfig config) {
+  public ConnectionGuard(ServingConfig config, MeterRegistry registry) {
     this.maxConnections = config.maxConnectionsPerInstance();
     this.maxRequests = config.maxRequestsPerConnection();
     this.jitter = config.maxRequestsJitter();
+    // One series per instance (its event loop); sum() over them is the process's open connections.
+    Gauge.builder("http_server_connections_open", open, AtomicInteger::get)
+        .description("HTTP connections open on web")
+        .tag("event_loop", Thread.currentThread().getName())
+        .register(registry);
   }
 
   /** As the server's connection handler: counts connections and forgets them when they close. */

@@ -97,5 +97,6 @@ class ServingControlsTest {
     assertThat(metrics).contains("http_server_requests_seconds_count{method=\"GET\",route=\"/api/v1/session\",status=\"200\"}");
     assertThat(metrics).containsPattern("http_server_requests_seconds_count\\{method=\"GET\",route=\"[^\"]*\",status=\"404\"}");
     assertThat(metrics).doesNotContain("route=\"/api/v1/nope\"");
+    assertThat(metrics).containsPattern("http_server_connections_open\\{event_loop=\"[^\"]+\"} [1-9]");
   }
 }
