@@ -1,0 +1,137 @@
+package studio.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+/** docker-compose.yml, held to what the services need; no engine runs here to try it. */
+class ComposeFileTest {
+  private static final Map<String, String> STUDIO_SERVICES = Map.of(
+      "web", "web", "socket-hub", "hub", "task-runner", "tasks", "download-jobs", "downloads");
+  private static final Set<String> RESTART_POLICIES = Set.of("always", "unless-stopped", "on-failure");
+  private static final Pattern SECRET_NAME = Pattern.compile(".*(SECRET|PASSWORD|TOKEN|_KEY).*");
+  private static final Pattern REFERENCE = Pattern.compile("\\$\\{([A-Z0-9_]+)(:?[?-][^}]*)?}");
+  private static final Pattern URL_WITH_PASSWORD = Pattern.compile("[a-z]+://[^/@:]*:[^/@]+@.*");
+
+  private final Tree compose = Repository.yaml("docker-compose.yml");
+  private final Tree services = compose.get("services");
+
+  @Test
+  @DisplayName("the topology is postgres, redis, nginx and the four Studio services")
+  void topology() {
+    assertThat(services.map().keySet()).containsExactlyInAnyOrder(
+        "postgres", "redis", "nginx", "web", "socket-hub", "task-runner", "download-jobs");
+  }
+
+  @Test
+  @DisplayName("every service has a health check and a restart policy")
+  void healthAndRestart() {
+    services.map().keySet().forEach(name -> {
+      Tree service = services.get(name);
+      assertThat(service.get("healthcheck.test").items()).as(name + " healthcheck.test").isNotEmpty();
+      assertThat(service.get("restart").string()).as(name + " restart").isIn(RESTART_POLICIES);
+    });
+  }
+
+  @Test
+  @DisplayName("Studio services scale with --scale: no container name, no host port")
+  void studioServicesScale() {
+    STUDIO_SERVICES.keySet().forEach(name -> {
+      assertThat(services.get(name + ".container_name").present()).as(name + " container_name").isFalse();
+      assertThat(services.get(name + ".ports").present()).as(name + " ports").isFalse();
+    });
+  }
+
+  @Test
+  @DisplayName("each Studio service runs its launcher service from the one image, clustered")
+  void studioServicesCluster() {
+    STUDIO_SERVICES.forEach((name, launcherName) -> {
+      Tree service = services.get(name);
+      assertThat(service.get("command").strings()).as(name + " command").containsExactly(launcherName, "--cluster");
+      assertThat(service.get("build.dockerfile").string()).as(name + " dockerfile").isEqualTo("deploy/docker/Dockerfile");
+      assertThat(service.get("image").string()).as(name + " image").isEqualTo("studio-runtime:latest");
+      assertThat(service.get("healthcheck.test").strings()).as(name + " healthcheck")
+          .containsExactly("CMD", "/app/bin/healthcheck");
+    });
+  }
+
+  @Test
+  @DisplayName("Hazelcast TCP/IP discovery lists every Studio service by its compose name")
+  void clusterMembersAreServiceNames() {
+    STUDIO_SERVICES.keySet().forEach(name -> {
+      String members = environment(services.get(name)).get("STUDIO_CLUSTER_MEMBERS");
+      assertThat(members).as(name + " STUDIO_CLUSTER_MEMBERS").isNotNull();
+      List<String> hosts = List.of(members.split(",")).stream().map(member -> member.split(":")[0].trim()).toList();
+      assertThat(hosts).containsExactlyInAnyOrderElementsOf(STUDIO_SERVICES.keySet());
+    });
+  }
+
+  @Test
+  @DisplayName("the hub starts first and the others join its cluster; every dependency waits for health")
+  void startOrder() {
+    List.of("web", "task-runner", "download-jobs").forEach(name ->
+        assertThat(services.get(name + ".depends_on").map()).as(name + " depends_on").containsKey("socket-hub"));
+    services.map().keySet().forEach(name -> services.get(name + ".depends_on").map().keySet().forEach(dependency -> {
+      assertThat(services.get(name + ".depends_on." + dependency + ".condition").string())
+          .as(name + " waits for " + dependency).isEqualTo("service_healthy");
+      assertThat(services.get(dependency + ".healthcheck").present()).as(dependency + " healthcheck").isTrue();
+    }));
+  }
+
+  @Test
+  @DisplayName("nginx is the entry point: ports 80 and 443, the proxy config, after web and the hub are healthy")
+  void nginxFronts() {
+    Tree nginx = services.get("nginx");
+    assertThat(nginx.get("depends_on").map()).containsKeys("web", "socket-hub");
+    assertThat(nginx.get("volumes").strings())
+        .anyMatch(volume -> volume.startsWith("./deploy/proxy/nginx/studio.conf:/etc/nginx/"));
+    assertThat(nginx.get("ports").strings()).anyMatch(port -> port.endsWith(":80")).anyMatch(port -> port.endsWith(":443"));
+  }
+
+  @Test
+  @DisplayName("no secret is written in the file: each comes from .env, and no URL carries a password")
+  void noSecretsInlined() {
+    services.map().keySet().forEach(name -> environment(services.get(name)).forEach((variable, value) -> {
+      if (SECRET_NAME.matcher(variable).matches()) {
+        assertThat(value).as(name + " " + variable).matches(REFERENCE);
+      }
+      assertThat(value).as(name + " " + variable).doesNotMatch(URL_WITH_PASSWORD);
+    }));
+    STUDIO_SERVICES.keySet().forEach(name ->
+        assertThat(services.get(name + ".env_file").string()).as(name + " env_file").isEqualTo(".env"));
+  }
+
+  @Test
+  @DisplayName("PostgreSQL data, Redis data and the workspace live in named volumes")
+  void volumes() {
+    assertThat(compose.get("volumes").map()).containsKeys("postgres-data", "redis-data", "workspace");
+    assertThat(services.get("postgres.volumes").strings()).contains("postgres-data:/var/lib/postgresql/data");
+    assertThat(services.get("redis.volumes").strings()).contains("redis-data:/data");
+    List.of("task-runner", "download-jobs").forEach(name ->
+        assertThat(services.get(name + ".volumes").strings()).as(name).contains("workspace:/app/data/workspace"));
+  }
+
+  @Test
+  @DisplayName("a stop leaves the Studio services time to drain (above STUDIO_GRACEFUL_TIMEOUT's 30s)")
+  void drainOnStop() {
+    STUDIO_SERVICES.keySet().forEach(name -> assertThat(services.get(name + ".stop_grace_period").string())
+        .as(name + " stop_grace_period").matches("([4-9]\\d|\\d{3,})s"));
+  }
+
+  /** A service's environment, written as a mapping or as a list of NAME=value. */
+  private static Map<String, String> environment(Tree service) {
+    Tree environment = service.get("environment");
+    Map<String, String> variables = new LinkedHashMap<>(environment.stringMap());
+    environment.strings().forEach(entry -> {
+      int equals = entry.indexOf('=');
+      variables.put(equals < 0 ? entry : entry.substring(0, equals), equals < 0 ? "" : entry.substring(equals + 1));
+    });
+    return variables;
+  }
+}
