@@ -90,7 +90,7 @@ class ComposeFileTest {
     Tree nginx = services.get("nginx");
     assertThat(nginx.get("depends_on").map()).containsKeys("web", "socket-hub");
     assertThat(nginx.get("volumes").strings())
-        .anyMatch(volume -> volume.startsWith("./deploy/proxy/nginx/studio.conf:/etc/nginx/"));
+        .anyMatch(volume -> volume.startsWith("./deploy/proxy/nginx/studio.conf.template:/etc/nginx/templates/"));
     assertThat(nginx.get("ports").strings()).anyMatch(port -> port.endsWith(":80")).anyMatch(port -> port.endsWith(":443"));
   }
 

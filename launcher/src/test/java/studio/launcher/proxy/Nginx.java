@@ -54,6 +54,7 @@ final class Nginx implements AutoCloseable {
     int port = freePort();
     Map<String, String> all = new java.util.HashMap<>(variables);
     all.put("STUDIO_LISTEN", "127.0.0.1:" + port);
+    all.put("STUDIO_LISTEN_HTTP", "127.0.0.1:" + freePort());
     String rendered = render(Files.readString(template()), all);
     Files.writeString(directory.resolve("studio.conf"), rendered);
     Files.writeString(directory.resolve("nginx.conf"), String.join("\n",

@@ -97,13 +97,15 @@ class ReverseProxyTest {
     settings.putAll(serviceSettings);
     stack = StudioStack.start(StudioConfig.from(Settings.of(settings), false), EnumSet.of(ServiceName.WEB, ServiceName.HUB));
     Path nginxDir = java.nio.file.Files.createDirectories(directory.resolve("nginx"));
+    Path certs = java.nio.file.Files.createDirectories(directory.resolve("certs"));
+    java.nio.file.Files.copy(Path.of(certificate.certificatePath()), certs.resolve("tls.crt"));
+    java.nio.file.Files.copy(Path.of(certificate.privateKeyPath()), certs.resolve("tls.key"));
     nginx = Nginx.start(nginxDir, Map.of(
         "STUDIO_PATH_PREFIX", PREFIX,
         "STUDIO_WEB_UPSTREAM", "127.0.0.1:" + stack.ports().get(ServiceName.WEB),
         "STUDIO_HUB_UPSTREAM", "127.0.0.1:" + stack.ports().get(ServiceName.HUB),
         "STUDIO_UPSTREAM_SCHEME", upstreamScheme,
-        "STUDIO_TLS_CERT", certificate.certificatePath(),
-        "STUDIO_TLS_KEY", certificate.privateKeyPath()));
+        "STUDIO_PROXY_CERT_DIR", certs.toString()));
     client = Vertx.vertx();
     http = WebClient.create(client, new WebClientOptions().setSsl(true).setTrustAll(true).setVerifyHost(false)
         .setFollowRedirects(false).setDefaultHost("localhost").setDefaultPort(nginx.port));

@@ -34,6 +34,8 @@ public final class HealthEndpoints {
   private final HealthChecks checks;
   private final String service;
   private final List<String> names = new ArrayList<>();
+  /** The checks readiness depends on: what this process cannot serve without. */
+  private final List<String> readiness = new ArrayList<>();
 
   private HealthEndpoints(Vertx vertx, String service) {
     this.checks = HealthChecks.create(vertx);
@@ -62,8 +64,17 @@ public final class HealthEndpoints {
         .orElseGet(() -> Future.succeededFuture(new JsonObject().put("mode", "standalone"))));
   }
 
-  /** A named probe: success (with optional details) is UP, failure is DOWN with its message as the reason. */
+  /** A named probe that readiness depends on: success (with optional details) is UP, failure DOWN with a reason. */
   public HealthEndpoints check(String name, Supplier<Future<JsonObject>> probe) {
+    readiness.add(name);
+    return informational(name, probe);
+  }
+
+  /**
+   * A probe reported by the detailed endpoints but not by readiness: its failure (e.g. no worker
+   * process alive) must not take this process out of its load balancer.
+   */
+  public HealthEndpoints informational(String name, Supplier<Future<JsonObject>> probe) {
     names.add(name);
     long timeout = CHECK_TIMEOUT_MS;
     checks.register(name, timeout, (Promise<Status> promise) -> {
@@ -84,7 +95,7 @@ public final class HealthEndpoints {
   /** Mounts {@code /health} and {@code /health/ready} on the service's router. */
   public HealthEndpoints mount(Router router) {
     router.get(LIVENESS).handler(this::live);
-    router.get(READINESS).handler(ctx -> respond(ctx, names));
+    router.get(READINESS).handler(ctx -> respond(ctx, readiness));
     return this;
   }
 

@@ -10,7 +10,8 @@ import studio.runtime.heartbeat.Instances;
 
 /**
  * The operators guide's detailed health set. {@code workers} is UP while at least one worker
- * process (task runner, download jobs) has beaten within {@link Instances#ALIVE_WINDOW}.
+ * process (task runner, download jobs) has beaten within {@link Instances#ALIVE_WINDOW}; it is not
+ * part of web's readiness, since web serves pages and records work without any worker alive.
  */
 public final class InfrastructureHealth {
   public static final String BASE = "/api/v1/infrastructure/health";
@@ -20,7 +21,7 @@ public final class InfrastructureHealth {
   }
 
   public static void mount(Router router, HealthEndpoints health, Pool pool) {
-    health.check(WORKERS, () -> workers(pool));
+    health.informational(WORKERS, () -> workers(pool));
     List<String> infrastructure = List.of(HealthEndpoints.POSTGRES, HealthEndpoints.REDIS, HealthEndpoints.CLUSTER);
     router.get(BASE).handler(ctx -> health.respond(ctx, infrastructure));
     router.get(BASE + "/redis").handler(ctx -> health.respond(ctx, List.of(HealthEndpoints.REDIS)));
