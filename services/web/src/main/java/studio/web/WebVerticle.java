@@ -17,6 +17,7 @@ import studio.runtime.service.ServiceContext;
 import studio.runtime.service.ServiceHttp;
 import studio.web.api.ApiContext;
 import studio.web.api.ApiRouter;
+import studio.web.assets.StaticAssets;
 import studio.web.health.InfrastructureHealth;
 
 /** The web gateway: pages, POST ingress, hydration endpoints and the operators' health set. */
@@ -45,6 +46,7 @@ public final class WebVerticle extends VerticleBase implements HttpService {
     MetricsEndpoint.mount(router, context.metrics());
     InfrastructureHealth.mount(router, health, pool);
     router.route(ApiRouter.PREFIX + "/*").subRouter(api());
+    StaticAssets.mount(router);
     return ServiceHttp.listen(vertx, router, context.config().httpHost(), config.port())
         .onSuccess(listening -> server = listening)
         .onSuccess(listening -> outbox.start());
