@@ -86,8 +86,8 @@ export class RealtimeClient {
 
   /** Starts connecting (called by {@link connect}). */
   start() {
-    this.#beginOutage(this.#options.connectTimeoutMs);
     this.#open();
+    this.#beginOutage(this.#options.connectTimeoutMs);
     return this;
   }
 
@@ -277,8 +277,8 @@ export class RealtimeClient {
     const pending = this.#link;
     this.#link = null;
     pending?.close();
-    this.#beginOutage(this.#options.connectTimeoutMs);
     this.#open();
+    this.#beginOutage(this.#options.connectTimeoutMs);
   }
 
   /** On a fallback transport, tries WebSocket again now and then; it takes over once it is live. */
