@@ -284,7 +284,7 @@ export class RealtimeClient {
   /** On a fallback transport, tries WebSocket again now and then; it takes over once it is live. */
   #scheduleProbe() {
     this.#cancelProbe();
-    if (this.#transportIndex === 0 || this.#stopped) {
+    if (this.#transportIndex === 0 || !this.#live || this.#stopped) {
       return;
     }
     const delay = this.#options.probeIntervalMs * (0.8 + Math.random() * 0.4);
@@ -797,8 +797,10 @@ class PollLink {
 
   /** The next request names the new rooms; the one in flight is cut short. */
   subscribe() {
-    this.#restart = true;
-    this.#controller?.abort();
+    if (this.#controller) {
+      this.#restart = true;
+      this.#controller.abort();
+    }
     this.#roomsChanged?.();
     return Promise.resolve();
   }
@@ -849,7 +851,7 @@ class PollLink {
     if (resume.size === 0) {
       this.#becomeLive();
       await new Promise((resolve) => { this.#roomsChanged = resolve; });
-      this.#restart = false;
+      this.#roomsChanged = null;
       return { rooms: {}, events: [] };
     }
     const since = {};
@@ -873,6 +875,7 @@ class PollLink {
       }
       return body;
     } finally {
+      this.#controller = null;
       clearTimeout(timeout);
       clearTimeout(held);
     }

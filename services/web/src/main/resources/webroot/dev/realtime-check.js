@@ -18,6 +18,9 @@ function showStatus(status) {
   badge.dataset.transport = status.transport ?? '';
   badge.dataset.state = status.state;
   badge.textContent = `${status.transport ?? '-'} · ${status.state}${status.detail ? ` (${status.detail})` : ''}`;
+  const error = status.error;
+  document.getElementById('rt-error').textContent = error
+    ? `closed ${error.code}${error.errorCode ? ` ${error.errorCode}` : ''}: ${error.reason}` : '';
 }
 
 function showEvent(event, meta) {
