@@ -29,6 +29,7 @@ const ABNORMAL_CLOSE = 1006;
 const DRAINING = 4000;
 const TOKEN_EXPIRED = 4501;
 const RECENT_EVENT_IDS = 4096;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Opens a client and starts connecting; see {@link RealtimeClient}. */
 export function connect(options) {
@@ -509,7 +510,12 @@ export class RealtimeClient {
     if (!expiry || this.#stopped) {
       return;
     }
-    const delay = Math.max(0, expiry.exp - Date.now() - this.#refreshMargin(expiry));
+    // setTimeout fires at once for delays past 2^31-1 ms; a long-lived token is simply checked again later.
+    const delay = Math.min(MAX_TIMER_MS, Math.max(0, expiry.exp - Date.now() - this.#refreshMargin(expiry)));
+    if (delay === MAX_TIMER_MS) {
+      this.#tokenTimer = setTimeout(() => this.#scheduleTokenRefresh(), delay);
+      return;
+    }
     this.#tokenTimer = setTimeout(() => {
       this.#renewToken()
         .then((token) => {
@@ -871,7 +877,10 @@ class PollLink {
       });
       const body = await response.json().catch(() => null);
       if (!response.ok) {
-        throw { close: pollRefusal(response.status, body) };
+        throw Object.assign(new Error(`poll refused: HTTP ${response.status}`), { close: pollRefusal(response.status, body) });
+      }
+      if (!body || typeof body !== 'object') {
+        throw new Error('poll answer is not a JSON object');
       }
       return body;
     } finally {
