@@ -100,6 +100,26 @@ describe('reconnects and fallback', () => {
     });
   });
 
+  test('a steady stream cut twice mid-flight still reaches the page exactly once, in order, over WebSocket', async () => {
+    await withProxy(async (proxy) => {
+      const room = freshTaskRoom();
+      const params = { ...QUICK, graceMs: 30000, hub: proxy.url, rooms: room, token: mintToken({ rooms: [room] }) };
+      await withPage({ params }, async (page) => {
+        await page.waitForStatus('websocket', 'live');
+        const published = [];
+        for (let n = 1; n <= 30; n += 1) {
+          published.push(await publish(room, n));
+          if (n === 10 || n === 20) {
+            proxy.cutAll();
+          }
+        }
+        assertExactlyOnceInOrder(await page.waitForEvents(30), published);
+        assert.ok(page.traffic.websockets.length >= 2, 'the page reconnected');
+        assert.equal(page.requestsTo('/rt/poll').length + page.requestsTo('/rt/sockjs').length, 0);
+      });
+    });
+  });
+
   test('a WebSocket path that stays broken past the grace period falls back to SockJS, then probes back', async () => {
     await withProxy(async (proxy) => {
       const room = freshTaskRoom();
