@@ -25,6 +25,7 @@ import studio.runtime.service.ServiceHttp;
 import studio.web.api.ApiContext;
 import studio.web.api.ApiRouter;
 import studio.web.api.OpenApiDocument;
+import studio.web.assets.StaticAssets;
 import studio.web.auth.Authentication;
 import studio.web.auth.CrossOriginWrites;
 import studio.web.auth.RealtimeTokenEndpoint;
@@ -73,6 +74,7 @@ public final class WebVerticle extends VerticleBase implements HttpService {
     Pages.mount(router);
     OpenApiDocument.mount(vertx, router);
     router.route(ApiRouter.PREFIX + "/*").subRouter(api());
+    StaticAssets.mount(router);
     HttpServerOptions options = new HttpServerOptions()
         .setIdleTimeout((int) config.serving().keepAliveTimeout().toSeconds());
     return ServiceHttp.listen(vertx, router, options, context.config(), config.port(), connections::opened)
