@@ -6,7 +6,7 @@ public final class ConfigException extends RuntimeException {
     super(message, null, false, false);
   }
 
-  static ConfigException invalid(String knob, Object value, String expected) {
+  public static ConfigException invalid(String knob, Object value, String expected) {
     return new ConfigException("invalid config " + knob + "=\"" + value + "\": expected " + expected);
   }
 
