@@ -18,6 +18,9 @@ public final class Executors {
     Executors executors = new Executors();
     executors.add(new NoopExecutor());
     executors.add(new SleepExecutor());
+    executors.add(new ShellExecutor(vertx, config.shell(), config.queue().concurrency()));
+    executors.add(new HttpExecutor(vertx, config.http()));
+    executors.add(new LlmExecutor(vertx, config.llm()));
     return executors;
   }
 
