@@ -17,6 +17,11 @@ import java.util.function.Predicate;
 import studio.runtime.config.CommonConfig;
 import studio.runtime.config.Settings;
 import studio.runtime.database.Database;
+import studio.taskstore.FlowchartDefinition;
+import studio.taskstore.FlowchartRuns;
+import studio.taskstore.Flowcharts;
+import studio.taskstore.RunState.FailureMode;
+import studio.taskstore.Signals;
 import studio.taskstore.TaskOrigin;
 import studio.taskstore.TaskRow;
 import studio.taskstore.TaskSpec;
@@ -84,6 +89,33 @@ public final class TaskDatabase implements AutoCloseable {
       }
       return chain.map(ids);
     }));
+  }
+
+  public long flowchart(JsonObject definition) {
+    return await(Flowcharts.create(pool, "test", FlowchartDefinition.parse(definition))).getLong("id");
+  }
+
+  /** Starts a run and signals runners on {@code bus} (wake for the queued nodes). */
+  public JsonObject startRun(Vertx bus, long flowchartId, FailureMode mode, int maxParallel) {
+    FlowchartRuns.Change started = await(pool.withTransaction(tx -> FlowchartRuns.start(tx, flowchartId, mode, maxParallel)));
+    Signals.wake(bus);
+    return started.run();
+  }
+
+  public JsonObject cancelRun(Vertx bus, long runId) {
+    FlowchartRuns.Change cancelled = await(pool.withTransaction(tx -> FlowchartRuns.cancel(tx, runId)));
+    Signals.cancel(bus, cancelled.cancelSignals());
+    return cancelled.run();
+  }
+
+  public JsonObject run(long runId) {
+    return await(FlowchartRuns.find(pool, runId));
+  }
+
+  public JsonObject awaitRun(long runId, Predicate<JsonObject> condition) {
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+        .until(() -> condition.test(run(runId)));
+    return run(runId);
   }
 
   public TaskRow task(long id) {
