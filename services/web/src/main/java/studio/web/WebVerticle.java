@@ -17,7 +17,10 @@ import studio.runtime.service.ServiceContext;
 import studio.runtime.service.ServiceHttp;
 import studio.web.api.ApiContext;
 import studio.web.api.ApiRouter;
+import studio.web.chat.ChatApi;
+import studio.web.flowcharts.FlowchartApi;
 import studio.web.health.InfrastructureHealth;
+import studio.web.tasks.TaskApi;
 
 /** The web gateway: pages, POST ingress, hydration endpoints and the operators' health set. */
 public final class WebVerticle extends VerticleBase implements HttpService {
@@ -54,6 +57,9 @@ public final class WebVerticle extends VerticleBase implements HttpService {
   private Router api() {
     Router api = ApiRouter.create(vertx, pool, config.bodyLimitBytes());
     ApiContext features = new ApiContext(vertx, pool, new RealtimePublisher(vertx));
+    TaskApi.mount(api, features);
+    FlowchartApi.mount(api, features);
+    ChatApi.mount(api, features);
     return api;
   }
 

@@ -21,7 +21,7 @@ public final class JsonBodies {
       throw new ContractException(ErrorCode.INVALID_REQUEST, "the request body is empty; expected a JSON object");
     }
     try {
-      Object parsed = ctx.body().buffer().toJson();
+      Object parsed = io.vertx.core.json.Json.decodeValue(ctx.body().buffer());
       if (parsed instanceof JsonObject object) {
         return object;
       }
