@@ -27,13 +27,22 @@ public final class TaskTransitions {
   public static Future<Outcome> change(Pool pool, long taskId, Function<TaskRow, TaskUpdate> decide) {
     return Transactions.run(pool, tx -> Tasks.find(tx, taskId).compose(peek -> peek == null
         ? Future.succeededFuture(new Outcome(null, false, List.of()))
-        : Owners.lock(tx, peek).compose(owners -> Tasks.lock(tx, taskId).compose(task -> {
-          TaskUpdate update = decide.apply(task);
-          if (update == null) {
-            return Future.succeededFuture(new Outcome(task, false, List.of()));
-          }
-          return write(tx, owners, update);
-        }))));
+        : lockAndWrite(tx, peek, decide)));
+  }
+
+  /** As {@link #change(Pool, long, Function)}, for a caller that already read the task: its owners never change. */
+  public static Future<Outcome> change(Pool pool, TaskRow known, Function<TaskRow, TaskUpdate> decide) {
+    return Transactions.run(pool, tx -> lockAndWrite(tx, known, decide));
+  }
+
+  private static Future<Outcome> lockAndWrite(SqlClient tx, TaskRow known, Function<TaskRow, TaskUpdate> decide) {
+    return Owners.lock(tx, known).compose(owners -> Tasks.lock(tx, known.id()).compose(task -> {
+      TaskUpdate update = task == null ? null : decide.apply(task);
+      if (update == null) {
+        return Future.succeededFuture(new Outcome(task, false, List.of()));
+      }
+      return write(tx, owners, update);
+    }));
   }
 
   /** A task's row is changed through {@code decide} only while the owner locks in {@code owners} are held. */

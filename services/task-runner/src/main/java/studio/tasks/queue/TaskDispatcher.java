@@ -143,7 +143,7 @@ public final class TaskDispatcher {
 
   private Future<Void> finish(Execution execution, AsyncResult<io.vertx.core.json.JsonObject> result) {
     long id = execution.task().id();
-    return TaskTransitions.change(pool, id, row -> decide(row, execution, result))
+    return TaskTransitions.change(pool, execution.task(), row -> decide(row, execution, result))
         .onSuccess(outcome -> {
           Signals.cancel(vertx, outcome.cancelSignals());
           if (outcome.task() != null && outcome.task().flowchartRunId() != null) {
