@@ -110,6 +110,21 @@ class TaskQueueTest {
   }
 
   @Test
+  @DisplayName("the runner's heartbeat shows which tasks it is running, for /api/v1/infrastructure/health/workers")
+  void heartbeatShowsRunningTasks() {
+    runners.start(Map.of("STUDIO_TASKS_CONCURRENCY", "3"));
+    TaskRow task = db.enqueue(new JsonObject().put("executor", "sleep")
+        .put("params", new JsonObject().put("duration_ms", 600_000)));
+    TaskRow running = db.awaitTask(task.id(), row -> row.status() == TaskStatus.RUNNING);
+    await().atMost(Duration.ofSeconds(30)).until(() -> db.count("""
+        SELECT count(*) FROM service_instance, jsonb_array_elements(details->'running') AS t
+        WHERE service = 'task-runner' AND instance_id = $1 AND (t->>'task_id')::bigint = $2""",
+        running.leaseOwner(), task.id()) == 1);
+    assertThat(db.count("SELECT count(*) FROM service_instance WHERE instance_id = $1 AND (details->>'concurrency')::int = 3",
+        running.leaseOwner())).isEqualTo(1);
+  }
+
+  @Test
   @DisplayName("cancel of a queued task ends it at once; no runner ever claims it")
   void cancelQueued() {
     TaskRow task = db.enqueue(new JsonObject().put("executor", "noop"));
