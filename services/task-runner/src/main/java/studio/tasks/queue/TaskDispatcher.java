@@ -194,7 +194,7 @@ public final class TaskDispatcher {
     }
     queue.renew().onSuccess(held -> running.forEach((id, task) -> {
       Boolean cancelRequested = held.get(id);
-      if (cancelRequested == null && !task.execution().task().status().terminal()) {
+      if (cancelRequested == null) {
         task.execution().cancel("lease lost");
       } else if (Boolean.TRUE.equals(cancelRequested)) {
         task.execution().cancel("cancelled on request");
