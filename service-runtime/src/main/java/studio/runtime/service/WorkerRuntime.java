@@ -6,6 +6,7 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
+import java.util.function.Supplier;
 import studio.runtime.database.Database;
 import studio.runtime.health.HealthEndpoints;
 import studio.runtime.heartbeat.InstanceHeartbeat;
@@ -25,11 +26,16 @@ public final class WorkerRuntime {
   private HttpServer server;
 
   public WorkerRuntime(Vertx vertx, ServiceContext context, String service, int port) {
+    this(vertx, context, service, port, JsonObject::new);
+  }
+
+  /** {@code details} is read on every heartbeat: what this worker is doing, for operators. */
+  public WorkerRuntime(Vertx vertx, ServiceContext context, String service, int port, Supplier<JsonObject> details) {
     this.vertx = vertx;
     this.context = context;
     this.port = port;
     this.pool = Database.pool(vertx, context.config().database());
-    this.heartbeat = new InstanceHeartbeat(vertx, pool, service, JsonObject::new);
+    this.heartbeat = new InstanceHeartbeat(vertx, pool, service, details);
     this.router = Router.router(vertx);
     HealthEndpoints.create(vertx, service).postgres(pool).cluster(context.cluster()).mount(router);
     MetricsEndpoint.mount(router, context.metrics());
@@ -37,6 +43,11 @@ public final class WorkerRuntime {
 
   public Pool pool() {
     return pool;
+  }
+
+  /** This process's heartbeat id; workers also name their claims (leases) with it. */
+  public String instanceId() {
+    return heartbeat.instanceId();
   }
 
   public Router router() {

@@ -2,10 +2,13 @@ package studio.tasks;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
 import studio.outbox.OutboxRelay;
 import studio.runtime.service.HttpService;
 import studio.runtime.service.ServiceContext;
 import studio.runtime.service.WorkerRuntime;
+import studio.tasks.executor.Executors;
+import studio.tasks.queue.TaskDispatcher;
 
 /** The task runner: claims queued tasks from PostgreSQL and runs them, publishing every state change. */
 public final class TaskRunnerVerticle extends VerticleBase implements HttpService {
@@ -14,6 +17,8 @@ public final class TaskRunnerVerticle extends VerticleBase implements HttpServic
   private final TasksConfig config;
   private WorkerRuntime runtime;
   private OutboxRelay outbox;
+  private Executors executors;
+  private TaskDispatcher dispatcher;
 
   public TaskRunnerVerticle(ServiceContext context, TasksConfig config) {
     this.context = context;
@@ -22,15 +27,27 @@ public final class TaskRunnerVerticle extends VerticleBase implements HttpServic
 
   @Override
   public Future<?> start() {
-    runtime = new WorkerRuntime(vertx, context, SERVICE, config.port());
+    runtime = new WorkerRuntime(vertx, context, SERVICE, config.port(), this::details);
     outbox = OutboxRelay.toHub(vertx, runtime.pool(), context.config().outboxPollInterval());
-    return runtime.start().onSuccess(started -> outbox.start());
+    executors = Executors.create(vertx, config);
+    dispatcher = new TaskDispatcher(vertx, runtime.pool(), config, runtime.instanceId(), executors);
+    return runtime.start()
+        .onSuccess(started -> outbox.start())
+        .compose(started -> dispatcher.start());
   }
 
   @Override
   public Future<?> stop() {
-    outbox.stop();
-    return runtime.stop();
+    return dispatcher.stop(context.config().gracefulTimeout())
+        .eventually(() -> {
+          outbox.stop();
+          return executors.close();
+        })
+        .eventually(runtime::stop);
+  }
+
+  private JsonObject details() {
+    return dispatcher == null ? new JsonObject() : dispatcher.details();
   }
 
   @Override

@@ -30,12 +30,15 @@ import studio.web.auth.Authentication;
 import studio.web.auth.CrossOriginWrites;
 import studio.web.auth.RealtimeTokenEndpoint;
 import studio.web.auth.SessionEndpoint;
+import studio.web.chat.ChatApi;
+import studio.web.flowcharts.FlowchartApi;
 import studio.web.health.InfrastructureHealth;
 import studio.web.pages.Pages;
 import studio.web.proxy.ForwardedHeaders;
 import studio.web.serving.ConnectionGuard;
 import studio.web.serving.RequestLog;
 import studio.web.serving.RequestTimeout;
+import studio.web.tasks.TaskApi;
 
 /** The web gateway: pages, POST ingress, hydration endpoints, realtime tokens and the operators' health set. */
 public final class WebVerticle extends VerticleBase implements HttpService {
@@ -93,6 +96,9 @@ public final class WebVerticle extends VerticleBase implements HttpService {
     ApiContext features = new ApiContext(vertx, pool, new RealtimePublisher(vertx));
     RealtimeTokenEndpoint.mount(api, signer, config.auth(), config.realtime());
     SessionEndpoint.mount(api);
+    TaskApi.mount(api, features);
+    FlowchartApi.mount(api, features);
+    ChatApi.mount(api, features);
     return api;
   }
 

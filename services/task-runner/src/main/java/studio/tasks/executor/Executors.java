@@ -1,0 +1,42 @@
+package studio.tasks.executor;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.util.EnumMap;
+import java.util.Map;
+import studio.tasks.TasksConfig;
+import studio.taskstore.ExecutorKind;
+
+/** One executor per kind, created once per runner. */
+public final class Executors {
+  private final Map<ExecutorKind, Executor> byKind = new EnumMap<>(ExecutorKind.class);
+
+  private Executors() {
+  }
+
+  public static Executors create(Vertx vertx, TasksConfig config) {
+    Executors executors = new Executors();
+    executors.add(new NoopExecutor());
+    executors.add(new SleepExecutor());
+    executors.add(new ShellExecutor(vertx, config.shell(), config.queue().concurrency()));
+    executors.add(new HttpExecutor(vertx, config.http()));
+    executors.add(new LlmExecutor(vertx, config.llm()));
+    return executors;
+  }
+
+  private void add(Executor executor) {
+    byKind.put(executor.kind(), executor);
+  }
+
+  public Executor get(ExecutorKind kind) {
+    Executor executor = byKind.get(kind);
+    if (executor == null) {
+      throw new IllegalStateException("no executor for " + kind);
+    }
+    return executor;
+  }
+
+  public Future<Void> close() {
+    return Future.join(byKind.values().stream().map(Executor::close).toList()).mapEmpty();
+  }
+}

@@ -1,0 +1,236 @@
+package studio.tasks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import studio.tasks.support.Runners;
+import studio.tasks.support.TaskDatabase;
+import studio.taskstore.Signals;
+import studio.taskstore.TaskRow;
+import studio.taskstore.TaskStatus;
+import studio.taskstore.TaskTransitions;
+
+/** Each executor end to end: spec in the queue, a real runner, the outcome and events in PostgreSQL. */
+class ExecutorsTest {
+  private Vertx vertx;
+  private TaskDatabase db;
+  private Runners runners;
+  private Vertx runnerVertx;
+
+  @BeforeEach
+  void open() {
+    vertx = Vertx.vertx();
+    db = TaskDatabase.open(vertx);
+    runners = new Runners();
+  }
+
+  @AfterEach
+  void close() {
+    runners.close();
+    db.close();
+    TaskDatabase.await(vertx.close());
+  }
+
+  private void runner(Map<String, Object> extra) {
+    runnerVertx = Vertx.vertx();
+    runners.start(runnerVertx, extra, true);
+  }
+
+  private void shellRunner() {
+    runner(Map.of("STUDIO_TASKS_SHELL_ENABLED", "true", "STUDIO_TASKS_WORKSPACE_DIR", "target/task-workspaces",
+        "STUDIO_TASKS_LOG_BATCH_INTERVAL", "50ms"));
+  }
+
+  private TaskRow run(JsonObject spec) {
+    TaskRow task = db.enqueue(spec);
+    Signals.wake(runnerVertx);
+    return db.awaitTask(task.id(), row -> row.status().terminal());
+  }
+
+  private static JsonObject spec(String executor, JsonObject params) {
+    return new JsonObject().put("executor", executor).put("params", params);
+  }
+
+  private static JsonObject shell(String script) {
+    return spec("shell", new JsonObject().put("command", new JsonArray(List.of("sh", "-c", script))));
+  }
+
+  private List<JsonObject> logLines(long taskId) {
+    return db.events("task:" + taskId).stream()
+        .filter(event -> event.getString("event_type").equals("node.task.stage.updated"))
+        .flatMap(event -> event.getJsonObject("payload").getJsonArray("log", new JsonArray()).stream())
+        .map(JsonObject.class::cast).toList();
+  }
+
+  @Test
+  @DisplayName("shell: stdout and stderr lines arrive as batched stage events; exit 0 succeeds with the tail")
+  void shellSucceeds() {
+    shellRunner();
+    TaskRow done = run(shell("echo one; echo two >&2; echo three; pwd"));
+    assertThat(done.status()).isEqualTo(TaskStatus.SUCCEEDED);
+    assertThat(done.result().getJsonArray("tail").getList()).contains("three");
+    assertThat(logLines(done.id())).extracting(line -> line.getString("stream") + ":" + line.getString("line"))
+        .contains("stdout:one", "stderr:two", "stdout:three");
+    assertThat(logLines(done.id())).anyMatch(line -> line.getString("line").endsWith("task-" + done.id()));
+    long lineEvents = db.events("task:" + done.id()).stream().filter(e -> e.getJsonObject("payload").containsKey("log")).count();
+    assertThat(lineEvents).isLessThan(4);
+  }
+
+  @Test
+  @DisplayName("shell: only allowlisted environment variables and the spec's own reach the process")
+  void shellEnvironment() {
+    shellRunner();
+    JsonObject spec = shell("echo \"secret=${DATABASE_URL:-none} mine=$MINE\"");
+    spec.getJsonObject("params").put("env", new JsonObject().put("MINE", "yes"));
+    TaskRow done = run(spec);
+    assertThat(done.result().getJsonArray("tail").getList()).containsExactly("secret=none mine=yes");
+  }
+
+  @Test
+  @DisplayName("shell: a non-zero exit fails at once with the exit code, without retries")
+  void shellExitCode() {
+    shellRunner();
+    TaskRow done = run(shell("echo broken >&2; exit 3"));
+    assertThat(done.status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(done.error()).contains("exit code 3").contains("broken");
+    assertThat(done.attempts()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("shell: a command past its timeout is killed and the task fails saying so")
+  void shellTimeout() {
+    shellRunner();
+    JsonObject spec = shell("sleep 600");
+    spec.getJsonObject("params").put("timeout_ms", 500);
+    TaskRow done = run(spec);
+    assertThat(done.status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(done.error()).contains("timed out");
+  }
+
+  @Test
+  @DisplayName("shell: cancel of a running command kills the process and the task ends cancelled")
+  void shellCancel() {
+    shellRunner();
+    TaskRow task = db.enqueue(shell("echo started; exec sleep 600"));
+    Signals.wake(runnerVertx);
+    await().atMost(Duration.ofSeconds(60)).until(() -> logLines(task.id()).stream()
+        .anyMatch(line -> line.getString("line").equals("started")));
+    long pid = db.events("task:" + task.id()).stream().map(e -> e.getJsonObject("payload"))
+        .filter(p -> p.containsKey("pid")).findFirst().orElseThrow().getLong("pid");
+    Signals.cancel(runnerVertx, TaskDatabase.await(TaskTransitions.cancel(db.pool, task.id())).cancelSignals());
+    TaskRow done = db.awaitTask(task.id(), row -> row.status().terminal());
+    assertThat(done.status()).isEqualTo(TaskStatus.CANCELLED);
+    await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
+  }
+
+  @Test
+  @DisplayName("shell: refused with a clear reason on a runner where shell tasks are not enabled")
+  void shellDisabled() {
+    runner(Map.of());
+    TaskRow done = run(shell("echo hi"));
+    assertThat(done.status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(done.error()).contains("STUDIO_TASKS_SHELL_ENABLED");
+    assertThat(done.attempts()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("http: one request; status and body become the result")
+  void httpSucceeds() {
+    HttpServer server = TaskDatabase.await(vertx.createHttpServer()
+        .requestHandler(request -> request.response().putHeader("Content-Type", "text/plain").end("hello " + request.method()))
+        .listen(0, "127.0.0.1"));
+    runner(Map.of());
+    TaskRow done = run(spec("http", new JsonObject().put("url", "http://127.0.0.1:" + server.actualPort() + "/x")
+        .put("method", "POST").put("body", "{}")));
+    assertThat(done.status()).isEqualTo(TaskStatus.SUCCEEDED);
+    assertThat(done.result().getInteger("status")).isEqualTo(200);
+    assertThat(done.result().getString("body")).isEqualTo("hello POST");
+  }
+
+  @Test
+  @DisplayName("http: a 503 is retried with backoff up to max_attempts, then the task fails with the reason")
+  void httpRetriesThenFails() {
+    HttpServer server = TaskDatabase.await(vertx.createHttpServer()
+        .requestHandler(request -> request.response().setStatusCode(503).end()).listen(0, "127.0.0.1"));
+    runner(Map.of());
+    TaskRow done = run(spec("http", new JsonObject().put("url", "http://127.0.0.1:" + server.actualPort() + "/"))
+        .put("max_attempts", 3));
+    assertThat(done.status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(done.attempts()).isEqualTo(3);
+    assertThat(done.error()).contains("HTTP 503");
+    assertThat(db.events("task:" + done.id())).extracting(e -> e.getJsonObject("payload").getString("stage"))
+        .filteredOn("retrying"::equals).hasSize(2);
+  }
+
+  @Test
+  @DisplayName("http: cancel aborts a request the server never answers")
+  void httpCancel() {
+    HttpServer server = TaskDatabase.await(vertx.createHttpServer().requestHandler(request -> { }).listen(0, "127.0.0.1"));
+    runner(Map.of());
+    TaskRow task = db.enqueue(spec("http", new JsonObject().put("url", "http://127.0.0.1:" + server.actualPort() + "/")));
+    Signals.wake(runnerVertx);
+    db.awaitTask(task.id(), row -> "requesting".equals(row.stage()));
+    Signals.cancel(runnerVertx, TaskDatabase.await(TaskTransitions.cancel(db.pool, task.id())).cancelSignals());
+    assertThat(db.awaitTask(task.id(), row -> row.status().terminal()).status()).isEqualTo(TaskStatus.CANCELLED);
+  }
+
+  @Test
+  @DisplayName("llm echo: streamed text in batches adds up to the answer; runtime names the provider")
+  void llmEcho() {
+    runner(Map.of("STUDIO_LLM_ECHO_TOKEN_DELAY", "5ms"));
+    TaskRow done = run(spec("llm", new JsonObject().put("prompt", "hello brave new world of streaming tokens")));
+    assertThat(done.status()).isEqualTo(TaskStatus.SUCCEEDED);
+    assertThat(done.result().getString("content")).isEqualTo("echo: hello brave new world of streaming tokens");
+    String streamed = db.events("task:" + done.id()).stream().map(e -> e.getJsonObject("payload"))
+        .filter(p -> p.containsKey("delta")).map(p -> p.getString("delta")).collect(Collectors.joining());
+    assertThat(streamed).isEqualTo(done.result().getString("content"));
+    assertThat(done.runtime().getString("selected_provider")).isEqualTo("echo");
+    assertThat(done.runtime().getString("final_provider")).isEqualTo("echo");
+    assertThat(done.runtime().getString("dispatch_status")).isEqualTo("completed");
+  }
+
+  @Test
+  @DisplayName("llm openai: a streaming /v1/chat/completions answer is read event by event")
+  void llmOpenAi() {
+    HttpServer server = TaskDatabase.await(vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+      JsonObject asked = body.toJsonObject();
+      request.response().setChunked(true).putHeader("Content-Type", "text/event-stream");
+      for (String piece : List.of("Hel", "lo ", asked.getString("model"))) {
+        request.response().write("data: " + new JsonObject().put("choices", new JsonArray()
+            .add(new JsonObject().put("delta", new JsonObject().put("content", piece)))).encode() + "\n\n");
+      }
+      request.response().end("data: [DONE]\n\n");
+    })).listen(0, "127.0.0.1"));
+    runner(Map.of("STUDIO_LLM_BASE_URL", "http://127.0.0.1:" + server.actualPort(), "STUDIO_LLM_API_KEY", "k"));
+    TaskRow done = run(spec("llm", new JsonObject().put("prompt", "hi").put("provider", "openai").put("model", "m1")));
+    assertThat(done.status()).isEqualTo(TaskStatus.SUCCEEDED);
+    assertThat(done.result().getString("content")).isEqualTo("Hello m1");
+    assertThat(done.runtime().getString("final_provider")).isEqualTo("openai");
+  }
+
+  @Test
+  @DisplayName("llm: when the selected provider fails before any text, the fallback answers and the runtime says why")
+  void llmFallback() {
+    runner(Map.of("STUDIO_LLM_BASE_URL", "http://127.0.0.1:9", "STUDIO_LLM_FALLBACK_PROVIDER", "echo",
+        "STUDIO_LLM_ECHO_TOKEN_DELAY", "1ms"));
+    TaskRow done = run(spec("llm", new JsonObject().put("prompt", "fallback please").put("provider", "openai"))
+        .put("max_attempts", 1));
+    assertThat(done.status()).isEqualTo(TaskStatus.SUCCEEDED);
+    assertThat(done.result().getString("content")).isEqualTo("echo: fallback please");
+    assertThat(done.runtime().getString("selected_provider")).isEqualTo("openai");
+    assertThat(done.runtime().getString("final_provider")).isEqualTo("echo");
+    assertThat(done.runtime().getJsonObject("fallback").getString("from")).isEqualTo("openai");
+  }
+}

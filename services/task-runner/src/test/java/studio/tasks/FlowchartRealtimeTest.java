@@ -1,0 +1,92 @@
+package studio.tasks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import studio.tasks.support.Hub;
+import studio.tasks.support.RealtimeClient;
+import studio.tasks.support.Runners;
+import studio.tasks.support.TaskDatabase;
+import studio.taskstore.RunState.FailureMode;
+
+/** What a run page sees: a WebSocket subscriber of flowchart_run:<id>, through a real hub on Redis. */
+class FlowchartRealtimeTest {
+  private Vertx vertx;
+  private TaskDatabase db;
+  private Runners runners;
+  private Hub hub;
+
+  @BeforeEach
+  void open() {
+    vertx = Vertx.vertx();
+    db = TaskDatabase.open(vertx);
+    hub = Hub.deploy(vertx);
+    runners = new Runners();
+    runners.start(vertx, Map.of("STUDIO_TASKS_CONCURRENCY", "4"), false);
+  }
+
+  @AfterEach
+  void close() {
+    db.close();
+    TaskDatabase.await(vertx.close());
+  }
+
+  @Test
+  @DisplayName("a subscriber of flowchart_run:<id> sees every node go queued -> running -> succeeded, in dependency order, offsets gap-free")
+  void subscriberSeesEveryTransition() throws Exception {
+    Map<String, JsonObject> spec = new LinkedHashMap<>();
+    for (String key : List.of("a", "b", "c", "d")) {
+      spec.put(key, FlowchartRunTest.sleep(100));
+    }
+    long flowchart = db.flowchart(FlowchartRunTest.graph(spec, "a->b", "a->c", "b->d", "c->d"));
+    long runId = db.startRun(vertx, flowchart, FailureMode.FAIL_FAST, 4).getLong("id");
+    String room = "flowchart_run:" + runId;
+    RealtimeClient page = hub.connect(room);
+    page.subscribe(new JsonObject().put(room, new JsonObject().put("offset", 0)), room);
+    await().atMost(Duration.ofSeconds(60)).until(() -> page.events(room).stream()
+        .anyMatch(frame -> event(frame).getString("event_type").equals("flowchart.run.updated")
+            && payload(frame).getString("status").equals("succeeded")));
+
+    List<JsonObject> frames = page.events(room);
+    assertThat(frames).extracting(frame -> frame.getLong("offset"))
+        .containsExactlyElementsOf(LongStream.rangeClosed(1, frames.size()).boxed().toList());
+    Map<String, List<String>> transitions = new LinkedHashMap<>();
+    List<String> order = new ArrayList<>();
+    for (JsonObject frame : frames) {
+      if (event(frame).getString("event_type").equals("flowchart.node.updated")) {
+        String node = payload(frame).getString("node_key");
+        String status = payload(frame).getString("status");
+        transitions.computeIfAbsent(node, key -> new ArrayList<>()).add(status);
+        order.add(node + ":" + status);
+      }
+    }
+    for (String node : List.of("a", "b", "c", "d")) {
+      assertThat(transitions.get(node)).as(node).containsExactly("queued", "running", "succeeded");
+    }
+    assertThat(order.indexOf("a:succeeded")).isLessThan(order.indexOf("b:queued")).isLessThan(order.indexOf("c:queued"));
+    assertThat(order.indexOf("b:succeeded")).isLessThan(order.indexOf("d:queued"));
+    assertThat(order.indexOf("c:succeeded")).isLessThan(order.indexOf("d:queued"));
+    List<Long> versions = frames.stream().map(frame -> payload(frame).getLong("version")).toList();
+    assertThat(versions).isSorted().doesNotHaveDuplicates();
+  }
+
+  private static JsonObject event(JsonObject frame) {
+    return frame.getJsonObject("event");
+  }
+
+  private static JsonObject payload(JsonObject frame) {
+    return event(frame).getJsonObject("payload");
+  }
+}

@@ -1,0 +1,138 @@
+package studio.tasks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import studio.tasks.support.RunnerProcess;
+import studio.tasks.support.Runners;
+import studio.tasks.support.TaskDatabase;
+import studio.taskstore.Signals;
+import studio.taskstore.TaskRow;
+import studio.taskstore.TaskStatus;
+import studio.taskstore.TaskTransitions;
+import studio.testsupport.TestInfrastructure;
+
+/** The durable queue against real PostgreSQL: several runners, leases, retries, cancel. */
+class TaskQueueTest {
+  private Vertx vertx;
+  private TaskDatabase db;
+  private Runners runners;
+
+  @BeforeEach
+  void open() {
+    vertx = Vertx.vertx();
+    db = TaskDatabase.open(vertx);
+    runners = new Runners();
+  }
+
+  @AfterEach
+  void close() {
+    runners.close();
+    db.close();
+    TaskDatabase.await(vertx.close());
+  }
+
+  @Test
+  @DisplayName("three runners share 500 noop tasks: every task runs exactly once and succeeds")
+  void exactlyOnceAcrossThreeRunners() {
+    List<Long> ids = db.enqueueMany(new JsonObject().put("executor", "noop"), 500);
+    for (int i = 0; i < 3; i++) {
+      runners.start(Map.of("STUDIO_TASKS_CONCURRENCY", "8"));
+    }
+    await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+        .until(() -> db.count("SELECT count(*) FROM task WHERE status = 'succeeded'") == 500);
+    assertThat(db.count("SELECT count(*) FROM task WHERE attempts <> 1")).isZero();
+    assertThat(db.count("""
+        SELECT count(*) FROM outbox WHERE draft->>'event_type' = 'node.task.updated'
+          AND draft->'payload'->>'status' = 'running'""")).isEqualTo(500);
+    assertThat(db.count("SELECT count(*) FROM outbox WHERE draft->>'event_type' = 'node.task.completed'")).isEqualTo(500);
+    assertThat(db.count("SELECT count(DISTINCT runtime->>'runner') FROM task WHERE id = ANY($1)",
+        (Object) ids.toArray(Long[]::new))).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("a runner killed mid-task leaves its lease to expire; another runner finishes the task on attempt 2")
+  void leaseExpiryAfterKill() throws Exception {
+    TaskRow task = db.enqueue(new JsonObject().put("executor", "sleep")
+        .put("params", new JsonObject().put("duration_ms", 6000)));
+    Process doomed = RunnerProcess.spawn(TestInfrastructure.databaseUrl(), "1s");
+    try {
+      TaskRow running = db.awaitTask(task.id(), row -> row.status() == TaskStatus.RUNNING);
+      doomed.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      runners.start(Map.of("STUDIO_TASKS_LEASE", "1s"));
+      TaskRow done = db.awaitTask(task.id(), row -> row.status() == TaskStatus.SUCCEEDED);
+      assertThat(done.attempts()).isEqualTo(2);
+      assertThat(done.runtime().getString("runner")).isNotEqualTo(running.leaseOwner());
+      assertThat(db.events("task:" + task.id())).extracting(e -> e.getJsonObject("payload").getString("stage"))
+          .contains("starting", "retrying", "succeeded");
+    } finally {
+      doomed.destroyForcibly();
+    }
+  }
+
+  @Test
+  @DisplayName("cancel of a running task stops it promptly and it ends cancelled, without a retry")
+  void cancelRunning() {
+    Vertx runnerVertx = Vertx.vertx();
+    runners.start(runnerVertx, Map.of(), true);
+    TaskRow task = db.enqueue(new JsonObject().put("executor", "sleep")
+        .put("params", new JsonObject().put("duration_ms", 600_000)));
+    Signals.wake(runnerVertx);
+    db.awaitTask(task.id(), row -> row.status() == TaskStatus.RUNNING);
+    TaskTransitions.Outcome outcome = TaskDatabase.await(TaskTransitions.cancel(db.pool, task.id()));
+    Signals.cancel(runnerVertx, outcome.cancelSignals());
+    TaskRow cancelled = db.awaitTask(task.id(), row -> row.status().terminal());
+    assertThat(cancelled.status()).isEqualTo(TaskStatus.CANCELLED);
+    assertThat(cancelled.attempts()).isEqualTo(1);
+    assertThat(cancelled.cancelRequested()).isTrue();
+  }
+
+  @Test
+  @DisplayName("a cancel flag set in the row alone (the bus message lost) still stops the task at the next lease renewal")
+  void cancelByRowFlag() {
+    runners.start(Map.of("STUDIO_TASKS_LEASE", "1500ms"));
+    TaskRow task = db.enqueue(new JsonObject().put("executor", "sleep")
+        .put("params", new JsonObject().put("duration_ms", 600_000)));
+    db.awaitTask(task.id(), row -> row.status() == TaskStatus.RUNNING);
+    TaskDatabase.await(TaskTransitions.cancel(db.pool, task.id()));
+    TaskRow cancelled = db.awaitTask(task.id(), row -> row.status().terminal());
+    assertThat(cancelled.status()).isEqualTo(TaskStatus.CANCELLED);
+  }
+
+  @Test
+  @DisplayName("the runner's heartbeat shows which tasks it is running, for /api/v1/infrastructure/health/workers")
+  void heartbeatShowsRunningTasks() {
+    runners.start(Map.of("STUDIO_TASKS_CONCURRENCY", "3"));
+    TaskRow task = db.enqueue(new JsonObject().put("executor", "sleep")
+        .put("params", new JsonObject().put("duration_ms", 600_000)));
+    TaskRow running = db.awaitTask(task.id(), row -> row.status() == TaskStatus.RUNNING);
+    await().atMost(Duration.ofSeconds(30)).until(() -> db.count("""
+        SELECT count(*) FROM service_instance, jsonb_array_elements(details->'running') AS t
+        WHERE service = 'task-runner' AND instance_id = $1 AND (t->>'task_id')::bigint = $2""",
+        running.leaseOwner(), task.id()) == 1);
+    assertThat(db.count("SELECT count(*) FROM service_instance WHERE instance_id = $1 AND (details->>'concurrency')::int = 3",
+        running.leaseOwner())).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("cancel of a queued task ends it at once; no runner ever claims it")
+  void cancelQueued() {
+    TaskRow task = db.enqueue(new JsonObject().put("executor", "noop"));
+    TaskRow cancelled = TaskDatabase.await(TaskTransitions.cancel(db.pool, task.id())).task();
+    assertThat(cancelled.status()).isEqualTo(TaskStatus.CANCELLED);
+    runners.start(Map.of());
+    TaskRow later = db.enqueue(new JsonObject().put("executor", "noop"));
+    db.awaitTask(later.id(), row -> row.status() == TaskStatus.SUCCEEDED);
+    assertThat(db.task(task.id()).attempts()).isZero();
+  }
+}

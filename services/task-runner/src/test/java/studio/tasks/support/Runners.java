@@ -1,0 +1,40 @@
+package studio.tasks.support;
+
+import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import studio.runtime.config.Settings;
+import studio.runtime.service.ServiceContext;
+import studio.tasks.TaskRunnerVerticle;
+import studio.tasks.TasksConfig;
+
+/** Task runner verticles, each on its own Vert.x as separate processes would be, against the test PostgreSQL. */
+public final class Runners implements AutoCloseable {
+  private final List<Vertx> nodes = new ArrayList<>();
+  public final List<TaskRunnerVerticle> runners = new ArrayList<>();
+
+  public TaskRunnerVerticle start(Map<String, Object> extra) {
+    return start(Vertx.vertx(), extra, true);
+  }
+
+  /** A runner on {@code vertx}; {@code owned}: closed with this object. */
+  public TaskRunnerVerticle start(Vertx vertx, Map<String, Object> extra, boolean owned) {
+    Map<String, Object> values = TaskDatabase.settings(new HashMap<>(extra));
+    Settings settings = Settings.of(values);
+    TaskRunnerVerticle runner = new TaskRunnerVerticle(new ServiceContext(TaskDatabase.common(values), null),
+        TasksConfig.from(settings));
+    TaskDatabase.await(vertx.deployVerticle(runner));
+    if (owned) {
+      nodes.add(vertx);
+    }
+    runners.add(runner);
+    return runner;
+  }
+
+  @Override
+  public void close() {
+    nodes.forEach(vertx -> TaskDatabase.await(vertx.close()));
+  }
+}

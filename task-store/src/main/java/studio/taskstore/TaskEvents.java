@@ -1,0 +1,67 @@
+package studio.taskstore;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlClient;
+import java.util.ArrayList;
+import java.util.List;
+import studio.contract.envelope.DraftEvent;
+import studio.contract.envelope.EntityKind;
+import studio.contract.envelope.EventType;
+import studio.contract.room.RoomKey;
+import studio.contract.room.RoomKind;
+import studio.outbox.Outbox;
+
+/**
+ * The task events, the same whatever executor or runner produced them: {@code node.task.*} to
+ * {@code task:<id>} and, when the task belongs to a run, {@code run:<run_id>}. Each carries the
+ * task's version after the change and the runtime metadata block.
+ */
+public final class TaskEvents {
+  private TaskEvents() {
+  }
+
+  public static List<RoomKey> rooms(TaskRow task) {
+    List<RoomKey> rooms = new ArrayList<>();
+    rooms.add(RoomKey.of(RoomKind.TASK, Long.toString(task.id())));
+    if (task.runId() != null) {
+      rooms.add(RoomKey.of(RoomKind.RUN, Long.toString(task.runId())));
+    }
+    return rooms;
+  }
+
+  public static Future<Long> updated(SqlClient tx, TaskRow task) {
+    return Outbox.append(tx, draft(EventType.NODE_TASK_UPDATED, task, task.summary()));
+  }
+
+  /** A stage change or a batch of stage output ({@code detail} e.g. {@code {"log": [...]}}). */
+  public static Future<Long> stage(SqlClient tx, TaskRow task, JsonObject detail) {
+    JsonObject payload = new JsonObject().put("id", task.id()).put("stage", task.stage())
+        .put("status", task.status().wire()).put("version", task.version()).put("attempts", task.attempts());
+    if (detail != null) {
+      payload.mergeIn(detail);
+    }
+    return Outbox.append(tx, draft(EventType.NODE_TASK_STAGE_UPDATED, task, payload));
+  }
+
+  public static Future<Long> completed(SqlClient tx, TaskRow task) {
+    JsonObject payload = task.summary();
+    if (task.result() != null && task.result().encode().length() <= 16 * 1024) {
+      payload.put("result", task.result());
+    } else if (task.result() != null) {
+      payload.put("result_truncated", true);
+    }
+    return Outbox.append(tx, draft(EventType.NODE_TASK_COMPLETED, task, payload));
+  }
+
+  /** {@code node.task.updated}, plus {@code node.task.completed} when the change ended the task. */
+  public static Future<Void> changed(SqlClient tx, TaskRow task) {
+    Future<Long> updated = updated(tx, task);
+    return (task.status().terminal() ? updated.compose(id -> completed(tx, task)) : updated).mapEmpty();
+  }
+
+  private static DraftEvent draft(EventType type, TaskRow task, JsonObject payload) {
+    return new DraftEvent(type, EntityKind.TASK, Long.toString(task.id()), rooms(task), task.runtime(), payload, null,
+        task.version());
+  }
+}

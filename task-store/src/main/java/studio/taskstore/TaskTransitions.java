@@ -1,0 +1,136 @@
+package studio.taskstore;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Tuple;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlClient;
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Every change of a task's state after it was enqueued goes through here, from web (cancel) or a
+ * runner (start, stage, finish, retry, reclaim): lock the task's owner first (its flowchart run or
+ * chat thread), then the task; decide on the fresh row; write it with its events; let the owner
+ * react (advance the run, answer the turn). One transaction, one lock order, so any number of web
+ * and runner processes may change tasks concurrently.
+ */
+public final class TaskTransitions {
+  private TaskTransitions() {
+  }
+
+  /** The task after the transaction (null if it does not exist) and the running tasks that must be told to stop. */
+  public record Outcome(TaskRow task, boolean changed, List<Long> cancelSignals) {
+  }
+
+  /** {@code decide} sees the locked row and returns the change, or null to leave it as it is. */
+  public static Future<Outcome> change(Pool pool, long taskId, Function<TaskRow, TaskUpdate> decide) {
+    return Transactions.run(pool, tx -> Tasks.find(tx, taskId).compose(peek -> peek == null
+        ? Future.succeededFuture(new Outcome(null, false, List.of()))
+        : lockAndWrite(tx, peek, decide)));
+  }
+
+  /** As {@link #change(Pool, long, Function)}, for a caller that already read the task: its owners never change. */
+  public static Future<Outcome> change(Pool pool, TaskRow known, Function<TaskRow, TaskUpdate> decide) {
+    return Transactions.run(pool, tx -> lockAndWrite(tx, known, decide));
+  }
+
+  private static Future<Outcome> lockAndWrite(SqlClient tx, TaskRow known, Function<TaskRow, TaskUpdate> decide) {
+    return Owners.lock(tx, known).compose(owners -> Tasks.lock(tx, known.id()).compose(task -> {
+      TaskUpdate update = task == null ? null : decide.apply(task);
+      if (update == null) {
+        return Future.succeededFuture(new Outcome(task, false, List.of()));
+      }
+      return write(tx, owners, update);
+    }));
+  }
+
+  /** A task's row is changed through {@code decide} only while the owner locks in {@code owners} are held. */
+  static Future<Outcome> write(SqlClient tx, Owners owners, TaskUpdate update) {
+    return Tasks.apply(tx, update)
+        .compose(task -> TaskEvents.changed(tx, task).map(task))
+        .compose(task -> !update.changesStatus() ? Future.succeededFuture(new Outcome(task, true, List.of()))
+            : owners.react(tx, task).map(signals -> new Outcome(task, true, signals)))
+        .compose(outcome -> owners.save(tx).map(outcome));
+  }
+
+  /** Web's cancel: a task not yet running ends now; a running one is flagged and its runner signalled. */
+  public static Future<Outcome> cancel(Pool pool, long taskId) {
+    return change(pool, taskId, task -> {
+      if (task.status().terminal() || task.cancelRequested() && task.status() == TaskStatus.RUNNING) {
+        return null;
+      }
+      if (task.status() == TaskStatus.RUNNING) {
+        return TaskUpdate.of(task).requestCancel();
+      }
+      return TaskUpdate.of(task).requestCancel().finish(TaskStatus.CANCELLED).error("cancelled on request");
+    }).map(outcome -> outcome.task() != null && outcome.task().status() == TaskStatus.RUNNING
+        ? new Outcome(outcome.task(), outcome.changed(), List.of(taskId))
+        : outcome);
+  }
+
+  /**
+   * A runner entered a named stage of a task it holds (or reports output from it): the stage and the
+   * runtime block are written and {@code node.task.stage.updated} is appended. Nothing happens if the
+   * runner no longer holds the task.
+   */
+  public static Future<Boolean> stage(Pool pool, long taskId, String owner, String stage, JsonObject detail,
+                                      JsonObject runtime) {
+    return Transactions.run(pool, tx -> tx.preparedQuery("""
+            UPDATE task SET stage = $2, runtime = COALESCE($4, runtime), version = version + 1, updated_at = now()
+            WHERE id = $1 AND status = 'running' AND lease_owner = $3 RETURNING *""")
+        .execute(Tuple.of(taskId, stage, owner, runtime))
+        .compose(rows -> rows.size() == 0 ? Future.succeededFuture(false)
+            : TaskEvents.stage(tx, TaskRow.from(rows.iterator().next()), detail).map(true)));
+  }
+
+  /**
+   * After a claim: a flowchart node's run announces it running. A separate transaction, because the
+   * claim locks task rows only (the run lock comes first everywhere); the runner starts the work after
+   * this, so the node's {@code running} always precedes its end in the run's rooms.
+   */
+  public static Future<Void> started(Pool pool, TaskRow claimed) {
+    if (claimed.flowchartRunId() == null) {
+      return Future.succeededFuture();
+    }
+    return Transactions.run(pool, tx -> FlowchartRuns.lock(tx, claimed.flowchartRunId())
+        .compose(run -> Tasks.find(tx, claimed.id()).compose(task -> {
+          if (run == null || task == null || task.status() != TaskStatus.RUNNING
+              || !java.util.Objects.equals(task.leaseOwner(), claimed.leaseOwner())) {
+            return Future.<Void>succeededFuture();
+          }
+          return FlowchartEvents.node(tx, run, task).compose(event -> run.save(tx));
+        })));
+  }
+
+  /** The owners of a task, locked in the one order: flowchart run, then chat thread. */
+  static final class Owners {
+    private final RunState run;
+    private final Chats.ThreadState thread;
+
+    private Owners(RunState run, Chats.ThreadState thread) {
+      this.run = run;
+      this.thread = thread;
+    }
+
+    static Future<Owners> lock(SqlClient tx, TaskRow task) {
+      Future<RunState> run = task.flowchartRunId() == null ? Future.succeededFuture()
+          : FlowchartRuns.lock(tx, task.flowchartRunId());
+      return run.compose(locked -> (task.chatTurnId() == null ? Future.<Chats.ThreadState>succeededFuture()
+              : Chats.lockByTurn(tx, task.chatTurnId()))
+          .map(thread -> new Owners(locked, thread)));
+    }
+
+    Future<List<Long>> react(SqlClient tx, TaskRow task) {
+      Future<List<Long>> signals = run == null ? Future.succeededFuture(List.of())
+          : FlowchartRuns.nodeChanged(tx, run, task);
+      return thread == null || !task.status().terminal() ? signals
+          : signals.compose(ids -> Chats.turnFinished(tx, thread, task).map(ids));
+    }
+
+    Future<Void> save(SqlClient tx) {
+      Future<Void> saved = run == null ? Future.succeededFuture() : run.save(tx);
+      return thread == null ? saved : saved.compose(done -> thread.save(tx));
+    }
+  }
+}
