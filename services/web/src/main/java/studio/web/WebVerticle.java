@@ -17,6 +17,7 @@ import studio.runtime.service.ServiceContext;
 import studio.runtime.service.ServiceHttp;
 import studio.web.api.ApiContext;
 import studio.web.api.ApiRouter;
+import studio.web.downloads.DownloadApi;
 import studio.web.health.InfrastructureHealth;
 
 /** The web gateway: pages, POST ingress, hydration endpoints and the operators' health set. */
@@ -54,6 +55,7 @@ public final class WebVerticle extends VerticleBase implements HttpService {
   private Router api() {
     Router api = ApiRouter.create(vertx, pool, config.bodyLimitBytes());
     ApiContext features = new ApiContext(vertx, pool, new RealtimePublisher(vertx));
+    DownloadApi.mount(api, features);
     return api;
   }
 
