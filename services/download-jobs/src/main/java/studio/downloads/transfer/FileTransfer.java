@@ -126,8 +126,15 @@ public final class FileTransfer {
     return null;
   }
 
-  /** Streams the body into the partial file with back-pressure, hashing and counting as it goes. */
+  /**
+   * Streams the body into the partial file with back-pressure, hashing and counting as it goes.
+   * Network chunks are small; they are gathered into blocks so each file write (a worker-thread
+   * hop) and each digest update moves a megabyte.
+   */
   private final class BodyStream {
+    private static final int BLOCK = 1 << 20;
+    private final byte[] block = new byte[BLOCK];
+    private int filled;
     private final Request request;
     private final HttpClientResponse response;
     private final AsyncFile out;
@@ -151,12 +158,17 @@ public final class FileTransfer {
     }
 
     Future<Received> run() {
+      out.setWriteQueueMaxSize(8 * BLOCK);
       out.exceptionHandler(failure -> stop(new JobFailure("could not write " + request.file().path() + ": " + failure)));
       response.exceptionHandler(failure -> stop(request.abort().aborted() ? request.abort().failure()
           : new RetryableFailure("download of " + request.file().path() + " broke off at byte " + written + ": "
               + HttpFetcher.describe(failure))));
       response.handler(this::chunk);
-      response.endHandler(ended -> out.flush().onComplete(flushed -> finish()));
+      response.endHandler(ended -> {
+        writeBlock();
+        // On disk before the rename makes it the target: a crash never leaves a truncated "complete" file.
+        out.flush().onComplete(flushed -> finish());
+      });
       response.resume();
       return done.future();
     }
@@ -173,14 +185,31 @@ public final class FileTransfer {
             ? "its expected " + size + " bytes" : "the job size cap " + DownloadsConfig.MAX_JOB_BYTES)));
         return;
       }
-      digest.update(chunk.getBytes());
-      out.write(chunk).onFailure(failure -> stop(new JobFailure("could not write " + request.file().path() + ": "
-          + failure.getMessage())));
+      for (int offset = 0; offset < chunk.length(); ) {
+        int copied = Math.min(BLOCK - filled, chunk.length() - offset);
+        chunk.getBytes(offset, offset + copied, block, filled);
+        filled += copied;
+        offset += copied;
+        if (filled == BLOCK) {
+          writeBlock();
+        }
+      }
       request.progress().accept(written);
       if (out.writeQueueFull()) {
         response.pause();
         out.drainHandler(drained -> response.resume());
       }
+    }
+
+    private void writeBlock() {
+      if (filled == 0) {
+        return;
+      }
+      digest.update(block, 0, filled);
+      out.write(Buffer.buffer(filled == BLOCK ? block : java.util.Arrays.copyOf(block, filled)))
+          .onFailure(failure -> stop(new JobFailure("could not write " + request.file().path() + ": "
+              + failure.getMessage())));
+      filled = 0;
     }
 
     private void finish() {
@@ -192,7 +221,11 @@ public final class FileTransfer {
       }
     }
 
+    /** Keeps what arrived (a resumed attempt continues after it), then ends the request. */
     private void stop(RuntimeException failure) {
+      if (!(failure instanceof JobFailure)) {
+        writeBlock();
+      }
       if (done.tryFail(failure)) {
         response.request().reset();
       }
