@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 import studio.embedded.EmbeddedRedisServer;
 
 /** {@code scripts/bench hub ...}: prints figures; a benchmark, never a pass/fail test. */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchMain.Hub.class, TaskBench.class},
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchMain.Hub.class, TaskBench.class, DownloadBench.class},
     description = "Studio Runtime benchmarks")
 public final class BenchMain {
   public static void main(String[] args) {

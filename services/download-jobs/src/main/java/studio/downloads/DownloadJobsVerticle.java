@@ -2,8 +2,17 @@ package studio.downloads;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import java.util.UUID;
+import studio.downloads.huggingface.HubListing;
+import studio.downloads.job.JobScheduler;
+import studio.downloads.job.JobTools;
+import studio.downloads.queue.JobQueue;
+import studio.downloads.workspace.Workspace;
+import studio.downloads.transfer.FileTransfer;
+import studio.downloads.transfer.HttpFetcher;
 import studio.outbox.OutboxRelay;
 import studio.runtime.service.HttpService;
+import studio.runtime.service.HostIdentity;
 import studio.runtime.service.ServiceContext;
 import studio.runtime.service.WorkerRuntime;
 
@@ -14,6 +23,8 @@ public final class DownloadJobsVerticle extends VerticleBase implements HttpServ
   private final DownloadsConfig config;
   private WorkerRuntime runtime;
   private OutboxRelay outbox;
+  private HttpFetcher fetcher;
+  private JobScheduler scheduler;
 
   public DownloadJobsVerticle(ServiceContext context, DownloadsConfig config) {
     this.context = context;
@@ -24,13 +35,26 @@ public final class DownloadJobsVerticle extends VerticleBase implements HttpServ
   public Future<?> start() {
     runtime = new WorkerRuntime(vertx, context, SERVICE, config.port());
     outbox = OutboxRelay.toHub(vertx, runtime.pool(), context.config().outboxPollInterval());
-    return runtime.start().onSuccess(started -> outbox.start());
+    fetcher = new HttpFetcher(vertx, config);
+    Workspace workspace = new Workspace(vertx, config.workspaceUnder(context.config().dataDirectory()));
+    JobQueue queue = new JobQueue(runtime.pool(), SERVICE + "@" + HostIdentity.name() + "/" + UUID.randomUUID(),
+        config.lease());
+    scheduler = new JobScheduler(new JobTools(vertx, config, queue, workspace, new FileTransfer(vertx, fetcher, config),
+        new HubListing(fetcher, config.hfEndpoint()), outbox::wake));
+    return workspace.create()
+        .compose(created -> runtime.start())
+        .onSuccess(started -> outbox.start())
+        .compose(started -> scheduler.start());
   }
 
   @Override
   public Future<?> stop() {
-    outbox.stop();
-    return runtime.stop();
+    return scheduler.stop()
+        .eventually(() -> {
+          outbox.stop();
+          return fetcher.close();
+        })
+        .eventually(runtime::stop);
   }
 
   @Override

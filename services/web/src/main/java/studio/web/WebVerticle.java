@@ -32,6 +32,7 @@ import studio.web.auth.RealtimeTokenEndpoint;
 import studio.web.auth.SessionEndpoint;
 import studio.web.chat.ChatApi;
 import studio.web.flowcharts.FlowchartApi;
+import studio.web.downloads.DownloadApi;
 import studio.web.health.InfrastructureHealth;
 import studio.web.pages.Pages;
 import studio.web.proxy.ForwardedHeaders;
@@ -99,6 +100,7 @@ public final class WebVerticle extends VerticleBase implements HttpService {
     TaskApi.mount(api, features);
     FlowchartApi.mount(api, features);
     ChatApi.mount(api, features);
+    DownloadApi.mount(api, features);
     return api;
   }
 

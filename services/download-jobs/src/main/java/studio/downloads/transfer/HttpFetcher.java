@@ -1,0 +1,129 @@
+package studio.downloads.transfer;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.net.URI;
+import studio.contract.error.ContractException;
+import studio.downloads.DownloadsConfig;
+import studio.downloads.job.Abort;
+import studio.downloads.job.JobFailure;
+import studio.downloads.job.RetryableFailure;
+import studio.downloadstore.SourceUrl;
+
+/**
+ * GETs a URL for the download service. Redirects are followed here (not by the client) so every
+ * hop is checked: http(s) only, an allowed host, at most {@code maxRedirects}. The HuggingFace
+ * token goes only to the configured endpoint's host, never to a CDN a redirect points to. Answers
+ * other than 2xx and 416 fail: 5xx, 408 and 429 as retryable, other statuses for good.
+ */
+public final class HttpFetcher {
+  public static final int RANGE_NOT_SATISFIABLE = 416;
+  private final HttpClient client;
+  private final DownloadsConfig config;
+  private final HostAllowlist allowlist;
+
+  public HttpFetcher(Vertx vertx, DownloadsConfig config) {
+    this.config = config;
+    this.allowlist = new HostAllowlist(config.allowedHosts());
+    // Bytes are stored as served: no transparent decompression, which would break sizes and digests.
+    this.client = vertx.createHttpClient(new HttpClientOptions().setDecompressionSupported(false).setKeepAlive(true)
+            .setConnectTimeout((int) config.connectTimeout().toMillis()),
+        new PoolOptions().setHttp1MaxSize(Math.max(4, config.concurrency() * 2)));
+  }
+
+  /** A paused response with status 2xx or 416; {@code rangeFrom > 0} asks for the bytes from there on. */
+  public Future<HttpClientResponse> get(String url, long rangeFrom, Abort abort) {
+    try {
+      return request(checked(url, "url"), rangeFrom, config.maxRedirects(), url, abort);
+    } catch (RuntimeException refused) {
+      return Future.failedFuture(refused);
+    }
+  }
+
+  public Future<Void> close() {
+    return client.close();
+  }
+
+  private Future<HttpClientResponse> request(URI uri, long rangeFrom, int redirectsLeft, String original, Abort abort) {
+    abort.check();
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri.toString())
+        .setConnectTimeout(config.connectTimeout().toMillis()).setIdleTimeout(config.idleTimeout().toMillis());
+    if (rangeFrom > 0) {
+      options.putHeader("Range", "bytes=" + rangeFrom + "-");
+    }
+    if (config.hfToken() != null && sameOrigin(uri, config.hfEndpoint())) {
+      options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + config.hfToken());
+    }
+    return client.request(options)
+        .compose(request -> {
+          abort.watch(request);
+          return request.send();
+        })
+        .recover(failure -> Future.failedFuture(abort.aborted() ? abort.failure()
+            : new RetryableFailure("GET " + uri + " failed: " + describe(failure))))
+        .compose(response -> {
+          int status = response.statusCode();
+          String location = response.getHeader(HttpHeaders.LOCATION);
+          if (status >= 300 && status < 400 && location != null) {
+            if (redirectsLeft == 0) {
+              return discard(response, new JobFailure("too many redirects (more than " + config.maxRedirects()
+                  + ") fetching " + original));
+            }
+            URI next = checked(uri.resolve(location).toString(), "redirect from " + uri);
+            return discard(response).transform(ignored -> request(next, rangeFrom, redirectsLeft - 1, original, abort));
+          }
+          if (status / 100 == 2 || status == RANGE_NOT_SATISFIABLE) {
+            return Future.succeededFuture(response.pause());
+          }
+          String reason = "HTTP " + status + " " + response.statusMessage() + " from " + uri;
+          boolean retryable = status >= 500 || status == 408 || status == 429;
+          return discard(response, retryable ? new RetryableFailure(reason) : new JobFailure(reason));
+        });
+  }
+
+  private URI checked(String url, String what) {
+    URI uri;
+    try {
+      uri = SourceUrl.validate(url, what);
+    } catch (ContractException refused) {
+      throw new JobFailure(refused.getMessage());
+    }
+    if (!allowlist.allows(uri.getHost())) {
+      throw new JobFailure("host " + uri.getHost() + " is not in " + DownloadsConfig.ALLOWED_HOSTS + " (" + what + ")");
+    }
+    return uri;
+  }
+
+  private static Future<HttpClientResponse> discard(HttpClientResponse response, RuntimeException failure) {
+    return discard(response).transform(ignored -> Future.failedFuture(failure));
+  }
+
+  /** Reads and drops the rest of a (possibly paused) response, so its connection can be reused. */
+  public static Future<Buffer> discard(HttpClientResponse response) {
+    Future<Buffer> body = response.body();
+    response.resume();
+    return body;
+  }
+
+  private static boolean sameOrigin(URI uri, URI endpoint) {
+    return uri.getScheme().equalsIgnoreCase(endpoint.getScheme()) && uri.getHost().equalsIgnoreCase(endpoint.getHost())
+        && port(uri) == port(endpoint);
+  }
+
+  private static int port(URI uri) {
+    return uri.getPort() != -1 ? uri.getPort() : "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+  }
+
+  static String describe(Throwable failure) {
+    String message = failure.getMessage();
+    return message == null || message.isBlank() ? failure.getClass().getSimpleName() : message;
+  }
+}
