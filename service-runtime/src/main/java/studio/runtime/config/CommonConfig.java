@@ -48,7 +48,7 @@ public record CommonConfig(
         LogConfig.from(settings),
         settings.string(HTTP_HOST, "0.0.0.0"),
         settings.duration(GRACEFUL_TIMEOUT, Duration.ofSeconds(30)),
-        Path.of(settings.string(DATA_DIR, ".studio")),
+        dataDirectory(settings),
         settings.duration(OUTBOX_POLL_INTERVAL, Duration.ofMillis(500)),
         allowedOrigins(settings),
         TlsConfig.from(settings),
@@ -59,6 +59,11 @@ public record CommonConfig(
   public CommonConfig withInfrastructure(String databaseUrl, String redisUrl) {
     return new CommonConfig(env, secrets, database.withUrl(databaseUrl), redis.withUrl(redisUrl), cluster, log,
         httpHost, gracefulTimeout, dataDirectory, outboxPollInterval, allowedOrigins, tls, realtime, workerPoolSize);
+  }
+
+  /** Where local state lives; services default their own directories under it. */
+  public static Path dataDirectory(Settings settings) {
+    return Path.of(settings.string(DATA_DIR, ".studio"));
   }
 
   public boolean allowsAnyOrigin() {

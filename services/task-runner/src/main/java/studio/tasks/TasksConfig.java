@@ -3,6 +3,7 @@ package studio.tasks;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import studio.runtime.config.CommonConfig;
 import studio.runtime.config.ConfigException;
 import studio.runtime.config.Settings;
 
@@ -61,7 +62,7 @@ public record TasksConfig(int port, Queue queue, Shell shell, Http http, Llm llm
         settings.duration(RETRY_BACKOFF_MAX, Duration.ofMinutes(5)),
         positive(settings, LOG_BATCH_INTERVAL, Duration.ofMillis(250)));
     Shell shell = new Shell(settings.bool(SHELL_ENABLED, false),
-        Path.of(settings.string(WORKSPACE_DIR, ".studio/tasks")),
+        settings.optional(WORKSPACE_DIR).map(Path::of).orElse(CommonConfig.dataDirectory(settings).resolve("workspace").resolve("tasks")),
         positive(settings, SHELL_TIMEOUT, Duration.ofMinutes(10)),
         settings.optional(SHELL_ENV_ALLOWLIST).isPresent() ? settings.list(SHELL_ENV_ALLOWLIST)
             : List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR"),
