@@ -90,7 +90,7 @@ public final class WebVerticle extends VerticleBase implements HttpService {
   /** Every feature's endpoints under /api/v1, behind CORS, cross-origin write refusal and authentication. */
   private Router api() {
     OriginPolicy origins = new OriginPolicy(context.config().allowedOrigins());
-    api = ApiRouter.create(vertx, pool, config.bodyLimitBytes());
+    api = ApiRouter.create(vertx, pool, config.bodyLimitBytes(), outbox::wake);
     api.route().order(-3).handler(cors(origins));
     api.route().order(-2).handler(new CrossOriginWrites(origins));
     api.route().order(-1).handler(new Authentication(config.auth(), signer));

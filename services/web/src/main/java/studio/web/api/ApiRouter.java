@@ -28,8 +28,24 @@ public final class ApiRouter {
   }
 
   public static Router create(Vertx vertx, Pool pool, long bodyLimitBytes) {
+    return create(vertx, pool, bodyLimitBytes, () -> { });
+  }
+
+  /**
+   * As above; {@code afterWrite} runs when a write (POST) succeeds. Web passes its outbox relay's
+   * wake, so the events a write committed go out at once rather than at the relay's next poll.
+   */
+  public static Router create(Vertx vertx, Pool pool, long bodyLimitBytes, Runnable afterWrite) {
     Router api = Router.router(vertx);
     api.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimitBytes));
+    api.post().handler(ctx -> {
+      ctx.addBodyEndHandler(ended -> {
+        if (ctx.response().getStatusCode() / 100 == 2) {
+          afterWrite.run();
+        }
+      });
+      ctx.next();
+    });
     api.post().handler(new IdempotencyHandler(pool));
     api.route().failureHandler(ApiRouter::fail);
     api.route().last().handler(ctx -> ErrorResponses.send(ctx, new ContractException(ErrorCode.NOT_FOUND,

@@ -39,6 +39,7 @@ class ApiRouterTest {
   private Pool pool;
   private HttpServer server;
   private WebClient client;
+  private final java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
@@ -47,7 +48,7 @@ class ApiRouterTest {
     pool = Database.pool(vertx, common.database());
     result(pool.query("CREATE TABLE IF NOT EXISTS api_router_test_thing (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL)")
         .execute());
-    Router api = ApiRouter.create(vertx, pool, 1024);
+    Router api = ApiRouter.create(vertx, pool, 1024, writes::incrementAndGet);
     api.post("/things").handler(ApiRouter.endpoint(ctx -> {
       JsonObject body = JsonBodies.require(ctx);
       String name = body.getString("name");
@@ -158,5 +159,14 @@ class ApiRouterTest {
     HttpResponse<Buffer> slow = result(client.get("/api/v1/slow").send());
     assertThat(slow.statusCode()).isEqualTo(504);
     assertThat(code(slow)).isEqualTo("timeout");
+  }
+
+  @Test
+  @DisplayName("a successful write wakes the outbox relay (afterWrite); a refused one does not")
+  void afterWriteOnSuccessOnly() throws Exception {
+    post("/api/v1/things", "application/json", "{}", null);
+    post("/api/v1/things", "application/json", "{\"name\":\"woken\"}", null);
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> writes.get() == 1);
+    assertThat(writes.get()).isEqualTo(1);
   }
 }
