@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import studio.hub.support.HubNode;
-import studio.hub.support.RealtimeClient;
+import studio.testsupport.RealtimeClient;
 import studio.hub.support.Tokens;
 import studio.runtime.cluster.Clustering.ClusteredVertx;
 import studio.testsupport.ClusteredNodes;

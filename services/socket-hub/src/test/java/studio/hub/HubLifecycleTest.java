@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import studio.contract.error.CloseCode;
 import studio.hub.support.HubNode;
-import studio.hub.support.RealtimeClient;
+import studio.testsupport.RealtimeClient;
 import studio.hub.support.Tokens;
 
 /** Heartbeats and shutdown: silent peers are reaped, a stopping replica sends clients elsewhere. */

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import studio.contract.error.CloseCode;
 import studio.hub.support.HubNode;
-import studio.hub.support.RealtimeClient;
+import studio.testsupport.RealtimeClient;
 import studio.hub.support.Tokens;
 
 /** One hub on real Redis, driven over a real WebSocket as a browser would. */

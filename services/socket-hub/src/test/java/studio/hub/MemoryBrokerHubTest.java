@@ -17,7 +17,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import studio.hub.support.HubNode;
-import studio.hub.support.RealtimeClient;
+import studio.testsupport.RealtimeClient;
 import studio.hub.support.Tokens;
 
 /** The single-process hub without Redis: same protocol, same resume semantics. */

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import studio.contract.bus.RedisStreams;
 import studio.hub.ingress.StreamIngress;
 import studio.hub.support.HubNode;
-import studio.hub.support.RealtimeClient;
+import studio.testsupport.RealtimeClient;
 import studio.hub.support.Tokens;
 import studio.testsupport.TestInfrastructure;
 

@@ -16,7 +16,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import studio.tasks.support.Hub;
-import studio.tasks.support.RealtimeClient;
+import studio.testsupport.RealtimeClient;
 import studio.tasks.support.Runners;
 import studio.tasks.support.TaskDatabase;
 import studio.taskstore.RunState.FailureMode;

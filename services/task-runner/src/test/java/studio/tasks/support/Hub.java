@@ -13,6 +13,7 @@ import studio.hub.auth.TokenVerifier;
 import studio.runtime.config.CommonConfig;
 import studio.runtime.config.Settings;
 import studio.runtime.service.ServiceContext;
+import studio.testsupport.RealtimeClient;
 import studio.testsupport.TestInfrastructure;
 
 /** A real socket hub on the test Redis, deployed beside the runner so its outbox relay reaches it over the bus. */

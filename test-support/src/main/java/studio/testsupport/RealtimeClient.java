@@ -1,4 +1,4 @@
-package studio.hub.support;
+package studio.testsupport;
 
 import static org.awaitility.Awaitility.await;
 
