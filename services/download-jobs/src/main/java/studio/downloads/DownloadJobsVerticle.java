@@ -2,7 +2,6 @@ package studio.downloads;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import java.util.UUID;
 import studio.downloads.huggingface.HubListing;
 import studio.downloads.job.JobScheduler;
 import studio.downloads.job.JobTools;
@@ -12,7 +11,6 @@ import studio.downloads.transfer.FileTransfer;
 import studio.downloads.transfer.HttpFetcher;
 import studio.outbox.OutboxRelay;
 import studio.runtime.service.HttpService;
-import studio.runtime.service.HostIdentity;
 import studio.runtime.service.ServiceContext;
 import studio.runtime.service.WorkerRuntime;
 
@@ -37,8 +35,8 @@ public final class DownloadJobsVerticle extends VerticleBase implements HttpServ
     outbox = OutboxRelay.toHub(vertx, runtime.pool(), context.config().outboxPollInterval());
     fetcher = new HttpFetcher(vertx, config);
     Workspace workspace = new Workspace(vertx, config.workspaceUnder(context.config().dataDirectory()));
-    JobQueue queue = new JobQueue(runtime.pool(), SERVICE + "@" + HostIdentity.name() + "/" + UUID.randomUUID(),
-        config.lease());
+    // Leases carry the heartbeat's instance id, so operators can tell which live worker holds a job.
+    JobQueue queue = new JobQueue(runtime.pool(), runtime.instanceId(), config.lease());
     scheduler = new JobScheduler(new JobTools(vertx, config, queue, workspace, new FileTransfer(vertx, fetcher, config),
         new HubListing(fetcher, config.hfEndpoint()), outbox::wake));
     return workspace.create()
