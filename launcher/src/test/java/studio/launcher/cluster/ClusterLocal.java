@@ -36,8 +36,10 @@ final class ClusterLocal implements AutoCloseable {
     ClusterLocal cluster = new ClusterLocal(repositoryRoot(), state, basePort, environment);
     Runtime.getRuntime().addShutdownHook(cluster.stopOnExit);
     String output;
+    long began = System.nanoTime();
     try {
       output = cluster.run(START_TIMEOUT, "start");
+      System.out.printf("scripts/cluster-local start took %d s%n", Duration.ofNanos(System.nanoTime() - began).toSeconds());
     } catch (Exception failed) {
       cluster.stopQuietly();
       throw failed;

@@ -53,7 +53,10 @@ class ClusterLocalTest {
   static void start() throws Exception {
     // A short lease so the dead runner's tasks are reclaimed within seconds (default 30 s); two
     // tasks per runner so that with four parallel nodes each runner holds some when one dies.
-    cluster = ClusterLocal.start(directory.resolve("cluster"), BASE_PORT, Map.of(
+    // scripts/test-cluster keeps the state (logs) under launcher/target for a look after a failure.
+    String kept = System.getProperty("studio.clusterLocal.dir");
+    Path state = kept == null || kept.isBlank() ? directory.resolve("cluster") : Path.of(kept);
+    cluster = ClusterLocal.start(state, BASE_PORT, Map.of(
         "STUDIO_TASKS_LEASE", "5s",
         "STUDIO_TASKS_POLL_INTERVAL", "1s",
         "STUDIO_TASKS_RETRY_BACKOFF", "500ms",
