@@ -46,9 +46,16 @@ public final class OutboxRelay {
     this.pollInterval = pollInterval;
   }
 
+  /**
+   * How long one publish may take before the relay retries it. Short, because a retry is free (the
+   * hub deduplicates by the row's idempotency key) while a send that went to a replica that just
+   * died is only noticed by this timeout, holding back every later event of the outbox meanwhile.
+   */
+  public static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(3);
+
   /** The relay a producer service runs: publishes over the event bus to any hub replica. */
   public static OutboxRelay toHub(Vertx vertx, Pool pool, Duration pollInterval) {
-    return new OutboxRelay(vertx, pool, new RealtimePublisher(vertx), pollInterval);
+    return new OutboxRelay(vertx, pool, new RealtimePublisher(vertx, PUBLISH_TIMEOUT), pollInterval);
   }
 
   public void start() {
