@@ -210,6 +210,7 @@ describe('downloads page', () => {
         await page.waitForStatus('websocket', 'live');
         await page.page.fill('#download-url', file.url);
         await page.page.fill('#download-path', `browser-tests/${randomBytes(4).toString('hex')}.bin`);
+        await page.page.fill('#download-size', String(file.size));
         await page.page.click('#download-form button[type="submit"]');
         const item = await page.page.waitForSelector('#jobs li[data-job]');
         const jobId = Number(await item.getAttribute('data-job'));

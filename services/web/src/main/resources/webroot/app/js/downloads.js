@@ -51,8 +51,8 @@ function render(id, state) {
     bar.max = job.bytes_total;
     bar.value = Math.min(done, job.bytes_total);
   } else if (job.status === 'succeeded') {
-    bar.max = 1;
-    bar.value = 1;
+    bar.max = Math.max(done, 1);
+    bar.value = Math.max(done, 1);
   } else {
     bar.removeAttribute('value'); // indeterminate while the size is unknown
   }
@@ -97,8 +97,10 @@ document.getElementById('download-form').addEventListener('submit', async (submi
   showError('');
   const url = document.getElementById('download-url').value.trim();
   const path = document.getElementById('download-path').value.trim();
+  const size = document.getElementById('download-size').value.trim();
+  const file = size === '' ? { url, path } : { url, path, size: Number(size) };
   try {
-    const job = await api('/downloads', { method: 'POST', body: { files: [{ url, path }] } });
+    const job = await api('/downloads', { method: 'POST', body: { files: [file] } });
     render(job.id, job);
     await follow(job.id);
   } catch (failure) {
