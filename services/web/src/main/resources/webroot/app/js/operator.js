@@ -41,15 +41,17 @@ async function refreshWorkers() {
   const check = workers.checks?.workers ?? {};
   const instances = check.instances ?? [];
   rows('#workers tbody', instances.length > 0
-    ? instances.map((instance) => [detail(instance.id ?? instance.instance_id), detail(instance.service),
-      detail(Object.fromEntries(Object.entries(instance).filter(([key]) => !['id', 'instance_id', 'service'].includes(key))))])
+    ? instances.map((instance) => [detail(instance.instance_id), detail(instance.service),
+      `${instance.host}:${instance.pid}, last seen ${new Date(instance.last_seen_at).toLocaleTimeString()}`
+        + `${instance.details && Object.keys(instance.details).length > 0 ? `, ${detail(instance.details)}` : ''}`])
     : [['none', '', detail(check.reason ?? 'no worker heartbeat')]]);
   document.getElementById('workers').dataset.instances = String(instances.length);
   const full = await api('/infrastructure/health/full', { acceptStatus: [503] });
   statusBadge('full-status', full.status);
   rows('#checks tbody', Object.entries(full.checks ?? {}).map(([name, result]) => {
-    const { status, ...rest } = result ?? {};
-    return [name, status ?? '?', detail(rest)];
+    const { status, instances, ...rest } = result ?? {};
+    const summary = instances ? { instances: instances.length, ...rest } : rest;
+    return [name, status ?? '?', detail(summary)];
   }));
 }
 
