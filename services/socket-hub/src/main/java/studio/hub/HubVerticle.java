@@ -11,6 +11,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.Redis;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import studio.contract.bus.Addresses;
 import studio.runtime.http.OriginPolicy;
 import studio.hub.auth.TokenVerifier;
 import studio.hub.broker.Broker;
@@ -51,6 +52,7 @@ public final class HubVerticle extends VerticleBase implements HttpService {
   private HubMetrics metrics;
   private MessageConsumer<Object> busIngress;
   private MessageConsumer<JsonObject> positions;
+  private MessageConsumer<JsonObject> statsRequests;
   private StreamIngress streamIngress;
   private HttpServer server;
 
@@ -82,6 +84,7 @@ public final class HubVerticle extends VerticleBase implements HttpService {
     HttpServerOptions options = new HttpServerOptions()
         .setMaxWebSocketFrameSize(config.session().frameMaxBytes() * 4)
         .setMaxWebSocketMessageSize(config.session().frameMaxBytes() * 4);
+    statsRequests = vertx.eventBus().consumer(Addresses.HUB_STATS, request -> request.reply(statsJson()));
     return BusIngress.register(vertx, publisher).onSuccess(consumer -> busIngress = consumer)
         .compose(registered -> PositionsEndpoint.register(vertx, broker)).onSuccess(consumer -> positions = consumer)
         .compose(registered -> startStreamIngress(publisher))
@@ -98,6 +101,7 @@ public final class HubVerticle extends VerticleBase implements HttpService {
         .eventually(() -> ServiceHttp.shutdown(server, context.config().gracefulTimeout()))
         .eventually(() -> busIngress == null ? Future.succeededFuture() : busIngress.unregister())
         .eventually(() -> positions == null ? Future.succeededFuture() : positions.unregister())
+        .eventually(() -> statsRequests == null ? Future.succeededFuture() : statsRequests.unregister())
         .eventually(() -> broker.close())
         .eventually(() -> redis == null ? Future.succeededFuture() : redis.close())
         .eventually(() -> dedicatedConnections == null ? Future.succeededFuture() : dedicatedConnections.close())
@@ -152,11 +156,15 @@ public final class HubVerticle extends VerticleBase implements HttpService {
     }
   }
 
-  /** Totals over every hub instance of this process, whichever instance answers. */
   private void stats(RoutingContext ctx) {
+    ctx.response().putHeader("Content-Type", "application/json").end(statsJson().encode());
+  }
+
+  /** Totals over every hub instance of this process, whichever instance answers. */
+  private JsonObject statsJson() {
     JsonObject byTransport = new JsonObject();
     metrics.connectionsByTransport().forEach(byTransport::put);
-    ctx.response().putHeader("Content-Type", "application/json").end(new JsonObject()
+    return new JsonObject()
         .put("connections", (long) metrics.total("studio_rt_connections"))
         .put("connections_by_transport", byTransport)
         .put("subscriptions", (long) metrics.total("studio_rt_subscriptions"))
@@ -164,8 +172,7 @@ public final class HubVerticle extends VerticleBase implements HttpService {
         .put("instances", context.metrics().find("studio_rt_rooms").gauges().size())
         .put("events_published", (long) metrics.publishedCount())
         .put("events_delivered", (long) metrics.deliveredCount())
-        .put("broker", config.broker().name().toLowerCase())
-        .encode());
+        .put("broker", config.broker().name().toLowerCase());
   }
 
   private void warnAboutOpenOrigins() {

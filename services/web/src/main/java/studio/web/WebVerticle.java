@@ -34,6 +34,7 @@ import studio.web.chat.ChatApi;
 import studio.web.flowcharts.FlowchartApi;
 import studio.web.downloads.DownloadApi;
 import studio.web.health.InfrastructureHealth;
+import studio.web.operators.HubStatsEndpoint;
 import studio.web.pages.Pages;
 import studio.web.proxy.ForwardedHeaders;
 import studio.web.serving.ConnectionGuard;
@@ -101,6 +102,7 @@ public final class WebVerticle extends VerticleBase implements HttpService {
     FlowchartApi.mount(api, features);
     ChatApi.mount(api, features);
     DownloadApi.mount(api, features);
+    HubStatsEndpoint.mount(api, features.hub());
     return api;
   }
 

@@ -9,6 +9,11 @@ public final class Addresses {
    * "epoch"}]}}: where each room stands, so a page can hydrate and then subscribe with {@code since}.
    */
   public static final String ROOM_POSITIONS = "studio.rt.positions";
+  /**
+   * Request/reply: empty body, reply the answering hub process's counters (connections by transport,
+   * subscriptions, rooms, events published and delivered), as its {@code <rt-path>/stats} shows them.
+   */
+  public static final String HUB_STATS = "studio.rt.stats";
   /** Publish: wakes task runners when new work is queued. */
   public static final String TASKS_WAKE = "studio.tasks.wake";
   /** Publish: {@code {"task_id": ...}} asks the runner holding that task to stop it. */

@@ -54,6 +54,13 @@ public final class RealtimePublisher {
         .recover(failure -> Future.failedFuture(translate(failure)));
   }
 
+  /** The counters of whichever hub replica answers (operators' page; the hub's own /stats is not cross-origin). */
+  public Future<JsonObject> stats() {
+    return vertx.eventBus().<JsonObject>request(Addresses.HUB_STATS, new JsonObject(), options)
+        .map(reply -> reply.body())
+        .recover(failure -> Future.failedFuture(translate(failure)));
+  }
+
   static ContractException translate(Throwable failure) {
     if (failure instanceof ContractException contract) {
       return contract;
