@@ -2,15 +2,14 @@ package studio.web;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.handler.CorsHandler;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
-import java.util.Set;
+import java.util.List;
 import studio.contract.bus.RealtimePublisher;
 import studio.outbox.OutboxRelay;
 import studio.runtime.auth.TokenKeys;
@@ -27,6 +26,7 @@ import studio.web.api.ApiRouter;
 import studio.web.api.OpenApiDocument;
 import studio.web.assets.StaticAssets;
 import studio.web.auth.Authentication;
+import studio.web.auth.CorsPolicy;
 import studio.web.auth.CrossOriginWrites;
 import studio.web.auth.RealtimeTokenEndpoint;
 import studio.web.auth.SessionEndpoint;
@@ -92,7 +92,7 @@ public final class WebVerticle extends VerticleBase implements HttpService {
   private Router api() {
     OriginPolicy origins = new OriginPolicy(context.config().allowedOrigins());
     api = ApiRouter.create(vertx, pool, config.bodyLimitBytes(), outbox::wake);
-    api.route().order(-3).handler(cors(origins));
+    api.route().order(-3).handler(CorsPolicy.handler(origins));
     api.route().order(-2).handler(new CrossOriginWrites(origins));
     api.route().order(-1).handler(new Authentication(config.auth(), signer));
     ApiContext features = new ApiContext(vertx, pool, new RealtimePublisher(vertx));
@@ -106,19 +106,6 @@ public final class WebVerticle extends VerticleBase implements HttpService {
     return api;
   }
 
-  /** Credentials (cookies) only ever go to named origins; with {@code *} a page may call but not as the user. */
-  private static CorsHandler cors(OriginPolicy origins) {
-    CorsHandler cors = CorsHandler.create()
-        .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE))
-        .allowedHeaders(Set.of("Content-Type", "Authorization", "Idempotency-Key"))
-        .exposedHeaders(Set.of("Idempotent-Replayed", "Retry-After"))
-        .maxAgeSeconds(600);
-    if (origins.allowsAny()) {
-      return cors.addOrigin("*");
-    }
-    return cors.addOrigins(origins.allowed()).allowCredentials(true);
-  }
-
   @Override
   public Future<?> stop() {
     vertx.cancelTimer(idempotencyJanitor);
@@ -129,8 +116,8 @@ public final class WebVerticle extends VerticleBase implements HttpService {
   }
 
   /** The /api/v1 routes, so a test can hold them against the OpenAPI document. */
-  public java.util.List<io.vertx.ext.web.Route> apiRoutes() {
-    return api == null ? java.util.List.of() : api.getRoutes();
+  public List<Route> apiRoutes() {
+    return api == null ? List.of() : api.getRoutes();
   }
 
   @Override
