@@ -114,7 +114,11 @@ public final class Main implements Callable<Integer> {
     StringBuilder text = new StringBuilder("Studio Runtime is up:");
     ports.forEach((name, port) -> text.append(System.lineSeparator()).append("  ")
         .append(String.format("%-10s", name.cliName())).append("http://localhost:").append(port)
-        .append(name == ServiceName.HUB ? "  (health; realtime at ws://localhost:" + port + "/rt/ws)" : ""));
+        .append(switch (name) {
+          case WEB -> "  (pages at /app/, API at /api/v1, docs at /api/v1/openapi.yaml)";
+          case HUB -> "  (realtime at ws://localhost:" + port + "/rt/ws)";
+          default -> "  (health)";
+        }));
     text.append(System.lineSeparator()).append("Press Ctrl-C to stop.");
     System.out.println(text);
   }
