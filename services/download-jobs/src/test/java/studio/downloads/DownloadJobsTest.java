@@ -210,6 +210,26 @@ class DownloadJobsTest {
   }
 
   @Test
+  @DisplayName("a full disk fails the job with the write error as its reason; the service keeps running jobs")
+  void diskFull() throws Exception {
+    Buffer content = server.file("big.bin", 3_000_000);
+    long id = service.submit(files(server.url("/files/big.bin"), "big.bin", content));
+    // The job's partial file is /dev/full, where every write fails with ENOSPC, as on a full disk.
+    java.nio.file.Files.createDirectories(partials(id));
+    java.nio.file.Files.createSymbolicLink(partials(id).resolve("0.part"), Path.of("/dev/full"));
+    service.deploy();
+
+    JsonObject job = awaitEnd(id, "failed");
+    assertThat(job.getString("error")).contains("could not write big.bin").containsIgnoringCase("space");
+    assertThat(service.workspace().resolve("big.bin")).doesNotExist();
+
+    Buffer next = server.file("after.bin", 50_000);
+    long after = service.submit(files(server.url("/files/after.bin"), "after.bin", next));
+    awaitEnd(after, "succeeded");
+    assertThat(service.workspace().resolve("after.bin")).hasSize(50_000);
+  }
+
+  @Test
   @DisplayName("a 404 fails the job with the status and URL as its reason")
   void notFound() throws Exception {
     service.deploy();
