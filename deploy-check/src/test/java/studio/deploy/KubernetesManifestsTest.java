@@ -114,20 +114,20 @@ class KubernetesManifestsTest {
   }
 
   @Test
-  @DisplayName("cluster members are headless Services, one per Deployment, that publish pods before they are ready")
+  @DisplayName("cluster discovery looks up one headless Service that selects every Deployment and publishes pods before they are ready")
   void clusterMembersAreHeadless() {
-    List<String> members = List.of(configMap().get("data.STUDIO_CLUSTER_MEMBERS").string().split(","));
-    Set<String> covered = new java.util.HashSet<>();
-    members.forEach(member -> {
-      String[] hostAndPort = member.trim().split(":");
-      Tree service = byKindAndName("Service", hostAndPort[0]);
-      assertThat(service.get("spec.clusterIP").string()).as(member).isEqualTo("None");
-      assertThat(service.get("spec.publishNotReadyAddresses").value()).as(member).isEqualTo(true);
-      assertThat(hostAndPort[1]).as(member).isEqualTo("5701");
-      kind("Deployment").stream().filter(deployment -> selects(service.get("spec.selector"), deployment))
-          .forEach(deployment -> covered.add(name(deployment)));
-    });
-    assertThat(covered).containsExactlyInAnyOrderElementsOf(SERVICES.keySet());
+    assertThat(configMap().get("data.STUDIO_CLUSTER_DISCOVERY").string()).isEqualTo("kubernetes");
+    String dns = configMap().get("data.STUDIO_CLUSTER_SERVICE_DNS").string();
+    String[] parts = dns.split("\\.");
+    assertThat(parts).as("<service>.<namespace>.svc.<domain>").hasSizeGreaterThanOrEqualTo(4);
+    assertThat(parts[2]).isEqualTo("svc");
+    assertThat(Repository.read("deploy/k8s/kustomization.yaml")).contains("namespace: " + parts[1]);
+    Tree service = byKindAndName("Service", parts[0]);
+    assertThat(service.get("spec.clusterIP").string()).isEqualTo("None");
+    assertThat(service.get("spec.publishNotReadyAddresses").value()).isEqualTo(true);
+    assertThat(service.get("spec.ports").items()).anySatisfy(port -> assertThat(port.get("port").value()).isEqualTo(5701));
+    assertThat(kind("Deployment").stream().filter(deployment -> selects(service.get("spec.selector"), deployment))
+        .map(deployment -> name(deployment))).containsExactlyInAnyOrderElementsOf(SERVICES.keySet());
   }
 
   @Test
@@ -136,7 +136,8 @@ class KubernetesManifestsTest {
     kind("Service").forEach(service -> {
       List<Tree> selected = kind("Deployment").stream()
           .filter(deployment -> selects(service.get("spec.selector"), deployment)).toList();
-      assertThat(selected).as(name(service)).hasSize(1);
+      // The cluster members Service selects every Deployment; any other selects exactly one.
+      assertThat(selected).as(name(service)).hasSize(name(service).equals("studio-members") ? SERVICES.size() : 1);
       service.get("spec.ports").items().forEach(port -> assertThat(port(containers(selected.get(0)).get(0),
           port.get("targetPort").string())).as(name(service) + " targetPort").isNotNull());
     });

@@ -28,7 +28,7 @@ public final class ClusteredNodes {
     List<String> members = ports.stream().map(port -> "127.0.0.1:" + port).toList();
     Future<List<ClusteredVertx>> chain = Future.succeededFuture(new ArrayList<>());
     for (int port : ports) {
-      ClusterConfig config = new ClusterConfig(true, name, "127.0.0.1", port, members, 0);
+      ClusterConfig config = new ClusterConfig(true, name, "127.0.0.1", port, members, 0, ClusterConfig.Discovery.TCP, null);
       // One after another: the second node's join finds the first already listening.
       chain = chain.compose(started -> Clustering.start(config, new VertxOptions()).map(node -> {
         started.add(node);

@@ -10,7 +10,7 @@ import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.regex.Pattern;
 
-/** Builds a Vert.x instance whose event bus joins the others over Hazelcast TCP/IP discovery. */
+/** Builds a Vert.x instance whose event bus joins the others over Hazelcast (TCP/IP or Kubernetes DNS discovery). */
 public final class Clustering {
   private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
 
@@ -46,7 +46,14 @@ public final class Clustering {
     JoinConfig join = config.getNetworkConfig().getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members());
+    if (cluster.discovery() == ClusterConfig.Discovery.KUBERNETES) {
+      // DNS lookup mode: no Kubernetes API access (RBAC) needed, only the headless Service.
+      join.getKubernetesConfig().setEnabled(true)
+          .setProperty("service-dns", cluster.serviceDns())
+          .setProperty("service-port", String.valueOf(cluster.port()));
+    } else {
+      join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members());
+    }
     return config;
   }
 }
