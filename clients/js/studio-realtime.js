@@ -773,9 +773,10 @@ class FrameLink {
 }
 
 /**
- * The last resort: `GET <path>/poll?rooms=..&since=..&token=..`, stateless, so any replica answers
- * and no sticky sessions are needed. The token travels in the query (not a header) so the
- * cross-origin request stays simple and needs no CORS preflight.
+ * The last resort: `GET <path>/poll?rooms=..&since=..` with the token in `Authorization: Bearer`,
+ * stateless, so any replica answers and no sticky sessions are needed. The token stays out of the
+ * URL, so proxies and access logs never record it; across origins the hub answers the CORS
+ * preflight this header needs (cached for ten minutes).
  */
 class PollLink {
   /** The hub answers refusals at once and holds only accepted polls: one held this long is live. */
@@ -866,7 +867,7 @@ class PollLink {
         since[room] = { offset: point.offset, epoch: point.epoch };
       }
     }
-    const query = new URLSearchParams({ rooms: [...resume.keys()].join(','), since: JSON.stringify(since), token });
+    const query = new URLSearchParams({ rooms: [...resume.keys()].join(','), since: JSON.stringify(since) });
     const controller = new AbortController();
     this.#controller = controller;
     const timeout = setTimeout(() => controller.abort(), options.pollRequestTimeoutMs);
@@ -874,6 +875,7 @@ class PollLink {
     try {
       const response = await fetch(`${baseUrl}${options.path}/poll?${query}`, {
         signal: controller.signal, cache: 'no-store', credentials: 'omit',
+        headers: { Authorization: `Bearer ${token}` },
       });
       const body = await response.json().catch(() => null);
       if (!response.ok) {

@@ -99,4 +99,27 @@ class LongPollTest {
     assertThat(forbidden.statusCode()).isEqualTo(403);
     assertThat(forbidden.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("forbidden_room");
   }
+
+  @Test
+  @DisplayName("CORS preflight for the Authorization header: allowed origins get it, others 403")
+  void preflight() throws Exception {
+    HubNode restricted = HubNode.deploy(Vertx.vertx(), Map.of("STUDIO_CORS_ALLOWED_ORIGINS", "https://studio.example.com"));
+    try {
+      HttpResponse<Buffer> allowed = await(http.request(io.vertx.core.http.HttpMethod.OPTIONS, restricted.port(),
+              "127.0.0.1", "/rt/poll").putHeader("Origin", "https://studio.example.com")
+          .putHeader("Access-Control-Request-Method", "GET").putHeader("Access-Control-Request-Headers", "authorization")
+          .send());
+      assertThat(allowed.statusCode()).isEqualTo(204);
+      assertThat(allowed.getHeader("Access-Control-Allow-Origin")).isEqualTo("https://studio.example.com");
+      assertThat(allowed.getHeader("Access-Control-Allow-Headers")).containsIgnoringCase("authorization");
+
+      HttpResponse<Buffer> foreign = await(http.request(io.vertx.core.http.HttpMethod.OPTIONS, restricted.port(),
+              "127.0.0.1", "/rt/poll").putHeader("Origin", "https://evil.example")
+          .putHeader("Access-Control-Request-Method", "GET").send());
+      assertThat(foreign.statusCode()).isEqualTo(403);
+      assertThat(foreign.getHeader("Access-Control-Allow-Origin")).isNull();
+    } finally {
+      await(restricted.vertx.close());
+    }
+  }
 }

@@ -59,6 +59,23 @@ public final class LongPollTransport {
     router.get(rtPath + "/poll").handler(origins);
     router.get(rtPath + "/poll").handler(
         new LongPollTransport(vertx, verifier, broker, fanout, timeout, historyLimit)::poll);
+    router.options(rtPath + "/poll").handler(origins).handler(LongPollTransport::preflight);
+  }
+
+  /**
+   * A page on another origin (web on its own port, or a separate realtime host) sends the token in
+   * an Authorization header, which takes a CORS preflight; an allowed origin gets it, cached ten minutes.
+   */
+  private static void preflight(RoutingContext ctx) {
+    String origin = ctx.request().getHeader("Origin");
+    if (origin != null) {
+      ctx.response().putHeader("Access-Control-Allow-Origin", origin).putHeader("Vary", "Origin");
+    }
+    ctx.response().setStatusCode(204)
+        .putHeader("Access-Control-Allow-Methods", "GET")
+        .putHeader("Access-Control-Allow-Headers", "Authorization")
+        .putHeader("Access-Control-Max-Age", "600")
+        .end();
   }
 
   private record Resume(long offset, String epoch) {
