@@ -27,12 +27,8 @@ public final class ApiRouter {
   private ApiRouter() {
   }
 
-  public static Router create(Vertx vertx, Pool pool, long bodyLimitBytes) {
-    return create(vertx, pool, bodyLimitBytes, () -> { });
-  }
-
   /**
-   * As above; {@code afterWrite} runs when a write (POST) succeeds. Web passes its outbox relay's
+   * {@code afterWrite} runs when a write (POST) succeeds. Web passes its outbox relay's
    * wake, so the events a write committed go out at once rather than at the relay's next poll.
    */
   public static Router create(Vertx vertx, Pool pool, long bodyLimitBytes, Runnable afterWrite) {
