@@ -38,13 +38,7 @@ public final class TokenVerifier {
     return jwt.authenticate(new TokenCredentials(token))
         .recover(failure -> Future.failedFuture(new ContractException(ErrorCode.UNAUTHENTICATED,
             "token rejected: " + failure.getMessage())))
-        .compose(user -> principal(claims(user)));
-  }
-
-  /** vertx-auth-jwt keeps the decoded claims in the user's attributes, the raw token in its principal. */
-  private static JsonObject claims(io.vertx.ext.auth.User user) {
-    JsonObject decoded = user.attributes().getJsonObject("accessToken");
-    return decoded != null ? decoded : user.principal();
+        .compose(user -> principal(TokenKeys.claims(user)));
   }
 
   private static Future<Principal> principal(JsonObject claims) {

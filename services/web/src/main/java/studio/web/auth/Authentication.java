@@ -14,6 +14,7 @@ import java.security.MessageDigest;
 import java.util.Base64;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
+import studio.runtime.auth.TokenKeys;
 import studio.runtime.service.ErrorResponses;
 import studio.web.proxy.ExternalRequest;
 
@@ -57,7 +58,7 @@ public final class Authentication implements Handler<RoutingContext> {
     Cookie session = ctx.request().getCookie(SESSION_COOKIE);
     Future<Identity> fromCookie = session == null ? Future.failedFuture("no session")
         : signer.authenticate(new TokenCredentials(session.getValue()))
-            .map(user -> claims(user))
+            .map(TokenKeys::claims)
             .compose(claims -> SESSION_AUDIENCE.equals(claims.getString("aud"))
                 ? Future.succeededFuture(new Identity(claims.getString("sub")))
                 : Future.failedFuture("not a session token"));
@@ -106,11 +107,6 @@ public final class Authentication implements Handler<RoutingContext> {
   private static void proceed(RoutingContext ctx, Identity identity) {
     ctx.put(Identity.CONTEXT_KEY, identity);
     ctx.next();
-  }
-
-  private static JsonObject claims(io.vertx.ext.auth.User user) {
-    JsonObject decoded = user.attributes().getJsonObject("accessToken");
-    return decoded != null ? decoded : user.principal();
   }
 
   private static String[] basicCredentials(String header) {
