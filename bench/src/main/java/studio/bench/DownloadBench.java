@@ -20,11 +20,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import studio.contract.bus.Addresses;
 import studio.downloads.DownloadJobsVerticle;
 import studio.downloads.DownloadsConfig;
 import studio.downloadstore.DownloadJobStore;
 import studio.downloadstore.DownloadRequest;
+import studio.downloadstore.DownloadSignals;
 import studio.embedded.EmbeddedPostgresServer;
 import studio.hub.HubConfig;
 import studio.hub.HubVerticle;
@@ -103,7 +103,7 @@ final class DownloadBench implements Callable<Integer> {
         .put("url", url).put("path", path).put("size", size).put("sha256", sha256)));
     long start = System.nanoTime();
     long id = await(store.create(DownloadRequest.fromJson(body))).getLong("id");
-    vertx.eventBus().publish(Addresses.DOWNLOADS_WAKE, new JsonObject());
+    DownloadSignals.wake(vertx, id);
     String status;
     while (!(status = await(store.find(id)).getString("status")).equals("succeeded")) {
       if (status.equals("failed") || status.equals("cancelled")) {

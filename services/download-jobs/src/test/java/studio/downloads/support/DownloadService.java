@@ -13,11 +13,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import studio.contract.bus.Addresses;
 import studio.downloads.DownloadJobsVerticle;
 import studio.downloads.DownloadsConfig;
 import studio.downloadstore.DownloadJobStore;
 import studio.downloadstore.DownloadRequest;
+import studio.downloadstore.DownloadSignals;
 import studio.runtime.config.CommonConfig;
 import studio.runtime.config.Settings;
 import studio.runtime.database.Database;
@@ -92,7 +92,7 @@ public final class DownloadService {
 
   public long submit(JsonObject body) throws Exception {
     long id = join(store.create(DownloadRequest.fromJson(body))).getLong("id");
-    vertx.eventBus().publish(Addresses.DOWNLOADS_WAKE, new JsonObject());
+    DownloadSignals.wake(vertx, id);
     return id;
   }
 
@@ -106,7 +106,7 @@ public final class DownloadService {
 
   public JsonObject cancel(long id, Boolean keepPartial) throws Exception {
     JsonObject job = join(store.requestCancel(id, keepPartial));
-    vertx.eventBus().publish(Addresses.DOWNLOADS_CANCEL, new JsonObject().put("job_id", id));
+    DownloadSignals.cancel(vertx, id);
     return job;
   }
 

@@ -1,14 +1,13 @@
 package studio.web.downloads;
 
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
-import studio.contract.bus.Addresses;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
 import studio.downloadstore.DownloadEvents;
+import studio.downloadstore.DownloadSignals;
 import studio.downloadstore.DownloadJobStore;
 import studio.downloadstore.DownloadRequest;
 import studio.web.api.ApiContext;
@@ -44,7 +43,7 @@ public final class DownloadApi {
   private Future<Void> submit(RoutingContext ctx) {
     DownloadRequest request = DownloadRequest.fromJson(JsonBodies.require(ctx));
     return store.create(request).compose(job -> {
-      features.vertx().eventBus().publish(Addresses.DOWNLOADS_WAKE, new JsonObject().put("job_id", job.getLong("id")));
+      DownloadSignals.wake(features.vertx(), job.getLong("id"));
       ctx.response().putHeader("Location", ApiRouter.PREFIX + "/downloads/" + job.getLong("id"));
       return Replies.accepted(ctx, job);
     });
@@ -66,7 +65,7 @@ public final class DownloadApi {
     long id = JsonBodies.pathId(ctx, "id");
     Boolean keepPartial = keepPartial(ctx);
     return store.requestCancel(id, keepPartial).compose(job -> {
-      features.vertx().eventBus().publish(Addresses.DOWNLOADS_CANCEL, new JsonObject().put("job_id", id));
+      DownloadSignals.cancel(features.vertx(), id);
       return Replies.accepted(ctx, job);
     });
   }
