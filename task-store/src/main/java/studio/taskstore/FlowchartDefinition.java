@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
+import studio.contract.json.JsonFields;
 
 /**
  * A flowchart's DAG: {@code {"nodes": [{"key": "a", "task": <spec>}], "edges": [{"from": "a", "to": "b"}]}}.
@@ -31,7 +32,7 @@ public record FlowchartDefinition(Map<String, TaskSpec> nodes, List<Edge> edges)
   }
 
   public static FlowchartDefinition parse(JsonObject json) {
-    SpecFields fields = new SpecFields(json, "");
+    JsonFields fields = new JsonFields(json, ErrorCode.INVALID_REQUEST);
     JsonArray nodeArray = fields.array("nodes", true);
     if (nodeArray.isEmpty() || nodeArray.size() > MAX_NODES) {
       throw fields.fail("nodes", "must hold 1-" + MAX_NODES + " nodes, got " + nodeArray.size());
@@ -42,7 +43,7 @@ public record FlowchartDefinition(Map<String, TaskSpec> nodes, List<Edge> edges)
       if (!(nodeArray.getValue(i) instanceof JsonObject node)) {
         throw fields.fail(path, "must be an object {\"key\", \"task\"}");
       }
-      SpecFields nodeFields = new SpecFields(node, path);
+      JsonFields nodeFields = new JsonFields(node, ErrorCode.INVALID_REQUEST, path);
       String key = nodeFields.requiredString("key", 64);
       if (!KEY.matcher(key).matches()) {
         throw nodeFields.fail("key", "must be letters, digits, '_' or '-'");
@@ -58,7 +59,7 @@ public record FlowchartDefinition(Map<String, TaskSpec> nodes, List<Edge> edges)
     return definition;
   }
 
-  private static List<Edge> parseEdges(SpecFields fields, Map<String, TaskSpec> nodes) {
+  private static List<Edge> parseEdges(JsonFields fields, Map<String, TaskSpec> nodes) {
     JsonArray edgeArray = fields.array("edges", false);
     List<Edge> edges = new ArrayList<>();
     for (int i = 0; i < edgeArray.size(); i++) {
@@ -66,7 +67,7 @@ public record FlowchartDefinition(Map<String, TaskSpec> nodes, List<Edge> edges)
       if (!(edgeArray.getValue(i) instanceof JsonObject edge)) {
         throw fields.fail(path, "must be an object {\"from\", \"to\"}");
       }
-      SpecFields edgeFields = new SpecFields(edge, path);
+      JsonFields edgeFields = new JsonFields(edge, ErrorCode.INVALID_REQUEST, path);
       String from = edgeFields.requiredString("from", 64);
       String to = edgeFields.requiredString("to", 64);
       if (!nodes.containsKey(from)) {

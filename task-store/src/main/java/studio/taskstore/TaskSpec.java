@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Set;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
+import studio.contract.json.JsonFields;
 
 /**
  * What a task does: {@code {"executor": "sleep", "params": {...}, "max_attempts": 3}}. Parsing
@@ -41,13 +42,13 @@ public record TaskSpec(ExecutorKind executor, JsonObject params, int maxAttempts
       throw new ContractException(ErrorCode.TOO_LARGE, prefix.isEmpty() ? null : prefix,
           "task spec encodes to " + bytes + " bytes, limit is " + MAX_SPEC_BYTES);
     }
-    SpecFields fields = new SpecFields(json, prefix);
+    JsonFields fields = new JsonFields(json, ErrorCode.INVALID_REQUEST, prefix);
     String name = fields.requiredString("executor", 32);
     ExecutorKind executor = ExecutorKind.fromWire(name).orElseThrow(() -> fields.fail("executor",
         "unknown executor \"" + name + "\" (expected one of " + ExecutorKind.allWireNames() + ")"));
     JsonObject params = fields.object("params", false);
     int maxAttempts = (int) fields.integer("max_attempts", DEFAULT_MAX_ATTEMPTS, 1, MAX_ATTEMPTS_LIMIT);
-    checkParams(executor, new SpecFields(params, fields.path("params")));
+    checkParams(executor, new JsonFields(params, ErrorCode.INVALID_REQUEST, fields.path("params")));
     return new TaskSpec(executor, params, maxAttempts);
   }
 
@@ -60,7 +61,7 @@ public record TaskSpec(ExecutorKind executor, JsonObject params, int maxAttempts
         json.getJsonObject("params", new JsonObject()), json.getInteger("max_attempts", DEFAULT_MAX_ATTEMPTS));
   }
 
-  private static void checkParams(ExecutorKind executor, SpecFields params) {
+  private static void checkParams(ExecutorKind executor, JsonFields params) {
     switch (executor) {
       case NOOP -> params.object("result", false);
       case SLEEP -> params.integer("duration_ms", 1000, 0, MAX_TIMEOUT_MS);
@@ -70,7 +71,7 @@ public record TaskSpec(ExecutorKind executor, JsonObject params, int maxAttempts
     }
   }
 
-  private static void checkShell(SpecFields params) {
+  private static void checkShell(JsonFields params) {
     JsonArray command = params.array("command", true);
     if (command.isEmpty() || command.size() > 256) {
       throw params.fail("command", "must hold 1-256 arguments (program first), got " + command.size());
@@ -84,7 +85,7 @@ public record TaskSpec(ExecutorKind executor, JsonObject params, int maxAttempts
     stringMap(params, "env");
   }
 
-  private static void checkHttp(SpecFields params) {
+  private static void checkHttp(JsonFields params) {
     String url = params.requiredString("url", 8192);
     try {
       URI uri = URI.create(url);
@@ -104,7 +105,7 @@ public record TaskSpec(ExecutorKind executor, JsonObject params, int maxAttempts
     params.integer("timeout_ms", 0, 1, MAX_TIMEOUT_MS);
   }
 
-  private static void checkLlm(SpecFields params) {
+  private static void checkLlm(JsonFields params) {
     String prompt = params.string("prompt", null, 200_000);
     JsonArray messages = params.array("messages", false);
     if (prompt == null && messages.isEmpty()) {
@@ -114,7 +115,7 @@ public record TaskSpec(ExecutorKind executor, JsonObject params, int maxAttempts
       if (!(messages.getValue(i) instanceof JsonObject message)) {
         throw params.fail("messages[" + i + "]", "must be an object {\"role\", \"content\"}");
       }
-      SpecFields fields = new SpecFields(message, params.path("messages[" + i + "]"));
+      JsonFields fields = new JsonFields(message, ErrorCode.INVALID_REQUEST, params.path("messages[" + i + "]"));
       String role = fields.requiredString("role", 16);
       if (!LLM_ROLES.contains(role)) {
         throw fields.fail("role", "must be one of " + LLM_ROLES + ", got \"" + role + "\"");
@@ -128,7 +129,7 @@ public record TaskSpec(ExecutorKind executor, JsonObject params, int maxAttempts
     params.string("model", null, 200);
   }
 
-  private static void stringMap(SpecFields params, String field) {
+  private static void stringMap(JsonFields params, String field) {
     JsonObject map = params.object(field, false);
     for (String key : map.fieldNames()) {
       if (!(map.getValue(key) instanceof String)) {

@@ -10,6 +10,7 @@ import java.util.Set;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
 import studio.contract.room.RoomKey;
+import studio.contract.json.JsonFields;
 
 /**
  * What a producer hands to the hub: an event before it has an id, a sequence or room offsets.
@@ -100,7 +101,7 @@ public record DraftEvent(
       String field = "room_keys[" + i + "]";
       Object value = array.getValue(i);
       if (!(value instanceof String text)) {
-        throw fields.fail(field, "must be a string, got " + (value == null ? "null" : JsonFields.typeOf(value)));
+        throw fields.fail(field, "must be a string, got " + JsonFields.typeOf(value));
       }
       try {
         if (!rooms.add(RoomKey.parse(text))) {

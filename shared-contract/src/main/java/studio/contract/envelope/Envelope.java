@@ -8,6 +8,7 @@ import java.util.UUID;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
 import studio.contract.room.RoomKey;
+import studio.contract.json.JsonFields;
 
 /**
  * A sequenced event as every client sees it (PROTOCOL.md "Envelope"). Immutable.
