@@ -19,6 +19,7 @@ public record HubConfig(
     Duration drainGrace,
     Duration ingressClaimIdle,
     Duration pollTimeout,
+    int pollMax,
     int instances) {
 
   public static final String TRANSPORTS = "STUDIO_RT_TRANSPORTS";
@@ -36,6 +37,8 @@ public record HubConfig(
   public static final String DRAIN_GRACE = "STUDIO_RT_DRAIN_GRACE";
   public static final String INGRESS_CLAIM_IDLE = "STUDIO_RT_INGRESS_CLAIM_IDLE";
   public static final String POLL_TIMEOUT = "STUDIO_RT_POLL_TIMEOUT";
+  public static final String POLL_MAX = "STUDIO_RT_POLL_MAX";
+  public static final String ROOMS_MAX = "STUDIO_RT_ROOMS_MAX";
   public static final String INSTANCES = "STUDIO_HUB_INSTANCES";
 
   public enum Transport { WEBSOCKET, SOCKJS }
@@ -58,7 +61,8 @@ public record HubConfig(
             settings.intAtLeast(FRAME_MAX, 64 * 1024, 1024),
             settings.intAtLeast(CLIENT_RATE, 50, 1),
             historySize,
-            settings.intAtLeast(CLIENT_QUEUE_MAX, 1024 * 1024, 16 * 1024)),
+            settings.intAtLeast(CLIENT_QUEUE_MAX, 1024 * 1024, 16 * 1024),
+            settings.intAtLeast(ROOMS_MAX, 1000, 1)),
         new HistoryPolicy(historySize,
             positive(settings, HISTORY_TTL, Duration.ofMinutes(10)),
             positive(settings, IDEMPOTENCY_WINDOW, Duration.ofHours(1)),
@@ -66,6 +70,7 @@ public record HubConfig(
         settings.duration(DRAIN_GRACE, Duration.ofSeconds(5)),
         positive(settings, INGRESS_CLAIM_IDLE, Duration.ofSeconds(30)),
         positive(settings, POLL_TIMEOUT, Duration.ofSeconds(25)),
+        settings.intAtLeast(POLL_MAX, 10_000, 1),
         instances(settings));
   }
 

@@ -23,6 +23,7 @@ import studio.hub.ingress.HttpIngress;
 import studio.hub.ingress.PublishService;
 import studio.hub.ingress.StreamIngress;
 import studio.hub.metrics.HubMetrics;
+import studio.hub.resume.Resumption;
 import studio.hub.positions.PositionsEndpoint;
 import studio.hub.session.SessionServices;
 import studio.hub.session.Sessions;
@@ -55,6 +56,7 @@ public final class HubVerticle extends VerticleBase implements HttpService {
   private MessageConsumer<JsonObject> statsRequests;
   private StreamIngress streamIngress;
   private HttpServer server;
+  private Resumption resumption;
 
   public HubVerticle(ServiceContext context, HubConfig config) {
     this.context = context;
@@ -68,7 +70,8 @@ public final class HubVerticle extends VerticleBase implements HttpService {
     broker = createBroker();
     fanout = new RoomFanout(broker, config.history().size(), metrics);
     TokenVerifier verifier = new TokenVerifier(vertx, context.config().secrets().jwtSecretKey());
-    sessions = new Sessions(new SessionServices(vertx, fanout, broker, verifier, config.session(), metrics));
+    resumption = new Resumption(broker, config.history().size(), metrics);
+    sessions = new Sessions(new SessionServices(vertx, fanout, resumption, verifier, config.session(), metrics));
     metrics.watch(sessions::subscriptionCount, fanout::roomCount);
     PublishService publisher = new PublishService(broker, metrics);
     Router router = Router.router(vertx);
@@ -145,8 +148,8 @@ public final class HubVerticle extends VerticleBase implements HttpService {
   private void mountTransports(Router router, TokenVerifier verifier) {
     OriginPolicy origins = new OriginPolicy(context.config().allowedOrigins());
     // Stateless, so always on: the fallback that works behind any load balancer.
-    LongPollTransport.mount(vertx, router, config.rtPath(), verifier, broker, fanout, origins, config.pollTimeout(),
-        config.history().size());
+    LongPollTransport.mount(vertx, router, config.rtPath(), verifier, fanout, resumption, metrics, origins,
+        config.pollTimeout(), config.pollMax());
     if (config.transports().contains(HubConfig.Transport.WEBSOCKET)) {
       WebSocketTransport.mount(router, config.rtPath(), sessions, origins, config.session().clientQueueMaxBytes());
     }
@@ -169,6 +172,7 @@ public final class HubVerticle extends VerticleBase implements HttpService {
         .put("connections_by_transport", byTransport)
         .put("subscriptions", (long) metrics.total("studio_rt_subscriptions"))
         .put("rooms", (long) metrics.total("studio_rt_rooms"))
+        .put("long_polls", (long) metrics.total(HubMetrics.LONG_POLLS))
         .put("instances", context.metrics().find("studio_rt_rooms").gauges().size())
         .put("events_published", (long) metrics.publishedCount())
         .put("events_delivered", (long) metrics.deliveredCount())

@@ -44,6 +44,11 @@ class LongPollTest {
     return request.send();
   }
 
+  private Future<HttpResponse<Buffer>> poll(String token, JsonObject since, String rawSince) {
+    return http.get(node.port(), "127.0.0.1", "/rt/poll").addQueryParam("rooms", room).addQueryParam("since", rawSince)
+        .putHeader("Authorization", "Bearer " + token).send();
+  }
+
   private static <T> T await(Future<T> future) throws Exception {
     return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
@@ -121,5 +126,120 @@ class LongPollTest {
     } finally {
       await(restricted.vertx.close());
     }
+  }
+
+  @Test
+  @DisplayName("steady traffic, polls alternating between two replicas: every event once, contiguous from since")
+  void gapFreeUnderTrafficAcrossReplicas() throws Exception {
+    HubNode other = HubNode.deploy(Vertx.vertx(), Map.of("STUDIO_RT_POLL_TIMEOUT", "30s"));
+    try {
+      int total = 200;
+      node.publish(HubNode.draft(id, room));
+      JsonObject start = await(poll(Tokens.grant(node.vertx, room), null)).bodyAsJsonObject()
+          .getJsonObject("rooms").getJsonObject(room);
+      // About 150 events a second from a publisher that does not wait for the poller.
+      java.util.concurrent.atomic.AtomicInteger published = new java.util.concurrent.atomic.AtomicInteger(1);
+      long publisher = node.vertx.setPeriodic(20, t -> {
+        for (int i = 0; i < 3 && published.get() < total; i++) {
+          published.incrementAndGet();
+          node.vertx.eventBus().request(studio.contract.bus.Addresses.PUBLISH, HubNode.draft(id, room));
+        }
+      });
+      java.util.List<Long> received = new java.util.ArrayList<>();
+      JsonObject since = new JsonObject().put(room, start);
+      String token = Tokens.grant(node.vertx, room);
+      try {
+        for (int i = 0; received.size() < total - 1 && i < 2_000; i++) {
+          HubNode replica = i % 2 == 0 ? node : other;
+          JsonObject answer = await(http.get(replica.port(), "127.0.0.1", "/rt/poll").addQueryParam("rooms", room)
+              .addQueryParam("since", since.encode()).putHeader("Authorization", "Bearer " + token).send())
+              .bodyAsJsonObject();
+          JsonObject position = answer.getJsonObject("rooms").getJsonObject(room);
+          assertThat(position.getBoolean("recovered")).as("poll %d from %s", i, since).isTrue();
+          answer.getJsonArray("events").forEach(e -> received.add(((JsonObject) e).getLong("offset")));
+          since = new JsonObject().put(room, new JsonObject().put("offset", position.getLong("offset"))
+              .put("epoch", position.getString("epoch")));
+        }
+      } finally {
+        node.vertx.cancelTimer(publisher);
+      }
+      assertThat(received).as("offsets 2..%d, once each, in order", total)
+          .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(2, total).boxed().toList());
+    } finally {
+      await(other.vertx.close());
+    }
+  }
+
+  @org.junit.jupiter.params.ParameterizedTest(name = "since={0} is 400 naming {1}")
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+      "{\"ROOM\":{\"offset\":-5,\"epoch\":\"e\"}}|since.ROOM.offset",
+      "{\"ROOM\":{\"offset\":1e19,\"epoch\":\"e\"}}|since.ROOM.offset",
+      "{\"ROOM\":{\"offset\":10000000000000000000}}|since.ROOM.offset",
+      "{\"ROOM\":{\"offset\":1.5}}|since.ROOM.offset",
+      "{\"ROOM\":{\"offset\":\"7\"}}|since.ROOM.offset",
+      "{\"ROOM\":{\"offset\":3,\"epoch\":42}}|since.ROOM.epoch",
+      "{\"ROOM\":7}|since.ROOM",
+      "[1,2]|since",
+      "7|since"})
+  @DisplayName("malformed since: 400 invalid_request naming the field, never 5xx or internal text")
+  void malformedSince(String since, String field) throws Exception {
+    HttpResponse<Buffer> answer = await(poll(Tokens.grant(node.vertx, room), null, since.replace("ROOM", room)));
+    assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(400);
+    JsonObject error = answer.bodyAsJsonObject().getJsonObject("error");
+    assertThat(error.getString("code")).isEqualTo("invalid_request");
+    assertThat(error.getString("field")).isEqualTo(field.replace("ROOM", room));
+    assertThat(error.getString("message")).doesNotContainIgnoringCase("lua").doesNotContainIgnoringCase("redis");
+  }
+
+  @Test
+  @DisplayName("a client that goes away mid-poll releases its room at once, not at the poll timeout")
+  void abandonedPollReleasesRoom() throws Exception {
+    node.publish(HubNode.draft(id, room));
+    String epoch = await(poll(Tokens.grant(node.vertx, room), null)).bodyAsJsonObject()
+        .getJsonObject("rooms").getJsonObject(room).getString("epoch");
+    io.vertx.core.http.HttpClient raw = node.vertx.createHttpClient();
+    io.vertx.core.http.HttpClientRequest request = await(raw.request(io.vertx.core.http.HttpMethod.GET, node.port(),
+        "127.0.0.1", "/rt/poll?rooms=" + room + "&since=" + java.net.URLEncoder.encode(
+            new JsonObject().put(room, new JsonObject().put("offset", 1).put("epoch", epoch)).encode(),
+            java.nio.charset.StandardCharsets.UTF_8)));
+    request.putHeader("Authorization", "Bearer " + Tokens.grant(node.vertx, room)).end();
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> stats().getInteger("rooms") == 1);
+    await(request.connection().close());
+    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> stats().getInteger("rooms") == 0);
+  }
+
+  @Test
+  @DisplayName("over the per-replica long-poll cap: 503 unavailable with Retry-After, parked polls unaffected")
+  void concurrentPollCap() throws Exception {
+    HubNode capped = HubNode.deploy(Vertx.vertx(), Map.of("STUDIO_RT_POLL_TIMEOUT", "30s", "STUDIO_RT_POLL_MAX", "2"));
+    try {
+      capped.publish(HubNode.draft(id, room));
+      String token = Tokens.grant(capped.vertx, room);
+      WebClient client = studio.testsupport.HttpClients.of(capped.vertx);
+      String epoch = await(client.get(capped.port(), "127.0.0.1", "/rt/poll").addQueryParam("rooms", room)
+          .putHeader("Authorization", "Bearer " + token).send()).bodyAsJsonObject()
+          .getJsonObject("rooms").getJsonObject(room).getString("epoch");
+      String since = new JsonObject().put(room, new JsonObject().put("offset", 1).put("epoch", epoch)).encode();
+      java.util.List<Future<HttpResponse<Buffer>>> parked = java.util.stream.IntStream.range(0, 2)
+          .mapToObj(i -> client.get(capped.port(), "127.0.0.1", "/rt/poll").addQueryParam("rooms", room)
+              .addQueryParam("since", since).putHeader("Authorization", "Bearer " + token).send()).toList();
+      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> await(
+          client.get(capped.port(), "127.0.0.1", "/rt/stats").send()).bodyAsJsonObject().getInteger("long_polls") == 2);
+      HttpResponse<Buffer> refused = await(client.get(capped.port(), "127.0.0.1", "/rt/poll").addQueryParam("rooms", room)
+          .addQueryParam("since", since).putHeader("Authorization", "Bearer " + token).send());
+      assertThat(refused.statusCode()).isEqualTo(503);
+      assertThat(refused.getHeader("Retry-After")).isNotBlank();
+      assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("STUDIO_RT_POLL_MAX");
+      capped.publish(HubNode.draft(id, room));
+      for (Future<HttpResponse<Buffer>> poll : parked) {
+        assertThat(await(poll).bodyAsJsonObject().getJsonArray("events")).hasSize(1);
+      }
+    } finally {
+      await(capped.vertx.close());
+    }
+  }
+
+  private JsonObject stats() throws Exception {
+    return await(http.get(node.port(), "127.0.0.1", "/rt/stats").send()).bodyAsJsonObject();
   }
 }

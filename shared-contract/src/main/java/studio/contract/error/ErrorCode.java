@@ -26,7 +26,9 @@ public enum ErrorCode {
   UNSUPPORTED_MEDIA_TYPE("unsupported_media_type", 1013, 415, false),
   UNAVAILABLE("unavailable", 1014, 503, true),
   TIMEOUT("timeout", 1015, 504, true),
-  INTERNAL("internal", 1016, 500, true);
+  INTERNAL("internal", 1016, 500, true),
+  /** A per-connection or per-replica cap (rooms per connection, concurrent long-polls) would be exceeded. */
+  LIMIT_EXCEEDED("limit_exceeded", 1017, 429, true);
 
   private final String wire;
   private final int failureCode;

@@ -1,11 +1,13 @@
 package studio.hub.fanout;
 
+import io.vertx.core.Promise;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import studio.contract.room.RoomKey;
 import studio.hub.broker.RoomFrame;
+import studio.hub.broker.RoomPosition;
 
 /**
  * This instance's view of one room: who here listens, the last offset forwarded, and frames held
@@ -20,6 +22,8 @@ final class RoomChannel {
   String epoch;
   /** False until the broker subscription is active and the starting position is known. */
   boolean ready;
+  /** Completes with the starting position once ready; every subscriber that joined meanwhile waits on it. */
+  final Promise<RoomPosition> opened = Promise.promise();
   boolean filling;
 
   RoomChannel(RoomKey room) {

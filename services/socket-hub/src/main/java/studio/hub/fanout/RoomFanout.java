@@ -26,7 +26,6 @@ public final class RoomFanout implements BrokerListener {
   private final int historyLimit;
   private final FanoutMetrics metrics;
   private final Map<RoomKey, RoomChannel> channels = new HashMap<>();
-  private final Map<RoomKey, Future<RoomPosition>> opening = new HashMap<>();
 
   public RoomFanout(Broker broker, int historyLimit, FanoutMetrics metrics) {
     this.broker = broker;
@@ -37,43 +36,33 @@ public final class RoomFanout implements BrokerListener {
 
   /**
    * Adds a subscriber; completes with the position from which it will receive frames (every frame
-   * with a higher offset in that epoch reaches it, in order).
+   * with a higher offset in that epoch reaches it, in order). The subscriber counts from this call
+   * on, so a {@link #leave} at any moment after it, even before this completes, releases it.
    */
   public Future<RoomPosition> join(RoomKey room, Consumer<RoomFrame> subscriber) {
     RoomChannel channel = channels.get(room);
-    if (channel != null && channel.ready) {
+    if (channel == null) {
+      channel = new RoomChannel(room);
+      channels.put(room, channel);
       channel.subscribers.add(subscriber);
-      return Future.succeededFuture(new RoomPosition(channel.lastOffset, channel.epoch));
+      open(channel);
+    } else {
+      channel.subscribers.add(subscriber);
     }
-    Future<RoomPosition> open = opening.get(room);
-    if (open == null) {
-      open = open(room);
-      // A broker may answer at once (the in-memory one does): only a pending open is shared.
-      if (!open.isComplete()) {
-        opening.put(room, open);
-        open.onComplete(done -> opening.remove(room));
-      }
-    }
-    return open.compose(position -> {
-      RoomChannel current = channels.get(room);
-      if (current == null || !current.ready) {
-        // The room was closed again (its last subscriber left) while we waited: open it anew.
-        return join(room, subscriber);
-      }
-      current.subscribers.add(subscriber);
-      return Future.succeededFuture(new RoomPosition(current.lastOffset, current.epoch));
-    });
+    return channel.ready ? Future.succeededFuture(new RoomPosition(channel.lastOffset, channel.epoch))
+        : channel.opened.future();
   }
 
+  /** Removes a subscriber; the last one to leave closes the room here and at the broker. */
   public void leave(RoomKey room, Consumer<RoomFrame> subscriber) {
     RoomChannel channel = channels.get(room);
-    if (channel == null || !channel.subscribers.remove(subscriber) || !channel.subscribers.isEmpty()
-        || !channel.ready) {
+    if (channel == null || !channel.subscribers.remove(subscriber) || !channel.subscribers.isEmpty()) {
       return;
     }
-    channels.remove(room);
-    broker.unsubscribe(room)
-        .onFailure(failure -> LOG.warn("could not unsubscribe {}: {}", room, failure.getMessage()));
+    if (channel.ready) {
+      close(channel);
+    }
+    // Still opening: the open closes it when it completes and finds nobody left.
   }
 
   public int roomCount() {
@@ -98,23 +87,35 @@ public final class RoomFanout implements BrokerListener {
     List.copyOf(channels.values()).stream().filter(channel -> channel.ready).forEach(this::fill);
   }
 
-  private Future<RoomPosition> open(RoomKey room) {
-    RoomChannel channel = new RoomChannel(room);
-    channels.put(room, channel);
+  private void open(RoomChannel channel) {
+    RoomKey room = channel.room;
     // Subscribe first, then read the position: frames published in between are either at or below
     // the position (already "seen" by a subscriber that starts there) or held back and forwarded.
-    return broker.subscribe(room)
+    broker.subscribe(room)
         .compose(subscribed -> broker.position(room))
         .onSuccess(position -> {
           channel.lastOffset = position.offset();
           channel.epoch = position.epoch();
           channel.ready = true;
-          drain(channel);
+          channel.opened.complete(position);
+          if (channel.subscribers.isEmpty()) {
+            close(channel);
+          } else {
+            drain(channel);
+          }
         })
         .onFailure(failure -> {
           channels.remove(room, channel);
           broker.unsubscribe(room);
+          channel.opened.fail(failure);
         });
+  }
+
+  private void close(RoomChannel channel) {
+    if (channels.remove(channel.room, channel)) {
+      broker.unsubscribe(channel.room)
+          .onFailure(failure -> LOG.warn("could not unsubscribe {}: {}", channel.room, failure.getMessage()));
+    }
   }
 
   private void accept(RoomChannel channel, RoomFrame frame) {

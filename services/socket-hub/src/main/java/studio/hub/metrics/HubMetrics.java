@@ -11,6 +11,8 @@ import studio.hub.fanout.FanoutMetrics;
 
 /** The hub's Prometheus metrics ({@code studio_rt_*}), one instance per hub verticle instance. */
 public final class HubMetrics implements FanoutMetrics {
+  /** Long-polls this instance holds now (a gauge per instance; {@link #total} sums the process). */
+  public static final String LONG_POLLS = "studio_rt_long_polls";
   private final MeterRegistry registry;
   private final String instance = java.util.UUID.randomUUID().toString().substring(0, 8);
   private final Map<String, AtomicInteger> connections = new ConcurrentHashMap<>();
@@ -26,6 +28,7 @@ public final class HubMetrics implements FanoutMetrics {
   private final Counter gapsUnrecoverable;
   private final Counter gapFillFailures;
   private final Timer publishLatency;
+  private final AtomicInteger longPolls = new AtomicInteger();
 
   public HubMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -45,6 +48,16 @@ public final class HubMetrics implements FanoutMetrics {
     gapFillFailures = Counter.builder("studio_rt_fanout_gap_fill_failures").register(registry);
     publishLatency = Timer.builder("studio_rt_publish_latency").description("time to sequence a publish")
         .publishPercentileHistogram().register(registry);
+    io.micrometer.core.instrument.Gauge.builder(LONG_POLLS, longPolls, AtomicInteger::get).tag("instance", instance)
+        .description("long-poll requests held open").register(registry);
+  }
+
+  public void longPollStarted() {
+    longPolls.incrementAndGet();
+  }
+
+  public void longPollEnded() {
+    longPolls.decrementAndGet();
   }
 
   public void connectionOpened(String transport) {

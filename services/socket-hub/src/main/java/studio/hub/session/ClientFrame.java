@@ -4,20 +4,16 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
 import studio.contract.room.RoomKey;
+import studio.hub.resume.ResumePoint;
 
 /** A decoded client frame (PROTOCOL.md "Client -> server"); every malformation is a catalogue error. */
 record ClientFrame(String op, String id, JsonObject json) {
   static final int MAX_ROOMS_PER_FRAME = 100;
-
-  /** A resume point for one room: the last offset the client has and the epoch it belongs to. */
-  record Since(long offset, String epoch) {
-  }
 
   static ClientFrame parse(String text) {
     JsonObject json;
@@ -56,25 +52,8 @@ record ClientFrame(String op, String id, JsonObject json) {
     return rooms;
   }
 
-  Map<RoomKey, Since> since() {
-    Object value = json.getValue("since");
-    if (value == null) {
-      return Map.of();
-    }
-    if (!(value instanceof JsonObject object)) {
-      throw new ContractException(ErrorCode.BAD_FRAME, "since", "must be an object of room -> {offset, epoch}");
-    }
-    Map<RoomKey, Since> since = new HashMap<>();
-    for (String room : object.fieldNames()) {
-      Object point = object.getValue(room);
-      if (!(point instanceof JsonObject resume) || !(resume.getValue("offset") instanceof Number offset)
-          || offset.longValue() < 0 || (resume.getValue("epoch") != null && !(resume.getValue("epoch") instanceof String))) {
-        throw new ContractException(ErrorCode.BAD_FRAME, "since." + room,
-            "must be {\"offset\": <integer >= 0>, \"epoch\": <string>}");
-      }
-      since.put(RoomKey.parse(room), new Since(offset.longValue(), resume.getString("epoch")));
-    }
-    return since;
+  Map<RoomKey, ResumePoint> since() {
+    return ResumePoint.parseAll(json.getValue("since"), ErrorCode.BAD_FRAME);
   }
 
   String token() {

@@ -8,23 +8,31 @@ import studio.contract.envelope.EventType;
 import studio.hub.broker.RoomFrame;
 
 /**
- * Event frames waiting for a client that reads slower than events arrive. Bounded in bytes; when
- * full, progress-like (conflatable) events of the same entity and room are coalesced, keeping the
- * newest and counting in its {@code conflated} field how many offsets it superseded. Only when that
- * is not enough does {@link #offer} report overflow, and the session disconnects the client.
+ * Frames waiting for a client that reads slower than they are produced: events and the session's
+ * own replies (acks, pongs, errors) alike, so a client that sends and never reads is bounded too.
+ * Bounded in bytes; when full, progress-like (conflatable) events of the same entity and room are
+ * coalesced, keeping the newest and counting in its {@code conflated} field how many offsets it
+ * superseded. Only when that is not enough does an offer report overflow, and the session
+ * disconnects the client.
  */
 final class OutboundQueue {
+  /** A frame ready to write; {@code event} tells an event frame from a reply (only events count as deliveries). */
+  record Outgoing(String frame, boolean event) {
+  }
+
   private static final class Entry {
-    final RoomFrame frame;
+    final String frame;
+    final boolean event;
     final String conflationKey;
     final int bytes;
     int superseded;
 
-    Entry(RoomFrame frame, String conflationKey, int superseded) {
+    Entry(String frame, boolean event, String conflationKey, int superseded) {
       this.frame = frame;
+      this.event = event;
       this.conflationKey = conflationKey;
       this.superseded = superseded;
-      this.bytes = frame.frame().length();
+      this.bytes = frame.length();
     }
   }
 
@@ -41,7 +49,7 @@ final class OutboundQueue {
     return entries.isEmpty();
   }
 
-  /** Queues a frame; false when even after conflation the queue would exceed its byte limit. */
+  /** Queues an event frame; false when even after conflation the queue would exceed its byte limit. */
   boolean offer(RoomFrame frame) {
     String key = conflationKey(frame);
     int superseded = 0;
@@ -53,17 +61,21 @@ final class OutboundQueue {
         superseded = older.superseded + 1;
       }
     }
-    Entry entry = new Entry(frame, key, superseded);
-    entries.addLast(entry);
-    bytes += entry.bytes;
+    Entry entry = add(new Entry(frame.frame(), true, key, superseded));
     if (key != null) {
       conflatable.put(key, entry);
     }
     return bytes <= maxBytes;
   }
 
+  /** Queues a reply frame (never conflated); false when the queue would exceed its byte limit. */
+  boolean offerReply(String frame) {
+    add(new Entry(frame, false, null, 0));
+    return bytes <= maxBytes;
+  }
+
   /** The next frame to write, with its {@code conflated} count injected when it superseded others. */
-  String poll() {
+  Outgoing poll() {
     Entry entry = entries.pollFirst();
     if (entry == null) {
       return null;
@@ -72,8 +84,14 @@ final class OutboundQueue {
     if (entry.conflationKey != null) {
       conflatable.remove(entry.conflationKey, entry);
     }
-    String frame = entry.frame.frame();
-    return entry.superseded == 0 ? frame : "{\"conflated\":" + entry.superseded + "," + frame.substring(1);
+    String frame = entry.superseded == 0 ? entry.frame : "{\"conflated\":" + entry.superseded + "," + entry.frame.substring(1);
+    return new Outgoing(frame, entry.event);
+  }
+
+  private Entry add(Entry entry) {
+    entries.addLast(entry);
+    bytes += entry.bytes;
+    return entry;
   }
 
   /** Only lagging clients pay for this parse; the fast path never decodes a frame. */
@@ -84,6 +102,4 @@ final class OutboundQueue {
         ? frame.room() + "|" + envelope.getString("sequence_stream") + "|" + envelope.getString("event_type")
         : null;
   }
-
-
 }

@@ -16,8 +16,12 @@ import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
 import studio.contract.room.RoomKey;
 import studio.hub.auth.Principal;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import studio.hub.HubConfig;
 import studio.hub.broker.RoomFrame;
-import studio.hub.broker.RoomPosition;
+import studio.hub.resume.ResumePoint;
+import studio.hub.resume.RoomStart;
 
 /**
  * One client connection speaking PROTOCOL.md: authenticates, subscribes, unsubscribes and pings,
@@ -25,6 +29,7 @@ import studio.hub.broker.RoomPosition;
  * Runs on one event loop; all state is confined to it.
  */
 public final class Session {
+  private static final Logger LOG = LoggerFactory.getLogger(Session.class);
   private static final int MAX_BAD_FRAMES = 20;
 
   private final String id = UUID.randomUUID().toString();
@@ -167,77 +172,64 @@ public final class Session {
   private void subscribe(ClientFrame frame) {
     requireAuthenticated();
     List<RoomKey> rooms = frame.rooms();
-    Map<RoomKey, ClientFrame.Since> since = frame.since();
+    Map<RoomKey, ResumePoint> since = frame.since();
     for (RoomKey room : rooms) {
       if (!principal.grant().allows(room)) {
         throw new ContractException(ErrorCode.FORBIDDEN_ROOM, "token does not grant " + room);
       }
     }
-    List<Future<RoomStart>> starts = rooms.stream().map(room -> start(room, since.get(room))).toList();
+    long added = rooms.stream().filter(room -> !subscriptions.containsKey(room)).count();
+    if (subscriptions.size() + added > services.settings().roomsMax()) {
+      throw new ContractException(ErrorCode.LIMIT_EXCEEDED, "rooms", "at most " + services.settings().roomsMax()
+          + " rooms per connection (" + HubConfig.ROOMS_MAX + "); this connection holds " + subscriptions.size()
+          + ", unsubscribe from some first");
+    }
+    List<Future<Subscribed>> starts = rooms.stream().map(room -> start(room, since.get(room))).toList();
     Future.all(starts).onComplete(done -> {
       JsonObject ack = new JsonObject();
       starts.stream().filter(Future::succeeded).map(Future::result)
-          .forEach(startedRoom -> ack.put(startedRoom.room().toString(), startedRoom.toJson()));
+          .forEach(subscribed -> ack.put(subscribed.start().room().toString(), subscribed.start().toJson()));
       if (done.failed()) {
-        error(frame.id(), new ContractException(ErrorCode.UNAVAILABLE, "could not subscribe: " + done.cause().getMessage()));
+        LOG.warn("session {}: subscribe failed: {}", id, done.cause().getMessage());
+        error(frame.id(), new ContractException(ErrorCode.UNAVAILABLE,
+            "could not subscribe to every room: the realtime store is unavailable, retry"));
       }
       write(new JsonObject().put("op", "ack").put("id", frame.id()).put("rooms", ack));
-      starts.stream().filter(Future::succeeded).map(Future::result).forEach(RoomStart::release);
+      starts.stream().filter(Future::succeeded).map(Future::result).forEach(Subscribed::release);
     });
   }
 
-  /** Where a new subscription starts, whether the client's resume point was honoured, and what to replay. */
-  private record RoomStart(RoomKey room, RoomSubscription subscription, long offset, String epoch, Boolean recovered,
-                           List<RoomFrame> replay) {
-    JsonObject toJson() {
-      JsonObject json = new JsonObject().put("offset", offset).put("epoch", epoch);
-      return recovered == null ? json : json.put("recovered", recovered);
-    }
-
+  /**
+   * A room's subscription and where its delivery starts; only the subscribe that created it
+   * releases it (a repeated subscribe to a room already held acks its position and changes nothing).
+   */
+  private record Subscribed(RoomSubscription subscription, RoomStart start, boolean created) {
     void release() {
-      subscription.release(offset, epoch, replay);
+      if (created) {
+        subscription.release(start.offset(), start.epoch(), start.replay());
+      }
     }
   }
 
-  private Future<RoomStart> start(RoomKey room, ClientFrame.Since since) {
+  /**
+   * Joins the room's fan-out, then asks the one resume rule where delivery starts. The subscription
+   * is registered before anything is awaited, so a close at any moment releases it.
+   */
+  private Future<Subscribed> start(RoomKey room, ResumePoint since) {
     RoomSubscription existing = subscriptions.get(room);
     if (existing != null) {
-      return Future.succeededFuture(new RoomStart(room, existing, existing.lastOffset(), existing.epoch(), null, List.of()));
+      return Future.succeededFuture(new Subscribed(existing,
+          new RoomStart(room, existing.lastOffset(), existing.epoch(), null, List.of()), false));
     }
-    RoomSubscription subscription = new RoomSubscription(frame -> send(frame));
+    RoomSubscription subscription = new RoomSubscription(this::send);
     subscriptions.put(room, subscription);
     return services.fanout().join(room, subscription)
-        .compose(position -> resume(room, subscription, position, since))
+        .compose(joined -> services.resumption().start(room, joined, since))
+        .map(start -> new Subscribed(subscription, start, true))
         .onFailure(failure -> {
-          subscriptions.remove(room);
+          subscriptions.remove(room, subscription);
           services.fanout().leave(room, subscription);
         });
-  }
-
-  private Future<RoomStart> resume(RoomKey room, RoomSubscription subscription, RoomPosition position,
-                                   ClientFrame.Since since) {
-    if (since == null) {
-      return Future.succeededFuture(new RoomStart(room, subscription, position.offset(), position.epoch(), null, List.of()));
-    }
-    boolean sameEpoch = since.epoch() != null && since.epoch().equals(position.epoch());
-    boolean fromStart = since.offset() == 0;
-    if ((!sameEpoch && !fromStart) || (sameEpoch && since.offset() > position.offset())) {
-      services.metrics().replayRefused();
-      return Future.succeededFuture(new RoomStart(room, subscription, position.offset(), position.epoch(), false, List.of()));
-    }
-    if (sameEpoch && since.offset() == position.offset()) {
-      return Future.succeededFuture(new RoomStart(room, subscription, position.offset(), position.epoch(), true, List.of()));
-    }
-    return services.broker().history(room, since.offset(), services.settings().historyLimit()).map(history -> {
-      boolean recovered = history.complete() && (sameEpoch || history.position().epoch() != null)
-          && (history.frames().isEmpty() || history.frames().get(0).offset() == since.offset() + 1);
-      if (!recovered) {
-        services.metrics().replayRefused();
-        return new RoomStart(room, subscription, position.offset(), position.epoch(), false, List.of());
-      }
-      services.metrics().replayed(history.frames().size());
-      return new RoomStart(room, subscription, since.offset(), history.position().epoch(), true, history.frames());
-    });
   }
 
   private void unsubscribe(ClientFrame frame) {
@@ -270,18 +262,35 @@ public final class Session {
     if (backlog.isEmpty() && !sink.writeQueueFull()) {
       sink.write(frame.frame());
       services.metrics().delivered();
+    } else if (!backlog.offer(frame)) {
+      overflowed();
+    }
+  }
+
+  /** Replies take the same road as events, in order with them and counted against the same bound. */
+  private void write(JsonObject reply) {
+    if (closed) {
       return;
     }
-    if (!backlog.offer(frame)) {
-      services.metrics().slowConsumerClosed();
-      close(CloseCode.SLOW_CONSUMER);
+    if (backlog.isEmpty() && !sink.writeQueueFull()) {
+      sink.write(reply.encode());
+    } else if (!backlog.offerReply(reply.encode())) {
+      overflowed();
     }
+  }
+
+  private void overflowed() {
+    services.metrics().slowConsumerClosed();
+    close(CloseCode.SLOW_CONSUMER);
   }
 
   private void flush() {
     while (!closed && !backlog.isEmpty() && !sink.writeQueueFull()) {
-      sink.write(backlog.poll());
-      services.metrics().delivered();
+      OutboundQueue.Outgoing next = backlog.poll();
+      sink.write(next.frame());
+      if (next.event()) {
+        services.metrics().delivered();
+      }
     }
   }
 
@@ -306,9 +315,4 @@ public final class Session {
     write(frame);
   }
 
-  private void write(JsonObject frame) {
-    if (!closed) {
-      sink.write(frame.encode());
-    }
-  }
 }

@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -14,51 +15,62 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Objects;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
 import studio.contract.room.RoomKey;
-import studio.runtime.http.OriginPolicy;
+import studio.hub.HubConfig;
 import studio.hub.auth.Principal;
 import studio.hub.auth.TokenVerifier;
-import studio.hub.broker.Broker;
-import studio.hub.broker.History;
 import studio.hub.broker.RoomFrame;
 import studio.hub.fanout.RoomFanout;
+import studio.hub.metrics.HubMetrics;
+import studio.hub.resume.ResumePoint;
+import studio.hub.resume.Resumption;
+import studio.hub.resume.RoomStart;
+import studio.runtime.http.OriginPolicy;
 import studio.runtime.service.ErrorResponses;
 
 /**
  * The last-resort fallback, stateless so it needs no sticky sessions: {@code GET <rt-path>/poll
  * ?rooms=task:42,run:7&since={"task:42":{"offset":17,"epoch":"e1"}}} with the token in
- * {@code Authorization: Bearer} or {@code ?token=}. Any replica answers from room history at once
- * when something is newer than {@code since}, or holds the request until an event arrives or the
- * poll timeout passes. The answer carries each room's new resume point.
+ * {@code Authorization: Bearer} or {@code ?token=}. Any replica answers at once when something is
+ * newer than {@code since}, or holds the request until an event arrives or the poll timeout passes.
+ * It resumes by the same rule as a WebSocket session ({@link Resumption}): listening first, then
+ * reading what was missed, and it never answers with a hole: the events it returns are contiguous
+ * from {@code since}, and each room's new resume point is the last of them.
  */
 public final class LongPollTransport {
+  private static final Logger LOG = LoggerFactory.getLogger(LongPollTransport.class);
   private static final int MAX_ROOMS = 100;
   private final Vertx vertx;
   private final TokenVerifier verifier;
-  private final Broker broker;
   private final RoomFanout fanout;
+  private final Resumption resumption;
+  private final HubMetrics metrics;
   private final Duration timeout;
-  private final int historyLimit;
+  private final int maxPolls;
 
-  private LongPollTransport(Vertx vertx, TokenVerifier verifier, Broker broker, RoomFanout fanout, Duration timeout,
-                            int historyLimit) {
+  private LongPollTransport(Vertx vertx, TokenVerifier verifier, RoomFanout fanout, Resumption resumption,
+                            HubMetrics metrics, Duration timeout, int maxPolls) {
     this.vertx = vertx;
     this.verifier = verifier;
-    this.broker = broker;
     this.fanout = fanout;
+    this.resumption = resumption;
+    this.metrics = metrics;
     this.timeout = timeout;
-    this.historyLimit = historyLimit;
+    this.maxPolls = maxPolls;
   }
 
-  public static void mount(Vertx vertx, Router router, String rtPath, TokenVerifier verifier, Broker broker,
-                           RoomFanout fanout, OriginPolicy origins, Duration timeout, int historyLimit) {
+  public static void mount(Vertx vertx, Router router, String rtPath, TokenVerifier verifier, RoomFanout fanout,
+                           Resumption resumption, HubMetrics metrics, OriginPolicy origins, Duration timeout,
+                           int maxPolls) {
     router.get(rtPath + "/poll").handler(origins);
     router.get(rtPath + "/poll").handler(
-        new LongPollTransport(vertx, verifier, broker, fanout, timeout, historyLimit)::poll);
+        new LongPollTransport(vertx, verifier, fanout, resumption, metrics, timeout, maxPolls)::poll);
     router.options(rtPath + "/poll").handler(origins).handler(LongPollTransport::preflight);
   }
 
@@ -78,28 +90,49 @@ public final class LongPollTransport {
         .end();
   }
 
-  private record Resume(long offset, String epoch) {
-  }
-
   private void poll(RoutingContext ctx) {
     String origin = ctx.request().getHeader("Origin");
     if (origin != null) {
       ctx.response().putHeader("Access-Control-Allow-Origin", origin).putHeader("Vary", "Origin");
     }
-    Map<RoomKey, Resume> since;
+    Map<RoomKey, ResumePoint> since;
     try {
       since = parse(ctx);
     } catch (ContractException e) {
       ErrorResponses.send(ctx, e);
       return;
     }
+    if (metrics.total(HubMetrics.LONG_POLLS) >= maxPolls) {
+      ctx.response().putHeader("Retry-After", "1");
+      ErrorResponses.send(ctx, new ContractException(ErrorCode.UNAVAILABLE, "this replica holds its maximum of "
+          + maxPolls + " long-polls (" + HubConfig.POLL_MAX + "); retry in a second"));
+      return;
+    }
+    metrics.longPollStarted();
+    Promise<Void> woken = Promise.promise();
+    // A client that goes away stops waiting at once and releases its rooms.
+    ctx.response().closeHandler(closed -> woken.tryComplete());
     verifier.verify(token(ctx))
         .compose(principal -> authorize(principal, since.keySet()))
-        .compose(allowed -> collect(since))
-        .onSuccess(answer -> ctx.response().putHeader("Content-Type", "application/json")
-            .putHeader("Cache-Control", "no-store").end(answer.encode()))
-        .onFailure(failure -> ErrorResponses.send(ctx, failure instanceof ContractException e ? e
-            : new ContractException(ErrorCode.UNAVAILABLE, failure.getMessage())));
+        .compose(allowed -> collect(since, woken))
+        .onComplete(done -> metrics.longPollEnded())
+        .onSuccess(answer -> {
+          if (!ctx.response().closed()) {
+            ctx.response().putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
+                .end(answer.encode());
+          }
+        })
+        .onFailure(failure -> {
+          if (!ctx.response().closed()) {
+            ErrorResponses.send(ctx, failure instanceof ContractException e ? e : unavailable(failure));
+          }
+        });
+  }
+
+  /** Details of a store failure go to the log, not to the client. */
+  private static ContractException unavailable(Throwable failure) {
+    LOG.warn("long-poll failed: {}", failure.getMessage());
+    return new ContractException(ErrorCode.UNAVAILABLE, "the realtime store is unavailable; retry");
   }
 
   private static String token(RoutingContext ctx) {
@@ -107,29 +140,35 @@ public final class LongPollTransport {
     return header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : ctx.request().getParam("token");
   }
 
-  private static Map<RoomKey, Resume> parse(RoutingContext ctx) {
+  private static Map<RoomKey, ResumePoint> parse(RoutingContext ctx) {
     String rooms = ctx.request().getParam("rooms");
     if (rooms == null || rooms.isBlank()) {
       throw new ContractException(ErrorCode.INVALID_REQUEST, "rooms", "rooms=<room>,<room>,... is required");
     }
     List<RoomKey> keys = Arrays.stream(rooms.split(",")).map(String::trim).filter(r -> !r.isEmpty())
-        .map(RoomKey::parse).distinct().toList();
+        .map(LongPollTransport::room).distinct().toList();
     if (keys.size() > MAX_ROOMS) {
       throw new ContractException(ErrorCode.INVALID_REQUEST, "rooms", "at most " + MAX_ROOMS + " rooms per poll");
     }
-    JsonObject since;
+    Object raw;
     try {
-      String raw = ctx.request().getParam("since");
-      since = raw == null || raw.isBlank() ? new JsonObject() : new JsonObject(raw);
+      String text = ctx.request().getParam("since");
+      raw = text == null || text.isBlank() ? null : Json.decodeValue(text);
     } catch (DecodeException e) {
       throw new ContractException(ErrorCode.INVALID_REQUEST, "since", "must be a JSON object of room -> {offset, epoch}");
     }
-    Map<RoomKey, Resume> resume = new LinkedHashMap<>();
-    for (RoomKey key : keys) {
-      JsonObject point = since.getJsonObject(key.toString());
-      resume.put(key, point == null ? null : new Resume(point.getLong("offset", 0L), point.getString("epoch")));
-    }
+    Map<RoomKey, ResumePoint> given = ResumePoint.parseAll(raw, ErrorCode.INVALID_REQUEST);
+    Map<RoomKey, ResumePoint> resume = new LinkedHashMap<>();
+    keys.forEach(key -> resume.put(key, given.get(key)));
     return resume;
+  }
+
+  private static RoomKey room(String key) {
+    try {
+      return RoomKey.parse(key);
+    } catch (ContractException e) {
+      throw new ContractException(ErrorCode.INVALID_REQUEST, "rooms", e.getMessage());
+    }
   }
 
   private static Future<Void> authorize(Principal principal, Iterable<RoomKey> rooms) {
@@ -141,74 +180,90 @@ public final class LongPollTransport {
     return Future.succeededFuture();
   }
 
-  /** Listens first, then reads history, so an event published in between is caught by one or the other. */
-  private Future<JsonObject> collect(Map<RoomKey, Resume> since) {
-    TreeMap<String, RoomFrame> arrived = new TreeMap<>();
-    Promise<Void> woken = Promise.promise();
+  /** One room of one poll: where it starts (once known) and the live frames that reached it. */
+  private static final class PolledRoom {
+    final List<RoomFrame> arrived = new ArrayList<>();
+    RoomStart start;
+  }
+
+  /**
+   * Joins every room's fan-out, then resumes each by the one rule; answers when something is new,
+   * when a room cannot be resumed (the client must re-read state), or when the wait ends.
+   */
+  private Future<JsonObject> collect(Map<RoomKey, ResumePoint> since, Promise<Void> woken) {
+    Map<RoomKey, PolledRoom> polled = new LinkedHashMap<>();
     Map<RoomKey, Consumer<RoomFrame>> listeners = new LinkedHashMap<>();
-    List<Future<?>> joins = new ArrayList<>();
-    since.forEach((room, resume) -> {
+    List<Future<RoomStart>> starts = new ArrayList<>();
+    since.forEach((room, point) -> {
+      PolledRoom state = new PolledRoom();
+      polled.put(room, state);
       Consumer<RoomFrame> listener = frame -> {
-        arrived.put(room + "#" + String.format("%019d", frame.offset()), frame);
-        woken.tryComplete();
+        state.arrived.add(frame);
+        if (state.start != null && !events(state).isEmpty()) {
+          woken.tryComplete();
+        }
       };
       listeners.put(room, listener);
-      joins.add(fanout.join(room, listener));
+      starts.add(fanout.join(room, listener)
+          .compose(joined -> resumption.start(room, joined, point))
+          .onSuccess(start -> state.start = start));
     });
-    Map<RoomKey, Future<History>> histories = new LinkedHashMap<>();
-    // Without a resume point only the position is needed; with one, what followed it.
-    since.forEach((room, resume) -> histories.put(room, resume == null
-        ? broker.position(room).map(position -> new History(position, List.of(), false))
-        : broker.history(room, resume.offset(), historyLimit)));
-    return Future.all(new ArrayList<>(joins)).compose(joined -> Future.all(new ArrayList<>(histories.values())))
-        .compose(read -> {
-          boolean anyNew = histories.values().stream().anyMatch(h -> !h.result().frames().isEmpty())
-              || !arrived.isEmpty();
-          boolean mustRehydrate = since.entrySet().stream()
-              .anyMatch(e -> !recoverable(e.getValue(), histories.get(e.getKey()).result()));
-          if (!anyNew && !mustRehydrate) {
-            long timer = vertx.setTimer(timeout.toMillis(), t -> woken.tryComplete());
-            return woken.future().onComplete(done -> vertx.cancelTimer(timer));
+    return Future.all(new ArrayList<>(starts))
+        .compose(started -> {
+          boolean answerNow = polled.values().stream()
+              .anyMatch(state -> !Boolean.TRUE.equals(state.start.recovered()) || !events(state).isEmpty());
+          if (answerNow) {
+            return Future.succeededFuture();
           }
-          return Future.succeededFuture();
+          long timer = vertx.setTimer(timeout.toMillis(), t -> woken.tryComplete());
+          return woken.future().onComplete(done -> vertx.cancelTimer(timer));
         })
-        .map(done -> answer(since, histories, arrived))
+        .map(done -> answer(polled))
         .eventually(() -> {
           listeners.forEach(fanout::leave);
           return Future.succeededFuture();
         });
   }
 
-  private static JsonObject answer(Map<RoomKey, Resume> since, Map<RoomKey, Future<History>> histories,
-                                   TreeMap<String, RoomFrame> arrived) {
+  private static JsonObject answer(Map<RoomKey, PolledRoom> polled) {
     JsonObject rooms = new JsonObject();
     JsonArray events = new JsonArray();
-    since.forEach((room, resume) -> {
-      History history = histories.get(room).result();
-      boolean recovered = recoverable(resume, history);
-      long last = recovered ? resume.offset() : history.position().offset();
-      String epoch = history.position().epoch();
-      List<RoomFrame> frames = new ArrayList<>(recovered ? history.frames() : List.of());
-      arrived.subMap(room + "#", room + "#~").values().forEach(frames::add);
-      for (RoomFrame frame : frames) {
-        if (frame.offset() > last || (epoch != null && !epoch.equals(frame.epoch()))) {
-          events.add(new JsonObject(frame.frame()));
-          last = frame.offset();
-          epoch = frame.epoch();
-        }
-      }
-      JsonObject state = new JsonObject().put("offset", last).put("epoch", epoch);
-      rooms.put(room.toString(), resume == null ? state : state.put("recovered", recovered));
+    polled.forEach((room, state) -> {
+      List<RoomFrame> frames = events(state);
+      frames.forEach(frame -> events.add(new JsonObject(frame.frame())));
+      RoomStart start = state.start;
+      RoomFrame last = frames.isEmpty() ? null : frames.get(frames.size() - 1);
+      rooms.put(room.toString(), new RoomStart(room, last == null ? start.offset() : last.offset(),
+          last == null ? start.epoch() : last.epoch(), start.recovered(), List.of()).toJson());
     });
     return new JsonObject().put("rooms", rooms).put("events", events);
   }
 
-  /** True when the client can continue from its resume point without re-reading state. */
-  private static boolean recoverable(Resume resume, History history) {
-    if (resume == null) {
-      return false;
+  /**
+   * The replay, then live frames, as one run contiguous from the start: a frame already covered is
+   * skipped, and the run stops at the first hole (the client asks again from there).
+   */
+  private static List<RoomFrame> events(PolledRoom state) {
+    List<RoomFrame> run = new ArrayList<>();
+    long last = state.start.offset();
+    String epoch = state.start.epoch();
+    List<RoomFrame> candidates = new ArrayList<>(state.start.replay());
+    candidates.addAll(state.arrived);
+    for (RoomFrame frame : candidates) {
+      if (epoch != null && !Objects.equals(epoch, frame.epoch())) {
+        // The room started over (Redis lost it): the fan-out restarts its frames at offset 1.
+        last = 0;
+      }
+      epoch = frame.epoch();
+      if (frame.offset() <= last) {
+        continue;
+      }
+      if (frame.offset() != last + 1) {
+        break;
+      }
+      run.add(frame);
+      last = frame.offset();
     }
-    boolean sameEpoch = resume.epoch() != null && resume.epoch().equals(history.position().epoch());
-    return history.complete() && (sameEpoch || resume.offset() == 0);
+    return run;
   }
 }
