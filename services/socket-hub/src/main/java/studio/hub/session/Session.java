@@ -185,7 +185,8 @@ public final class Session {
           + ", unsubscribe from some first");
     }
     List<Future<Subscribed>> starts = rooms.stream().map(room -> start(room, since.get(room))).toList();
-    Future.all(starts).onComplete(done -> {
+    // join, not all: wait for every room, so none is left unreleased when another fails.
+    Future.join(starts).onComplete(done -> {
       JsonObject ack = new JsonObject();
       starts.stream().filter(Future::succeeded).map(Future::result)
           .forEach(subscribed -> ack.put(subscribed.start().room().toString(), subscribed.start().toJson()));
