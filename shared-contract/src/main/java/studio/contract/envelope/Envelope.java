@@ -11,7 +11,7 @@ import studio.contract.room.RoomKey;
 import studio.contract.json.JsonFields;
 
 /**
- * A sequenced event as every client sees it (PROTOCOL.md "Envelope"). Immutable.
+ * A sequenced event as every client sees it (docs/protocol.md "Envelope"). Immutable.
  *
  * <p>{@code sequence} strictly increases per {@code sequenceStream}; per-room offsets travel in the
  * {@code event} frame beside the envelope, because one envelope is delivered to several rooms.

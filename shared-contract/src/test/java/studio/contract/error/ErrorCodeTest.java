@@ -27,7 +27,7 @@ class ErrorCodeTest {
   }
 
   @Test
-  @DisplayName("the protocol's frame errors carry the names PROTOCOL.md documents")
+  @DisplayName("the protocol's frame errors carry the names docs/protocol.md documents")
   void protocolNames() {
     assertThat(ErrorCode.BAD_FRAME.wire()).isEqualTo("bad_frame");
     assertThat(ErrorCode.UNKNOWN_OP.wire()).isEqualTo("unknown_op");

@@ -11,7 +11,7 @@ import studio.contract.error.ErrorCode;
 import studio.contract.room.RoomKey;
 import studio.hub.resume.ResumePoint;
 
-/** A decoded client frame (PROTOCOL.md "Client -> server"); every malformation is a catalogue error. */
+/** A decoded client frame (docs/protocol.md "Frames"); every malformation is a catalogue error. */
 record ClientFrame(String op, String id, JsonObject json) {
   static final int MAX_ROOMS_PER_FRAME = 100;
 

@@ -24,7 +24,7 @@ import studio.hub.resume.ResumePoint;
 import studio.hub.resume.RoomStart;
 
 /**
- * One client connection speaking PROTOCOL.md: authenticates, subscribes, unsubscribes and pings,
+ * One client connection speaking docs/protocol.md: authenticates, subscribes, unsubscribes and pings,
  * receives its rooms' events in offset order, and is told what went wrong with a stable code.
  * Runs on one event loop; all state is confined to it.
  */
