@@ -63,7 +63,7 @@ public final class WebVerticle extends VerticleBase implements HttpService {
   @Override
   public Future<?> start() {
     pool = Database.pool(vertx, context.config().database());
-    outbox = OutboxRelay.toHub(vertx, pool, context.config().outboxPollInterval());
+    outbox = OutboxRelay.toHub(vertx, pool, context.config().outboxPollInterval(), context.metrics());
     redis = RedisConnector.client(vertx, context.config().redis());
     signer = TokenKeys.hs256(vertx, context.config().secrets().jwtSecretKey());
     ConnectionGuard connections = new ConnectionGuard(config.serving(), context.metrics());
