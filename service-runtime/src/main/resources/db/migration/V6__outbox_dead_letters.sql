@@ -6,4 +6,4 @@ ALTER TABLE outbox ADD COLUMN dead_at TIMESTAMPTZ;
 
 DROP INDEX outbox_pending;
 CREATE INDEX outbox_pending ON outbox (id) WHERE sent_at IS NULL AND dead_at IS NULL;
-CREATE INDEX outbox_dead ON outbox (dead_at DESC, id) WHERE dead_at IS NOT NULL;
+CREATE INDEX outbox_dead ON outbox (dead_at) WHERE dead_at IS NOT NULL;
