@@ -191,7 +191,7 @@ public final class OutboxRelay {
   }
 
   /** Only a refusal that names the row itself: retrying the same draft could never succeed. */
-  static boolean neverPublishable(Throwable failure) {
+  private static boolean neverPublishable(Throwable failure) {
     return failure instanceof ContractException refused && !refused.code().retryable();
   }
 

@@ -118,7 +118,7 @@ public final class Execution {
   /**
    * One output line; lines are written in batches, every {@code STUDIO_TASKS_LOG_BATCH_INTERVAL}. A
    * batch closes early when it would outgrow an event ({@link Preview#MAX_BATCH_BYTES}); a line
-   * longer than a preview is cut ({@code line_truncated}), its whole text stays with the process.
+   * longer than a preview is cut ({@code line_truncated}); its rest is not kept.
    */
   public void log(String stream, String line) {
     JsonObject entry = Preview.putText(new JsonObject().put("stream", stream), "line", line);
