@@ -278,13 +278,15 @@ describe('task and operator pages', () => {
     });
   });
 
-  test('the operator page shows hub stats and worker health', async () => {
+  test('the operator page shows hub stats, the outbox and worker health', async () => {
     await withPage('operator.html', {}, async (page) => {
       await page.waitForStatus('websocket', 'live');
       await page.page.waitForFunction(() => Number(document.getElementById('hub-stats').dataset.connections) >= 1,
         null, { timeout: 30000 });
       await page.page.waitForFunction(() => document.getElementById('workers-status').dataset.status === 'UP'
         && Number(document.getElementById('workers').dataset.instances) >= 1, null, { timeout: 60000 });
+      await page.page.waitForFunction(() => document.getElementById('outbox').dataset.deadLettered === '0',
+        null, { timeout: 30000 });
       await page.screenshot('page-operator');
     });
     await withPage('index.html', {}, async (page) => {

@@ -5,6 +5,7 @@ import java.util.List;
 import studio.contract.envelope.DraftEvent;
 import studio.contract.envelope.EntityKind;
 import studio.contract.envelope.EventType;
+import studio.contract.envelope.Preview;
 import studio.contract.room.RoomKey;
 import studio.contract.room.RoomKind;
 
@@ -28,9 +29,9 @@ public final class DownloadEvents {
 
   public static DraftEvent completed(long jobId, long version, DownloadStatus outcome, String error,
                                      long bytesDone, Long bytesTotal) {
-    return draft(EventType.DOWNLOAD_JOB_COMPLETED, jobId, version, new JsonObject()
-        .put("status", outcome.wire()).put("error", error)
-        .put("bytes_done", bytesDone).put("bytes_total", bytesTotal));
+    JsonObject payload = new JsonObject().put("status", outcome.wire())
+        .put("bytes_done", bytesDone).put("bytes_total", bytesTotal);
+    return draft(EventType.DOWNLOAD_JOB_COMPLETED, jobId, version, Preview.putText(payload, "error", error));
   }
 
   private static DraftEvent draft(EventType type, long jobId, long version, JsonObject payload) {

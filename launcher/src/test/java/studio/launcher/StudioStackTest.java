@@ -18,6 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import studio.runtime.config.Settings;
 import studio.runtime.database.Database;
+import studio.testsupport.RealtimeClient;
 
 /** The single-node default: {@code all} on embedded PostgreSQL and Redis, nothing configured but ports. */
 @ExtendWith(VertxExtension.class)
@@ -129,6 +130,56 @@ class StudioStackTest {
           ws.writeTextMessage(new JsonObject().put("op", "subscribe").put("id", "1")
               .put("rooms", new io.vertx.core.json.JsonArray().add(room)).encode());
         }));
+  }
+
+  private static <T> T await(io.vertx.core.Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  private static JsonObject payload(JsonObject frame) {
+    return frame.getJsonObject("event").getJsonObject("payload");
+  }
+
+  @Test
+  @DisplayName("a chat turn with a 70,000-character prompt: accepted, its events arrive as bounded previews, a task started "
+      + "afterwards delivers its events, and the whole prompt is readable over HTTP")
+  void longChatPromptKeepsEventsFlowing(Vertx vertx) throws Exception {
+    WebClient http = studio.testsupport.HttpClients.of(vertx);
+    int web = port(ServiceName.WEB);
+    long thread = await(http.post(web, "127.0.0.1", "/api/v1/threads").sendJsonObject(new JsonObject().put("title", "long")))
+        .bodyAsJsonObject().getLong("id");
+    String threadRoom = "thread:" + thread;
+    String token = studio.hub.auth.TokenVerifier.create(vertx, stack.config().secrets().jwtSecretKey()).generateToken(
+        new JsonObject().put("rooms", new io.vertx.core.json.JsonArray().add(threadRoom).add("task:*")),
+        new io.vertx.ext.auth.JWTOptions().setExpiresInSeconds(300));
+    RealtimeClient page = await(RealtimeClient.connect(vertx, port(ServiceName.HUB), "/rt/ws?token=" + token, null));
+    page.awaitReply(page.subscribe(threadRoom));
+
+    String prompt = "p".repeat(70_000);
+    var turn = await(http.post(web, "127.0.0.1", "/api/v1/threads/" + thread + "/turns")
+        .sendJsonObject(new JsonObject().put("content", prompt)));
+    assertThat(turn.statusCode()).as(turn.bodyAsString()).isEqualTo(202);
+
+    JsonObject requested = page.awaitFrame(frame -> "event".equals(frame.getString("op"))
+        && "chat.turn.requested".equals(frame.getJsonObject("event").getString("event_type")));
+    assertThat(payload(requested).getBoolean("prompt_truncated")).isTrue();
+    assertThat(prompt).startsWith(payload(requested).getString("prompt"));
+    assertThat(requested.encode().length()).isLessThan(studio.contract.envelope.DraftEvent.MAX_BODY_BYTES);
+
+    long task = await(http.post(web, "127.0.0.1", "/api/v1/tasks").sendJsonObject(new JsonObject().put("executor", "noop")))
+        .bodyAsJsonObject().getLong("id");
+    String taskRoom = "task:" + task;
+    page.subscribe(new JsonObject().put(taskRoom, new JsonObject().put("offset", 0)), taskRoom);
+    page.awaitFrame(frame -> "event".equals(frame.getString("op")) && taskRoom.equals(frame.getString("room"))
+        && "node.task.completed".equals(frame.getJsonObject("event").getString("event_type")));
+
+    JsonObject responded = page.awaitFrame(frame -> "event".equals(frame.getString("op"))
+        && "chat.turn.responded".equals(frame.getJsonObject("event").getString("event_type")));
+    assertThat(payload(responded).getBoolean("response_truncated")).isTrue();
+    JsonObject history = await(http.get(web, "127.0.0.1", "/api/v1/threads/" + thread).send()).bodyAsJsonObject();
+    assertThat(history.getJsonArray("turns").getJsonObject(0).getString("prompt")).isEqualTo(prompt);
+    assertThat(history.getJsonArray("turns").getJsonObject(0).getString("response")).isEqualTo("echo: " + prompt);
+    page.close();
   }
 
   @Test

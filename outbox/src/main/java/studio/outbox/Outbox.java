@@ -18,12 +18,19 @@ public final class Outbox {
 
   /**
    * Records a draft for the relay. The draft must carry the entity's version after this change, so a
-   * page that hydrated at that version (or later) ignores the event.
+   * page that hydrated at that version (or later) ignores the event, and must pass every draft rule
+   * (size limit included): a draft the hub would refuse fails the producer's transaction here rather
+   * than being stored as a row that can never be published.
    */
   public static Future<Long> append(SqlClient transaction, DraftEvent draft) {
     if (draft.entityVersion() == null) {
       return Future.failedFuture(new ContractException(ErrorCode.INVALID_DRAFT, "entity_version",
           "outbox events describe a state change and must carry the entity's new version"));
+    }
+    try {
+      draft.validate();
+    } catch (ContractException refused) {
+      return Future.failedFuture(refused);
     }
     return transaction.preparedQuery("INSERT INTO outbox (draft) VALUES ($1) RETURNING id")
         .execute(Tuple.of(draft.toJson()))

@@ -24,8 +24,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Instant;
+import studio.contract.bus.Addresses;
 import studio.contract.bus.RealtimePublisher;
 import studio.contract.envelope.DraftEvent;
+import studio.contract.envelope.EntityKind;
+import studio.contract.envelope.Envelope;
+import studio.contract.envelope.EventType;
+import studio.contract.error.ContractException;
+import studio.contract.error.ErrorCode;
+import studio.contract.room.RoomKey;
 import studio.hub.HubConfig;
 import studio.hub.HubVerticle;
 import studio.runtime.config.CommonConfig;
@@ -41,6 +50,7 @@ class OutboxRelayTest {
   private Vertx vertx;
   private Pool pool;
   private final List<OutboxRelay> relays = new ArrayList<>();
+  private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
   private final String entity = UUID.randomUUID().toString().substring(0, 8);
   private final String room = "task:" + entity;
 
@@ -73,7 +83,7 @@ class OutboxRelayTest {
 
   private OutboxRelay relay() {
     OutboxRelay relay = new OutboxRelay(vertx, pool, new RealtimePublisher(vertx, Duration.ofSeconds(2)),
-        Duration.ofMillis(100));
+        Duration.ofMillis(100), metrics);
     relays.add(relay);
     relay.start();
     return relay;
@@ -155,6 +165,96 @@ class OutboxRelayTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> outboxRow(id).getValue("sent_at") != null);
     assertThat(outboxRow(id).getJsonObject("envelope").getString("event_id")).isEqualTo(firstEventId);
     assertThat(outboxRow(id).getJsonObject("envelope").getLong("sequence")).isEqualTo(1);
+  }
+
+  /** Inserted as a row written before producers checked drafts would be: no validation on the way in. */
+  private long insertRaw(JsonObject draft) throws Exception {
+    return join(pool.preparedQuery("INSERT INTO outbox (draft) VALUES ($1) RETURNING id").execute(Tuple.of(draft)))
+        .iterator().next().getLong("id");
+  }
+
+  private long deadLettered() {
+    return Math.round(metrics.counter("studio_outbox_dead_lettered").count());
+  }
+
+  @Test
+  @DisplayName("rows that can never be published (too large, invalid) are dead-lettered; the rows after them go out in order")
+  void poisonRowsAreDeadLettered() throws Exception {
+    deployHub();
+    long tooLarge = insertRaw(draft("huge", 1).toJson().put("payload", new JsonObject().put("text", "x".repeat(70_000))));
+    long first = join(changeState("running", 2, true));
+    long invalid = insertRaw(new JsonObject().put("event_type", "no.such.type").put("entity_kind", "task"));
+    long second = join(changeState("succeeded", 3, true));
+    relay().wake();
+    await().atMost(Duration.ofSeconds(20)).until(() -> outboxRow(second).getValue("sent_at") != null);
+
+    assertThat(outboxRow(first).getJsonObject("envelope").getLong("sequence")).isEqualTo(1);
+    assertThat(outboxRow(second).getJsonObject("envelope").getLong("sequence")).isEqualTo(2);
+    Row large = outboxRow(tooLarge);
+    assertThat(large.getValue("dead_at")).isNotNull();
+    assertThat(large.getValue("sent_at")).isNull();
+    assertThat(large.getString("last_error")).contains("too_large").contains("limit is " + DraftEvent.MAX_BODY_BYTES);
+    assertThat(outboxRow(invalid).getValue("dead_at")).isNotNull();
+    assertThat(outboxRow(invalid).getString("last_error")).contains("invalid_draft").contains("event_type");
+    assertThat(deadLettered()).isEqualTo(2);
+  }
+
+  /** Stands in for the hub: refuses one entity for good, is briefly unavailable, sequences the rest. */
+  private List<String> fakeHub(String refusedEntity, int unavailableAnswers) {
+    List<String> published = new java.util.concurrent.CopyOnWriteArrayList<>();
+    int[] unavailable = {unavailableAnswers};
+    long[] sequence = {0};
+    vertx.eventBus().<JsonObject>consumer(Addresses.PUBLISH, message -> {
+      DraftEvent draft = DraftEvent.fromJson(message.body());
+      if (unavailable[0]-- > 0) {
+        message.fail(ErrorCode.UNAVAILABLE.failureCode(), "could not sequence the event: Redis is down");
+      } else if (draft.entityId().equals(refusedEntity)) {
+        message.fail(ErrorCode.INVALID_ROOM.failureCode(), "room_keys[0]: this hub refuses the room");
+      } else {
+        published.add(draft.payload().getString("status"));
+        message.reply(Envelope.sequenced(draft, UUID.randomUUID(), ++sequence[0], Instant.now()).toJson());
+      }
+    });
+    return published;
+  }
+
+  @Test
+  @DisplayName("a row the hub refuses for good is dead-lettered; transient refusals are retried and lose nothing")
+  void hubRefusalIsDeadLettered() throws Exception {
+    String refused = "refused" + entity;
+    List<String> published = fakeHub(refused, 2);
+    long first = join(changeState("one", 1, true));
+    long poison = join(pool.withTransaction(tx -> Outbox.append(tx, DraftEvent.fromJson(draft("two", 2).toJson()
+        .put("entity_id", refused)))));
+    long third = join(changeState("three", 3, true));
+    relay().wake();
+    await().atMost(Duration.ofSeconds(20)).until(() -> outboxRow(third).getValue("sent_at") != null);
+
+    assertThat(published).containsExactly("one", "three");
+    assertThat(outboxRow(first).getInteger("attempts")).as("retried after the transient failures").isEqualTo(3);
+    assertThat(outboxRow(poison).getValue("dead_at")).isNotNull();
+    assertThat(outboxRow(poison).getString("last_error")).contains("invalid_room").contains("refuses the room");
+    assertThat(deadLettered()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("Outbox.append refuses a draft over the size limit with too_large, and the producer's transaction rolls back")
+  void appendRefusesOversizedDraft() throws Exception {
+    long before = join(pool.query("SELECT count(*) AS n FROM outbox").execute()).iterator().next().getLong("n");
+    DraftEvent oversized = new DraftEvent(EventType.NODE_TASK_UPDATED, EntityKind.TASK, entity,
+        List.of(RoomKey.parse(room)), null, new JsonObject().put("text", "x".repeat(70_000)), null, 1L);
+    Throwable failure = pool.withTransaction(tx -> tx.preparedQuery("INSERT INTO demo_task (id, status, version) "
+                + "VALUES ($1, 'huge', 1)").execute(Tuple.of(entity))
+            .compose(inserted -> Outbox.append(tx, oversized)))
+        .toCompletionStage().toCompletableFuture().handle((id, error) -> error).get(10, TimeUnit.SECONDS);
+
+    assertThat(failure).isInstanceOf(ContractException.class);
+    assertThat(((ContractException) failure).code()).isEqualTo(ErrorCode.TOO_LARGE);
+    assertThat(failure).hasMessageContaining("limit is " + DraftEvent.MAX_BODY_BYTES);
+    assertThat(join(pool.preparedQuery("SELECT count(*) AS n FROM demo_task WHERE id = $1").execute(Tuple.of(entity)))
+        .iterator().next().getLong("n")).as("the state change rolled back").isZero();
+    assertThat(join(pool.query("SELECT count(*) AS n FROM outbox").execute()).iterator().next().getLong("n"))
+        .isEqualTo(before);
   }
 
   @Test

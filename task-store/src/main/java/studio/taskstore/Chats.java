@@ -11,6 +11,7 @@ import java.util.List;
 import studio.contract.envelope.DraftEvent;
 import studio.contract.envelope.EntityKind;
 import studio.contract.envelope.EventType;
+import studio.contract.envelope.Preview;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
 import studio.contract.room.RoomKey;
@@ -96,14 +97,17 @@ public final class Chats {
                       .execute(Tuple.of(turnId, task.id())))
                   .map(updated -> turnJson(updated.iterator().next()));
             })
-            .compose(turn -> append(tx, thread, EventType.CHAT_TURN_REQUESTED, turn.copy())
+            .compose(turn -> append(tx, thread, EventType.CHAT_TURN_REQUESTED, preview(turn))
                 .compose(event -> thread.save(tx))
                 .map(saved -> turn.put("thread_version", thread.version)));
       });
     });
   }
 
-  /** Streamed text: appended to the turn and announced, in one transaction per batch. */
+  /**
+   * Streamed text: appended to the turn and announced, in one transaction per batch. The caller keeps
+   * a batch within {@link Preview#MAX_BATCH_BYTES}; a bigger one fails as {@code too_large}.
+   */
   public static Future<Void> appendActivity(Pool pool, long turnId, long taskId, String delta, int index) {
     return Transactions.run(pool, tx -> lockByTurn(tx, turnId).compose(thread -> tx.preparedQuery(
             "UPDATE chat_turn SET response = response || $2, updated_at = now() WHERE id = $1 AND status = 'requested'")
@@ -131,7 +135,7 @@ public final class Chats {
             WHERE id = $1 RETURNING *""")
         .execute(Tuple.of(task.chatTurnId(), answered ? "responded" : "failed", content, error))
         .compose(rows -> append(tx, thread, answered ? EventType.CHAT_TURN_RESPONDED : EventType.CHAT_TURN_FAILED,
-            turnJson(rows.iterator().next()).put("runtime", task.runtime())))
+            preview(turnJson(rows.iterator().next())).put("runtime", task.runtime())))
         .mapEmpty();
   }
 
@@ -158,6 +162,18 @@ public final class Chats {
     return Outbox.append(tx, new DraftEvent(type, EntityKind.THREAD, Long.toString(thread.id),
         List.of(RoomKey.of(RoomKind.THREAD, Long.toString(thread.id))), payload.getJsonObject("runtime"),
         payload, null, version));
+  }
+
+  /**
+   * A turn as its events carry it: prompt, response and error cut to a preview, flagged
+   * {@code *_truncated}; the whole turn is in the thread's history ({@code GET /api/v1/threads/<id>}).
+   */
+  private static JsonObject preview(JsonObject turn) {
+    JsonObject event = turn.copy();
+    for (String field : List.of("prompt", "response", "error")) {
+      Preview.putText(event, field, turn.getString(field));
+    }
+    return event;
   }
 
   private static JsonObject turnJson(Row row) {

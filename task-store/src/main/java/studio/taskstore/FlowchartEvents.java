@@ -8,6 +8,7 @@ import java.util.Map;
 import studio.contract.envelope.DraftEvent;
 import studio.contract.envelope.EntityKind;
 import studio.contract.envelope.EventType;
+import studio.contract.envelope.Preview;
 import studio.contract.room.RoomKey;
 import studio.contract.room.RoomKind;
 import studio.outbox.Outbox;
@@ -24,12 +25,13 @@ final class FlowchartEvents {
   static Future<Long> node(SqlClient tx, RunState run, TaskRow task) {
     JsonObject payload = new JsonObject().put("run_id", run.id).put("flowchart_id", run.flowchartId)
         .put("node_key", task.nodeKey()).put("task_id", task.id()).put("status", task.status().wire())
-        .put("stage", task.stage()).put("attempts", task.attempts()).put("error", task.error());
+        .put("stage", task.stage()).put("attempts", task.attempts());
+    Preview.putText(payload, "error", task.error());
     return append(tx, run, EventType.FLOWCHART_NODE_UPDATED, payload, task.runtime());
   }
 
   static Future<Long> run(SqlClient tx, RunState run) {
-    return append(tx, run, EventType.FLOWCHART_RUN_UPDATED, run.summary(), null);
+    return append(tx, run, EventType.FLOWCHART_RUN_UPDATED, Preview.putText(run.summary(), "error", run.error), null);
   }
 
   static Future<Long> runtime(SqlClient tx, RunState run, Map<String, TaskStatus> nodes) {

@@ -8,6 +8,7 @@ import java.util.List;
 import studio.contract.envelope.DraftEvent;
 import studio.contract.envelope.EntityKind;
 import studio.contract.envelope.EventType;
+import studio.contract.envelope.Preview;
 import studio.contract.room.RoomKey;
 import studio.contract.room.RoomKind;
 import studio.outbox.Outbox;
@@ -18,6 +19,9 @@ import studio.outbox.Outbox;
  * task's version after the change and the runtime metadata block.
  */
 public final class TaskEvents {
+  /** A bigger result is left out ({@code result_truncated: true}) and read from the task's status endpoint. */
+  static final int MAX_RESULT_BYTES = 16 * 1024;
+
   private TaskEvents() {
   }
 
@@ -31,10 +35,13 @@ public final class TaskEvents {
   }
 
   public static Future<Long> updated(SqlClient tx, TaskRow task) {
-    return Outbox.append(tx, draft(EventType.NODE_TASK_UPDATED, task, task.summary()));
+    return Outbox.append(tx, draft(EventType.NODE_TASK_UPDATED, task, summary(task)));
   }
 
-  /** A stage change or a batch of stage output ({@code detail} e.g. {@code {"log": [...]}}). */
+  /**
+   * A stage change or a batch of stage output ({@code detail} e.g. {@code {"log": [...]}}); the
+   * caller keeps a batch within {@link Preview#MAX_BATCH_BYTES}.
+   */
   public static Future<Long> stage(SqlClient tx, TaskRow task, JsonObject detail) {
     JsonObject payload = new JsonObject().put("id", task.id()).put("stage", task.stage())
         .put("status", task.status().wire()).put("version", task.version()).put("attempts", task.attempts());
@@ -45,8 +52,8 @@ public final class TaskEvents {
   }
 
   public static Future<Long> completed(SqlClient tx, TaskRow task) {
-    JsonObject payload = task.summary();
-    if (task.result() != null && task.result().encode().length() <= 16 * 1024) {
+    JsonObject payload = summary(task);
+    if (task.result() != null && Preview.encodedBytes(task.result()) <= MAX_RESULT_BYTES) {
       payload.put("result", task.result());
     } else if (task.result() != null) {
       payload.put("result_truncated", true);
@@ -58,6 +65,11 @@ public final class TaskEvents {
   public static Future<Void> changed(SqlClient tx, TaskRow task) {
     Future<Long> updated = updated(tx, task);
     return (task.status().terminal() ? updated.compose(id -> completed(tx, task)) : updated).mapEmpty();
+  }
+
+  /** The summary with the error cut to a preview; the whole error is on the task's status endpoint. */
+  private static JsonObject summary(TaskRow task) {
+    return Preview.putText(task.summary(), "error", task.error());
   }
 
   private static DraftEvent draft(EventType type, TaskRow task, JsonObject payload) {

@@ -32,7 +32,7 @@ public final class DownloadJobsVerticle extends VerticleBase implements HttpServ
   @Override
   public Future<?> start() {
     runtime = new WorkerRuntime(vertx, context, SERVICE, config.port());
-    outbox = OutboxRelay.toHub(vertx, runtime.pool(), context.config().outboxPollInterval());
+    outbox = OutboxRelay.toHub(vertx, runtime.pool(), context.config().outboxPollInterval(), context.metrics());
     fetcher = new HttpFetcher(vertx, config);
     Workspace workspace = new Workspace(vertx, config.workspaceUnder(context.config().dataDirectory()));
     // Leases carry the heartbeat's instance id, so operators can tell which live worker holds a job.

@@ -28,7 +28,7 @@ public final class TaskRunnerVerticle extends VerticleBase implements HttpServic
   @Override
   public Future<?> start() {
     runtime = new WorkerRuntime(vertx, context, SERVICE, config.port(), this::details);
-    outbox = OutboxRelay.toHub(vertx, runtime.pool(), context.config().outboxPollInterval());
+    outbox = OutboxRelay.toHub(vertx, runtime.pool(), context.config().outboxPollInterval(), context.metrics());
     executors = Executors.create(vertx, config);
     dispatcher = new TaskDispatcher(vertx, runtime.pool(), config, runtime.instanceId(), executors);
     return runtime.start()

@@ -1,6 +1,7 @@
 package studio.tasks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.Vertx;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import studio.contract.envelope.DraftEvent;
 import studio.tasks.support.Runners;
 import studio.tasks.support.TaskDatabase;
 import studio.taskstore.Chats;
@@ -72,6 +74,31 @@ class ChatTurnTest {
         .isGreaterThan(1);
     assertThat(events).extracting(e -> e.getLong("entity_version")).isSorted().doesNotHaveDuplicates();
     assertThat(events.get(events.size() - 1).getJsonObject("runtime").getString("final_provider")).isEqualTo("echo");
+  }
+
+  @Test
+  @DisplayName("a 70,000-character prompt: the turn is accepted, its events carry previews and fit, the history keeps it whole")
+  void longPromptTurn() {
+    long thread = TaskDatabase.await(Chats.createThread(db.pool, "t")).getLong("id");
+    String prompt = "p".repeat(70_000);
+    JsonObject accepted = submit(thread, prompt, new JsonObject());
+    assertThat(accepted.getString("prompt")).isEqualTo(prompt);
+    JsonObject history = awaitTurn(thread, accepted.getLong("id"), "responded");
+    assertThat(history.getJsonArray("turns").getJsonObject(0).getString("prompt")).isEqualTo(prompt);
+    assertThat(history.getJsonArray("turns").getJsonObject(0).getString("response")).isEqualTo("echo: " + prompt);
+
+    List<JsonObject> events = db.events("thread:" + thread);
+    assertThat(events).allSatisfy(draft -> assertThatCode(() -> DraftEvent.fromJson(draft))
+        .as(draft.getString("event_type")).doesNotThrowAnyException());
+    JsonObject requested = events.get(0).getJsonObject("payload");
+    assertThat(requested.getBoolean("prompt_truncated")).isTrue();
+    assertThat(prompt).startsWith(requested.getString("prompt"));
+    JsonObject responded = events.get(events.size() - 1).getJsonObject("payload");
+    assertThat(responded.getBoolean("prompt_truncated")).isTrue();
+    assertThat(responded.getBoolean("response_truncated")).isTrue();
+    String streamed = events.stream().filter(e -> e.getString("event_type").equals("chat.activity.appended"))
+        .map(e -> e.getJsonObject("payload").getString("delta")).collect(Collectors.joining());
+    assertThat(streamed).isEqualTo("echo: " + prompt);
   }
 
   @Test

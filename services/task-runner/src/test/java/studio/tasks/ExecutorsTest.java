@@ -1,6 +1,7 @@
 package studio.tasks;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.Vertx;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import studio.contract.envelope.DraftEvent;
 import studio.tasks.support.Runners;
 import studio.tasks.support.TaskDatabase;
 import studio.taskstore.Signals;
@@ -86,6 +88,44 @@ class ExecutorsTest {
     assertThat(logLines(done.id())).anyMatch(line -> line.getString("line").endsWith("task-" + done.id()));
     long lineEvents = db.events("task:" + done.id()).stream().filter(e -> e.getJsonObject("payload").containsKey("log")).count();
     assertThat(lineEvents).isLessThan(4);
+  }
+
+  /** Every event the task wrote passes the hub's draft rules, the 64 KiB size limit included. */
+  private void assertEveryEventFits(long taskId) {
+    assertThat(db.events("task:" + taskId)).isNotEmpty().allSatisfy(draft ->
+        assertThatCode(() -> DraftEvent.fromJson(draft)).as(draft.getString("event_type")).doesNotThrowAnyException());
+  }
+
+  @Test
+  @DisplayName("shell: a line longer than an event is previewed and batches are split, so every event fits and no line is lost")
+  void shellLongOutputFitsEvents() {
+    shellRunner();
+    TaskRow done = run(shell("head -c 100000 /dev/zero | tr '\\0' x; echo; "
+        + "i=0; while [ $i -lt 300 ]; do i=$((i+1)); printf '%01000d\\n' $i; done"));
+    assertThat(done.status()).isEqualTo(TaskStatus.SUCCEEDED);
+    assertEveryEventFits(done.id());
+    List<JsonObject> lines = logLines(done.id());
+    assertThat(lines).hasSize(301);
+    assertThat(lines.get(0).getBoolean("line_truncated")).isTrue();
+    assertThat(lines.get(0).getString("line")).matches("x+").hasSizeLessThan(100_000);
+    assertThat(lines.subList(1, 301)).extracting(line -> Integer.parseInt(line.getString("line")))
+        .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 300).boxed().toList());
+    assertThat(lines.subList(1, 301)).allSatisfy(line -> assertThat(line.containsKey("line_truncated")).isFalse());
+  }
+
+  @Test
+  @DisplayName("shell: an error longer than an event is previewed in the events and kept whole on the task")
+  void shellLongErrorFitsEvents() {
+    shellRunner();
+    TaskRow done = run(shell("head -c 100000 /dev/zero | tr '\\0' x >&2; echo >&2; exit 1"));
+    assertThat(done.status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(done.error()).endsWith("x".repeat(100_000));
+    assertEveryEventFits(done.id());
+    JsonObject completed = db.events("task:" + done.id()).stream()
+        .filter(event -> event.getString("event_type").equals("node.task.completed")).findFirst().orElseThrow()
+        .getJsonObject("payload");
+    assertThat(completed.getBoolean("error_truncated")).isTrue();
+    assertThat(completed.getString("error")).startsWith("exit code 1: xxx");
   }
 
   @Test
@@ -199,6 +239,19 @@ class ExecutorsTest {
     assertThat(done.runtime().getString("selected_provider")).isEqualTo("echo");
     assertThat(done.runtime().getString("final_provider")).isEqualTo("echo");
     assertThat(done.runtime().getString("dispatch_status")).isEqualTo("completed");
+  }
+
+  @Test
+  @DisplayName("llm: an answer longer than an event streams in pieces that each fit and add up to the answer")
+  void llmLongAnswerFitsEvents() {
+    runner(Map.of("STUDIO_LLM_ECHO_TOKEN_DELAY", "1ms"));
+    String prompt = "y".repeat(70_000);
+    TaskRow done = run(spec("llm", new JsonObject().put("prompt", prompt)));
+    assertThat(done.status()).isEqualTo(TaskStatus.SUCCEEDED);
+    assertEveryEventFits(done.id());
+    String streamed = db.events("task:" + done.id()).stream().map(e -> e.getJsonObject("payload"))
+        .filter(p -> p.containsKey("delta")).map(p -> p.getString("delta")).collect(Collectors.joining());
+    assertThat(streamed).isEqualTo("echo: " + prompt);
   }
 
   @Test

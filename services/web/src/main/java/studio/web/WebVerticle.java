@@ -35,6 +35,7 @@ import studio.web.flowcharts.FlowchartApi;
 import studio.web.downloads.DownloadApi;
 import studio.web.health.InfrastructureHealth;
 import studio.web.operators.HubStatsEndpoint;
+import studio.web.operators.OutboxEndpoint;
 import studio.web.pages.Pages;
 import studio.web.proxy.ForwardedHeaders;
 import studio.web.serving.ConnectionGuard;
@@ -63,7 +64,7 @@ public final class WebVerticle extends VerticleBase implements HttpService {
   @Override
   public Future<?> start() {
     pool = Database.pool(vertx, context.config().database());
-    outbox = OutboxRelay.toHub(vertx, pool, context.config().outboxPollInterval());
+    outbox = OutboxRelay.toHub(vertx, pool, context.config().outboxPollInterval(), context.metrics());
     redis = RedisConnector.client(vertx, context.config().redis());
     signer = TokenKeys.hs256(vertx, context.config().secrets().jwtSecretKey());
     ConnectionGuard connections = new ConnectionGuard(config.serving(), context.metrics());
@@ -103,6 +104,7 @@ public final class WebVerticle extends VerticleBase implements HttpService {
     ChatApi.mount(api, features);
     DownloadApi.mount(api, features);
     HubStatsEndpoint.mount(api, features.hub());
+    OutboxEndpoint.mount(api, pool);
     return api;
   }
 

@@ -37,7 +37,13 @@ public final class RealtimePublisher {
     this.options = new DeliveryOptions().setSendTimeout(timeout.toMillis());
   }
 
+  /** Sequences a draft; one the hub would refuse (e.g. {@code too_large}) fails here, without a round trip. */
   public Future<Envelope> publish(DraftEvent draft) {
+    try {
+      draft.validate();
+    } catch (ContractException refused) {
+      return Future.failedFuture(refused);
+    }
     return vertx.eventBus().<JsonObject>request(Addresses.PUBLISH, draft.toJson(), options)
         .map(reply -> Envelope.fromJson(reply.body()))
         .recover(failure -> Future.failedFuture(translate(failure)));

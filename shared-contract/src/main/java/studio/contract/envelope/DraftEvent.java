@@ -68,6 +68,17 @@ public record DraftEvent(
     return new DraftEvent(eventType, entityKind, entityId, rooms, runtime, payload, idempotencyKey, entityVersion);
   }
 
+  /**
+   * Applies every rule of {@link #fromJson} (the size limit included) to a draft built in code, which
+   * the canonical constructor does not check. Producers call it where an event is born, so a draft
+   * the hub would refuse fails its producer instead of being stored or sent.
+   *
+   * @throws ContractException {@code invalid_draft} or {@code too_large}, naming the field
+   */
+  public DraftEvent validate() {
+    return fromJson(toJson());
+  }
+
   public JsonObject toJson() {
     JsonObject json = new JsonObject()
         .put("event_type", eventType.wire())

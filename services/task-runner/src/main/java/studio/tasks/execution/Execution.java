@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import studio.contract.envelope.Preview;
 import studio.tasks.TasksConfig;
 import studio.taskstore.Chats;
 import studio.taskstore.TaskRow;
@@ -35,6 +36,7 @@ public final class Execution {
   private final JsonObject runtime;
   private final Promise<String> cancelled = Promise.promise();
   private final List<JsonObject> pendingLines = new ArrayList<>();
+  private int pendingLineBytes;
   private final StringBuilder pendingText = new StringBuilder();
   private Future<Void> writes = Future.succeededFuture();
   private String stage = "starting";
@@ -113,9 +115,19 @@ public final class Execution {
     write(() -> TaskTransitions.stage(pool, task.id(), owner, name, detail, snapshot).mapEmpty());
   }
 
-  /** One output line; lines are written in batches, every {@code STUDIO_TASKS_LOG_BATCH_INTERVAL}. */
+  /**
+   * One output line; lines are written in batches, every {@code STUDIO_TASKS_LOG_BATCH_INTERVAL}. A
+   * batch closes early when it would outgrow an event ({@link Preview#MAX_BATCH_BYTES}); a line
+   * longer than a preview is cut ({@code line_truncated}); its rest is not kept.
+   */
   public void log(String stream, String line) {
-    pendingLines.add(new JsonObject().put("stream", stream).put("line", line));
+    JsonObject entry = Preview.putText(new JsonObject().put("stream", stream), "line", line);
+    int bytes = Preview.encodedBytes(entry) + 1;
+    if (pendingLineBytes + bytes > Preview.MAX_BATCH_BYTES) {
+      flushLines();
+    }
+    pendingLines.add(entry);
+    pendingLineBytes += bytes;
     if (pendingLines.size() >= MAX_LINES_PER_EVENT) {
       flushLines();
     } else if (lineTimer == -1) {
@@ -155,6 +167,7 @@ public final class Execution {
     }
     JsonObject detail = new JsonObject().put("log", new JsonArray(new ArrayList<>(pendingLines)));
     pendingLines.clear();
+    pendingLineBytes = 0;
     String current = stage;
     JsonObject snapshot = runtime.copy();
     write(() -> TaskTransitions.stage(pool, task.id(), owner, current, detail, snapshot).mapEmpty());
@@ -166,14 +179,17 @@ public final class Execution {
     if (pendingText.length() == 0) {
       return;
     }
-    String delta = pendingText.toString();
+    String text = pendingText.toString();
     pendingText.setLength(0);
-    int index = textIndex++;
-    if (task.chatTurnId() != null) {
-      write(() -> Chats.appendActivity(pool, task.chatTurnId(), task.id(), delta, index));
-    } else {
-      JsonObject detail = new JsonObject().put("delta", delta).put("index", index);
-      write(() -> TaskTransitions.stage(pool, task.id(), owner, "streaming", detail, null).mapEmpty());
+    // A batch bigger than an event goes out as several, in order; together they are the whole text.
+    for (String delta : Preview.chunks(text, Preview.MAX_BATCH_BYTES)) {
+      int index = textIndex++;
+      if (task.chatTurnId() != null) {
+        write(() -> Chats.appendActivity(pool, task.chatTurnId(), task.id(), delta, index));
+      } else {
+        JsonObject detail = new JsonObject().put("delta", delta).put("index", index);
+        write(() -> TaskTransitions.stage(pool, task.id(), owner, "streaming", detail, null).mapEmpty());
+      }
     }
   }
 

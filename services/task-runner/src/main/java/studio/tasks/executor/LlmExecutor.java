@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
+import studio.contract.envelope.Preview;
 import studio.tasks.TasksConfig;
 import studio.tasks.execution.Execution;
 import studio.tasks.execution.TaskFailure;
@@ -50,9 +51,11 @@ public final class LlmExecutor implements Executor {
         execution.runtime().put("dispatch_status", "failed");
         return Future.failedFuture(failure);
       }
-      execution.runtime().put("final_provider", fallback).put("fallback", new JsonObject().put("from", selected)
-          .put("to", fallback).put("reason", failure.getMessage()));
-      execution.stage("fallback", new JsonObject().put("provider", fallback).put("reason", failure.getMessage()));
+      // The runtime block travels in every later event of the task, so the provider's reason is a preview.
+      execution.runtime().put("final_provider", fallback).put("fallback", Preview.putText(new JsonObject()
+          .put("from", selected).put("to", fallback), "reason", failure.getMessage()));
+      execution.stage("fallback", Preview.putText(new JsonObject().put("provider", fallback), "reason",
+          failure.getMessage()));
       return attempt(execution, fallback, messages, tokens);
     }).map(result -> {
       execution.runtime().put("dispatch_status", "completed");

@@ -17,19 +17,42 @@ function turnElement(turn) {
   return item;
 }
 
+/** Sets a text unless it is an event's preview (`<field>_truncated`) of what the element already shows in full. */
+function setText(node, turn, field) {
+  const text = turn[field];
+  if (text === undefined || text === null) {
+    return;
+  }
+  if (!turn[`${field}_truncated`] || node.textContent.length < text.length) {
+    node.textContent = text;
+  }
+}
+
 function renderTurn(turn) {
   const item = turnElement(turn);
-  if (turn.prompt !== undefined) {
-    item.querySelector('.prompt').textContent = turn.prompt;
-  }
-  if (turn.response !== undefined && turn.response !== null) {
-    item.querySelector('.response').textContent = turn.response;
-  }
+  setText(item.querySelector('.prompt'), turn, 'prompt');
+  setText(item.querySelector('.response'), turn, 'response');
   if (turn.status) {
     item.dataset.status = turn.status;
     item.querySelector('.turn-meta').textContent = turn.status;
   }
-  item.querySelector('.turn-error').textContent = turn.error ?? '';
+  const error = item.querySelector('.turn-error');
+  if (turn.error === undefined || turn.error === null) {
+    error.textContent = '';
+  } else {
+    setText(error, turn, 'error');
+  }
+}
+
+/** Highest thread version shown from events, so a slower read of the thread never rolls the page back. */
+let shownVersion = 0;
+
+/** Events carry previews of a long prompt, answer or error; the whole turn is in the thread's history. */
+async function fetchTruncated(turnId) {
+  const thread = await api(`/threads/${id}`);
+  if (thread.version >= shownVersion) {
+    thread.turns.filter((turn) => turn.id === turnId).forEach(renderTurn);
+  }
 }
 
 function render(thread) {
@@ -41,6 +64,7 @@ function render(thread) {
 
 function onEvent(event, meta) {
   const p = event.payload;
+  shownVersion = Math.max(shownVersion, event.entity_version ?? 0);
   switch (event.event_type) {
     case 'chat.activity.appended': {
       logEvent(event, meta, { text: `turn ${p.turn_id} +${JSON.stringify(p.delta)}` });
@@ -54,6 +78,9 @@ function onEvent(event, meta) {
     case 'chat.turn.failed':
       logEvent(event, meta, { state: p.status, text: `turn ${p.id}` });
       renderTurn(p);
+      if (p.prompt_truncated || p.response_truncated || p.error_truncated) {
+        fetchTruncated(p.id).catch((failure) => showError(`Could not read thread ${id}: ${failure.message}`));
+      }
       break;
     default:
       logEvent(event, meta, {});

@@ -1,5 +1,5 @@
-// Operator: the socket hub's counters (through web: the hub's own /stats is not cross-origin) and
-// worker health, refreshed every few seconds.
+// Operator: the socket hub's counters (through web: the hub's own /stats is not cross-origin), the
+// outbox (pending and dead-lettered events) and worker health, refreshed every few seconds.
 import { api, element, showError, startLive } from './page.js';
 
 const REFRESH_MS = 5000;
@@ -35,6 +35,19 @@ async function refreshHub() {
   document.getElementById('hub-stats').dataset.connections = String(stats.connections);
 }
 
+async function refreshOutbox() {
+  const outbox = await api('/outbox/stats');
+  rows('#outbox tbody', [
+    ['Pending events', String(outbox.pending)],
+    ['Dead-lettered events', String(outbox.dead_lettered)],
+  ]);
+  document.getElementById('outbox').dataset.deadLettered = String(outbox.dead_lettered);
+  rows('#dead-letters tbody', outbox.newest_dead_letters.length > 0
+    ? outbox.newest_dead_letters.map((dead) => [`#${dead.id}`, new Date(dead.dead_at).toLocaleString(),
+      `${dead.event_type ?? '?'} ${dead.entity_kind ?? '?'}:${dead.entity_id ?? '?'}`, detail(dead.last_error)])
+    : [['none', '', '', '']]);
+}
+
 async function refreshWorkers() {
   const workers = await api('/infrastructure/health/workers', { acceptStatus: [503] });
   statusBadge('workers-status', workers.status);
@@ -58,6 +71,7 @@ async function refreshWorkers() {
 async function refresh() {
   const failures = [];
   await refreshHub().catch((failure) => failures.push(`hub stats: ${failure.message}`));
+  await refreshOutbox().catch((failure) => failures.push(`outbox: ${failure.message}`));
   await refreshWorkers().catch((failure) => failures.push(`health: ${failure.message}`));
   showError(failures.join('; '));
   document.getElementById('updated-at').textContent = new Date().toLocaleTimeString();

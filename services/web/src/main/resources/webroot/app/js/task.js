@@ -45,8 +45,19 @@ async function hydrate() {
   return task;
 }
 
+/** Events carry a preview of a long error and leave out a big result (`*_truncated`); the whole is on the status endpoint. */
+async function fetchTruncated(version) {
+  const task = await api(`/nodes/${id}/status`);
+  if (task.version >= version) {
+    render(task);
+  }
+}
+
 function onEvent(event, meta) {
   const p = event.payload;
+  if (p.error_truncated || p.result_truncated) {
+    fetchTruncated(p.version).catch((failure) => showError(`Could not read task ${id}: ${failure.message}`));
+  }
   logEvent(event, meta, { state: p.status, text: p.stage ? `stage ${p.stage}` : '' });
   if (event.event_type === 'node.task.stage.updated') {
     const { id: _id, stage, status, version: _version, attempts: _attempts, ...detail } = p;
