@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  * sent (across connections) and, after a connection is lost, resumes on another replica with
  * {@code since} = the last offset and epoch it saw.
  */
-final class RoomFollower {
+public final class RoomFollower {
   private final WebSocketClient sockets;
   private final String room;
   private final String token;
@@ -31,7 +31,7 @@ final class RoomFollower {
   private volatile WebSocket socket;
   private volatile Short closeCode;
 
-  RoomFollower(WebSocketClient sockets, String room, String token, String origin) {
+  public RoomFollower(WebSocketClient sockets, String room, String token, String origin) {
     this.sockets = sockets;
     this.room = room;
     this.token = token;
@@ -39,7 +39,7 @@ final class RoomFollower {
   }
 
   /** Connects to the hub at {@code port} and subscribes: from now on, or after the last event seen. */
-  JsonObject follow(int port) throws Exception {
+  public JsonObject follow(int port) throws Exception {
     WebSocket connected = result(sockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port)
         .setURI("/rt/ws?token=" + token).addHeader("Origin", origin)));
     closeCode = null;
@@ -77,28 +77,28 @@ final class RoomFollower {
     return ack;
   }
 
-  void awaitDisconnected() {
+  public void awaitDisconnected() {
     await().atMost(Duration.ofSeconds(60)).until(() -> closeCode != null);
   }
 
-  List<JsonObject> events() {
+  public List<JsonObject> events() {
     return new ArrayList<>(events);
   }
 
-  List<JsonObject> acks() {
+  public List<JsonObject> acks() {
     return new ArrayList<>(acks);
   }
 
-  JsonObject lastEvent() {
+  public JsonObject lastEvent() {
     return events.isEmpty() ? null : events.get(events.size() - 1);
   }
 
   /** True once an event of the given entity version has arrived. */
-  boolean hasVersion(long version) {
+  public boolean hasVersion(long version) {
     return events.stream().anyMatch(frame -> frame.getJsonObject("event").getLong("entity_version", -1L) == version);
   }
 
-  Future<Void> close() {
+  public Future<Void> close() {
     return socket == null || socket.isClosed() ? Future.succeededFuture() : socket.close();
   }
 
