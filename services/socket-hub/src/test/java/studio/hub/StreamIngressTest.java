@@ -198,6 +198,25 @@ class StreamIngressTest {
     assertThat(client.events(room)).hasSize(1);
   }
 
+  @Test
+  @DisplayName("the consumer name a gone replica left, holding nothing, is forgotten, so the group does not grow with every hub start")
+  void forgetsGoneConsumers() throws Exception {
+    String gone = "gone-" + id;
+    redis(Request.cmd(Command.XGROUP).arg("CREATECONSUMER").arg(RedisStreams.INGRESS).arg(StreamIngress.GROUP).arg(gone));
+    assertThat(consumers()).contains(gone);
+    await().atMost(Duration.ofSeconds(30)).until(() -> !consumers().contains(gone));
+    String room = "task:" + id;
+    RealtimeClient client = RealtimeClient.open(node.vertx, node.port(), "/rt/ws?token=" + Tokens.grant(node.vertx, room));
+    client.awaitReply(client.subscribe(room));
+    xadd(HubNode.draft(id, room).encode());
+    client.awaitEvents(room, 1);
+    assertThat(consumers()).contains("hub-");
+  }
+
+  private String consumers() throws Exception {
+    return redis(Request.cmd(Command.XINFO).arg("CONSUMERS").arg(RedisStreams.INGRESS).arg(StreamIngress.GROUP)).toString();
+  }
+
   private List<Response> addTogether(String... drafts) throws Exception {
     List<Request> transaction = new ArrayList<>();
     transaction.add(Request.cmd(Command.MULTI));

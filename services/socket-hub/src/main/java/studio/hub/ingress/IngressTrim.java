@@ -22,12 +22,37 @@ import studio.contract.bus.RedisStreams;
  * backlog that is still owed, which is bounded by how long the hubs are away times the producers'
  * rate. The bound is safe although read and trim are separate commands: a group's pending entries
  * and last-delivered id only move forward, and every entry a group gets later lies above them.
+ *
+ * <p>Each hub start adds a consumer name to the group; {@link #forgetGoneConsumers} removes the
+ * ones that hold nothing and have not read for a while, replicas that are gone.
  */
 final class IngressTrim {
+  /**
+   * Check and delete in one script, so a consumer cannot be given an entry in between. Deleting a
+   * live replica's consumer is harmless anyway: it holds nothing, and its next read recreates it.
+   */
+  private static final String FORGET_GONE_CONSUMERS = """
+      local forgotten = 0
+      for _, consumer in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
+        local fields = {}
+        for i = 1, #consumer, 2 do fields[consumer[i]] = consumer[i + 1] end
+        if fields['pending'] == 0 and fields['idle'] >= tonumber(ARGV[2]) then
+          redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], fields['name'])
+          forgotten = forgotten + 1
+        end
+      end
+      return forgotten""";
+
   private final Redis commands;
 
   IngressTrim(Redis commands) {
     this.commands = commands;
+  }
+
+  /** Removes the consumers of {@code group} that hold no entry and have not read for {@code idleMillis}. */
+  Future<Void> forgetGoneConsumers(String group, long idleMillis) {
+    return commands.send(Request.cmd(Command.EVAL).arg(FORGET_GONE_CONSUMERS).arg(1).arg(RedisStreams.INGRESS)
+        .arg(group).arg(idleMillis)).mapEmpty();
   }
 
   Future<Void> trim() {

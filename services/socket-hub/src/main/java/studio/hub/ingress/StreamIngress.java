@@ -27,7 +27,8 @@ import studio.hub.metrics.HubMetrics;
  * it {@code maxDeliveries} times (the count Redis keeps, so it holds across replicas and restarts).
  * Entries a crashed replica left pending are claimed by another once idle for {@code claimIdle}.
  * An entry without its own idempotency key gets its stream id as one, so redelivery never
- * publishes twice. On every claim round the stream is trimmed below what is still owed ({@link IngressTrim}).
+ * publishes twice. On every claim round the stream is trimmed below what is still owed, and the
+ * consumer names of replicas that are gone are forgotten ({@link IngressTrim}).
  */
 public final class StreamIngress {
   public static final String GROUP = "studio-hub";
@@ -144,6 +145,8 @@ public final class StreamIngress {
         })
         .onFailure(failure -> LOG.warn("claiming stale ingress entries failed: {}", failure.getMessage()))
         .transform(claimed -> trim.trim())
+        // Far longer than a live replica's pause between reads (BLOCK 1000 ms, or its reconnect backoff).
+        .transform(trimmed -> trim.forgetGoneConsumers(GROUP, Math.max(3 * claimIdleMillis, 10_000)))
         .onFailure(failure -> LOG.debug("trimming the ingress stream failed: {}", failure.getMessage()));
   }
 
