@@ -141,7 +141,7 @@ public final class HubVerticle extends VerticleBase implements HttpService {
       return Future.succeededFuture();
     }
     streamIngress = new StreamIngress(vertx, redis, dedicatedConnections::connect, publisher,
-        config.ingressClaimIdle());
+        config.ingressClaimIdle(), config.ingressMaxDeliveries(), metrics);
     return streamIngress.start();
   }
 

@@ -8,6 +8,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -16,20 +20,25 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import studio.contract.bus.Addresses;
+import studio.contract.envelope.DraftEvent;
 import studio.contract.error.ErrorCode;
+import studio.hub.ingress.HttpIngress;
 import studio.hub.support.HubNode;
+import studio.testsupport.TestInfrastructure;
 
 /** {@code POST /api/v1/events} and {@code studio.rt.publish}, as workers and services use them. */
 @ExtendWith(VertxExtension.class)
 class HttpIngressTest {
   private HubNode node;
   private WebClient http;
+  private Redis redis;
   private final String id = UUID.randomUUID().toString().substring(0, 8);
 
   @BeforeEach
   void deploy(Vertx vertx) throws Exception {
     node = HubNode.deploy(vertx, Map.of());
     http = studio.testsupport.HttpClients.of(vertx);
+    redis = Redis.createClient(vertx, TestInfrastructure.redisUrl());
   }
 
   private HttpResponse<Buffer> post(String auth, String contentType, Buffer body) throws Exception {
@@ -106,6 +115,42 @@ class HttpIngressTest {
     JsonObject justOver = HubNode.draft(id, "task:" + id).put("payload", new JsonObject().put("blob", "x".repeat(70_000)));
     assertThat(post(justOver).statusCode()).isEqualTo(413);
     assertThat(post("Bearer " + HubNode.WORKER_SECRET, "text/plain", Buffer.buffer("x")).statusCode()).isEqualTo(415);
+  }
+
+  @Test
+  @DisplayName("a draft one byte over the event limit is 413 naming the limit, and nothing reaches Redis; at the limit it is 202")
+  void oneByteOverTheDraftLimit() throws Exception {
+    // {"blob":"..."} encodes to 11 bytes around the string.
+    JsonObject over = HubNode.draft(id, "task:" + id)
+        .put("payload", new JsonObject().put("blob", "x".repeat(DraftEvent.MAX_BODY_BYTES - 11 + 1)));
+    HttpResponse<Buffer> refused = post(over);
+    assertThat(refused.statusCode()).isEqualTo(413);
+    JsonObject error = refused.bodyAsJsonObject().getJsonObject("error");
+    assertThat(error.getString("code")).isEqualTo("too_large");
+    assertThat(error.getString("message")).contains("limit is " + DraftEvent.MAX_BODY_BYTES);
+    assertThat(redis(Request.cmd(Command.EXISTS).arg("studio:rt:{task:" + id + "}:seq")).toInteger()).isZero();
+    JsonObject atLimit = HubNode.draft(id, "task:" + id)
+        .put("payload", new JsonObject().put("blob", "x".repeat(DraftEvent.MAX_BODY_BYTES - 11)));
+    assertThat(post(atLimit).statusCode()).isEqualTo(202);
+  }
+
+  @Test
+  @DisplayName("a body one byte over the body limit is 413 naming the limit, and nothing reaches Redis")
+  void oneByteOverTheBodyLimit() throws Exception {
+    String draft = HubNode.draft(id, "task:" + id).encode();
+    // JSON whitespace pads a valid draft to exactly one byte over.
+    Buffer body = Buffer.buffer(draft + " ".repeat(HttpIngress.BODY_LIMIT + 1 - draft.length()));
+    HttpResponse<Buffer> refused = post("Bearer " + HubNode.WORKER_SECRET, "application/json", body);
+    assertThat(refused.statusCode()).isEqualTo(413);
+    JsonObject error = refused.bodyAsJsonObject().getJsonObject("error");
+    assertThat(error.getString("code")).isEqualTo("too_large");
+    assertThat(error.getString("message")).contains(String.valueOf(HttpIngress.BODY_LIMIT));
+    assertThat(redis(Request.cmd(Command.EXISTS).arg("studio:rt:{task:" + id + "}:seq")).toInteger()).isZero();
+  }
+
+  private Response redis(Request request) throws Exception {
+    return redis.send(request)
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   @Test

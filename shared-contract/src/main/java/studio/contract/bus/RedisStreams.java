@@ -6,6 +6,19 @@ public final class RedisStreams {
   public static final String INGRESS = "studio:rt:ingress";
   /** The field of an ingress stream entry that holds the draft JSON. */
   public static final String INGRESS_FIELD = "draft";
+  /**
+   * Where the hubs park ingress entries that can never be published (an invalid draft, or one that
+   * failed on every delivery): the entry's own fields plus {@link #DEAD_ENTRY_FIELD},
+   * {@link #DEAD_ERROR_FIELD} and {@link #DEAD_DELIVERIES_FIELD}. Re-add one with {@code XADD
+   * studio:rt:ingress * draft <its draft>} once its cause is fixed.
+   */
+  public static final String INGRESS_DEAD_LETTERS = INGRESS + ":dead";
+  /** The dead entry's id in {@link #INGRESS}. */
+  public static final String DEAD_ENTRY_FIELD = "dead_entry";
+  /** Why it could not be published. */
+  public static final String DEAD_ERROR_FIELD = "dead_error";
+  /** How often it had been delivered to a hub when it was parked. */
+  public static final String DEAD_DELIVERIES_FIELD = "dead_deliveries";
 
   private RedisStreams() {
   }

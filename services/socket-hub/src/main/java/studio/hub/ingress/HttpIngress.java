@@ -19,7 +19,7 @@ import studio.runtime.service.ErrorResponses;
 public final class HttpIngress {
   public static final String PATH = "/api/v1/events";
   /** The draft's own limit plus room for its envelope fields. */
-  static final int BODY_LIMIT = DraftEvent.MAX_BODY_BYTES + 16 * 1024;
+  public static final int BODY_LIMIT = DraftEvent.MAX_BODY_BYTES + 16 * 1024;
 
   private final PublishService publisher;
   private final byte[] secret;

@@ -27,6 +27,7 @@ public final class HubMetrics implements FanoutMetrics {
   private final Counter gapFrames;
   private final Counter gapsUnrecoverable;
   private final Counter gapFillFailures;
+  private final Counter ingressDeadLettered;
   private final Timer publishLatency;
   private final AtomicInteger longPolls = new AtomicInteger();
 
@@ -46,6 +47,8 @@ public final class HubMetrics implements FanoutMetrics {
     gapFrames = Counter.builder("studio_rt_fanout_gap_frames_filled").register(registry);
     gapsUnrecoverable = Counter.builder("studio_rt_fanout_gaps_unrecoverable").register(registry);
     gapFillFailures = Counter.builder("studio_rt_fanout_gap_fill_failures").register(registry);
+    ingressDeadLettered = Counter.builder("studio_rt_ingress_dead_lettered")
+        .description("ingress stream entries moved to the dead-letter stream").register(registry);
     publishLatency = Timer.builder("studio_rt_publish_latency").description("time to sequence a publish")
         .publishPercentileHistogram().register(registry);
     io.micrometer.core.instrument.Gauge.builder(LONG_POLLS, longPolls, AtomicInteger::get).tag("instance", instance)
@@ -144,6 +147,10 @@ public final class HubMetrics implements FanoutMetrics {
   @Override
   public void gapFillFailed() {
     gapFillFailures.increment();
+  }
+
+  public void ingressDeadLettered() {
+    ingressDeadLettered.increment();
   }
 
   public double deliveredCount() {

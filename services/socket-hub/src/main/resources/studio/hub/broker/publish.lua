@@ -14,6 +14,9 @@ if ARGV[1] == '1' then
 end
 
 local sequence = redis.call('INCR', KEYS[1])
+-- The counter lives as long as the rooms it feeds (each refreshed to the room TTL below), so a stream
+-- silent that long is forgotten and restarts at 1 together with new epochs: docs/architecture.md.
+redis.call('PEXPIRE', KEYS[1], ARGV[9])
 local envelope = ARGV[7] .. sequence .. ARGV[8]
 local now = tonumber(ARGV[3])
 local cutoff = now - tonumber(ARGV[5])

@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.Future;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import studio.contract.room.RoomKey;
@@ -14,6 +18,8 @@ import studio.runtime.redis.RedisConnector;
 import studio.testsupport.TestInfrastructure;
 
 class RedisBrokerTest extends BrokerContractTest {
+  private Redis redis;
+
   @Override
   Broker create(Vertx vertx, HistoryPolicy policy) {
     RedisConfig config = new RedisConfig(TestInfrastructure.redisUrl(), 4);
@@ -33,5 +39,41 @@ class RedisBrokerTest extends BrokerContractTest {
     publish(draft(null, watched));
     await().atMost(Duration.ofSeconds(10)).until(() -> delivered.size() == 1);
     assertThat(delivered.get(0).offset()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("a stream's sequence key lives as long as its rooms: every publish sets its TTL to the room TTL")
+  void sequenceKeyExpires() throws Exception {
+    publish(draft(null, room("task")));
+    publish(draft(null, room("task")));
+    long ttl = redis().send(Request.cmd(Command.PTTL).arg(RedisKeys.sequence("task:" + id)))
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).toLong();
+    assertThat(ttl).isGreaterThan(POLICY.roomTtl().minusMinutes(1).toMillis()).isLessThanOrEqualTo(POLICY.roomTtl().toMillis());
+  }
+
+  @Test
+  @DisplayName("a sequence that restarts after its key expired comes with a new epoch in the room it fed")
+  void sequenceRestartsWithNewEpoch() throws Exception {
+    Broker shortLived = onContext(() -> Future.succeededFuture(create(vertx,
+        new HistoryPolicy(50, Duration.ofMillis(300), Duration.ofMillis(300), Duration.ofMillis(300)))));
+    try {
+      RoomKey task = room("task");
+      Publication before = onContext(() -> shortLived.publish(draft(null, task)));
+      await().atMost(Duration.ofSeconds(10)).until(() -> redis().send(Request.cmd(Command.EXISTS)
+          .arg(RedisKeys.sequence("task:" + id))).toCompletionStage().toCompletableFuture().get().toInteger() == 0);
+      Publication after = onContext(() -> shortLived.publish(draft(null, task)));
+      assertThat(after.envelope().sequence()).isEqualTo(1);
+      assertThat(after.rooms().get(0).offset()).isEqualTo(1);
+      assertThat(after.rooms().get(0).epoch()).isNotEqualTo(before.rooms().get(0).epoch());
+    } finally {
+      onContext(shortLived::close);
+    }
+  }
+
+  private Redis redis() {
+    if (redis == null) {
+      redis = RedisConnector.client(vertx, new RedisConfig(TestInfrastructure.redisUrl(), 1));
+    }
+    return redis;
   }
 }

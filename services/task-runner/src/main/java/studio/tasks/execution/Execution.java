@@ -41,6 +41,7 @@ public final class Execution {
   private Future<Void> writes = Future.succeededFuture();
   private String stage = "starting";
   private boolean releasing;
+  private boolean leaseLost;
   private long lineTimer = -1;
   private long textTimer = -1;
   private int textIndex;
@@ -97,6 +98,16 @@ public final class Execution {
 
   public boolean releasing() {
     return releasing;
+  }
+
+  /** Another runner holds the task now (a renewal found it gone): stop, and store nothing more. */
+  public void loseLease() {
+    leaseLost = true;
+    cancel("lease lost");
+  }
+
+  public boolean leaseLost() {
+    return leaseLost;
   }
 
   public void onContext(Runnable action) {

@@ -24,6 +24,7 @@ import studio.taskstore.Signals;
 import studio.taskstore.TaskRow;
 import studio.taskstore.TaskStatus;
 import studio.taskstore.TaskTransitions;
+import studio.taskstore.Transactions;
 import studio.taskstore.TaskUpdate;
 
 /**
@@ -143,7 +144,7 @@ public final class TaskDispatcher {
 
   private Future<Void> finish(Execution execution, AsyncResult<io.vertx.core.json.JsonObject> result) {
     long id = execution.task().id();
-    return TaskTransitions.change(pool, execution.task(), row -> decide(row, execution, result))
+    return store(execution, result, 1)
         .onSuccess(outcome -> {
           Signals.cancel(vertx, outcome.cancelSignals());
           if (outcome.task() != null && outcome.task().flowchartRunId() != null) {
@@ -154,6 +155,29 @@ public final class TaskDispatcher {
             + "attempt will run", id, failure.getMessage()))
         .<Void>mapEmpty()
         .otherwiseEmpty();
+  }
+
+  /**
+   * Dropping an outcome the database failed to take would run the task again once its lease
+   * expired, so a store that may pass later (the database restarting or unreachable) is tried again
+   * with backoff for as long as this runner holds the task. The lease stays renewed meanwhile: the
+   * task is in {@code running} until this completes. {@link #decide} looks at the fresh row on every
+   * try, so a store that lands after another runner took the task over changes nothing.
+   */
+  private Future<TaskTransitions.Outcome> store(Execution execution, AsyncResult<io.vertx.core.json.JsonObject> result,
+                                                int attempt) {
+    return TaskTransitions.change(pool, execution.task(), row -> decide(row, execution, result))
+        .recover(failure -> {
+          if (stopped || execution.leaseLost() || !Transactions.mayPassLater(failure)) {
+            return Future.failedFuture(failure);
+          }
+          Duration delay = backoff.after(attempt);
+          LOG.warn("task {}: outcome not recorded ({}); trying again in {} ms while the lease holds",
+              execution.task().id(), failure.getMessage(), delay.toMillis());
+          Promise<Void> waited = Promise.promise();
+          vertx.setTimer(Math.max(1, delay.toMillis()), fired -> waited.complete());
+          return waited.future().compose(retry -> store(execution, result, attempt + 1));
+        });
   }
 
   private TaskUpdate decide(TaskRow row, Execution execution, AsyncResult<io.vertx.core.json.JsonObject> result) {
@@ -195,7 +219,7 @@ public final class TaskDispatcher {
     queue.renew().onSuccess(held -> running.forEach((id, task) -> {
       Boolean cancelRequested = held.get(id);
       if (cancelRequested == null) {
-        task.execution().cancel("lease lost");
+        task.execution().loseLease();
       } else if (Boolean.TRUE.equals(cancelRequested)) {
         task.execution().cancel("cancelled on request");
       }
