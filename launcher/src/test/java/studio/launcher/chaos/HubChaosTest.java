@@ -21,7 +21,6 @@ import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -171,7 +170,6 @@ class HubChaosTest {
 
   @Test
   @Order(2)
-  @Disabled("enable once the hubs recreate the ingress consumer group after Redis loses it")
   @DisplayName("Redis FLUSHALL: drafts that workers add to the Redis ingress stream afterwards still reach clients")
   void redisFlushAllStreamIngress() throws Exception {
     String room = room("flush-stream");

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,7 @@ import studio.taskstore.Signals;
 import studio.taskstore.TaskRow;
 import studio.taskstore.TaskStatus;
 import studio.taskstore.TaskTransitions;
+import studio.runtime.database.DatabaseFailures;
 import studio.taskstore.Transactions;
 import studio.taskstore.TaskUpdate;
 
@@ -168,7 +170,7 @@ public final class TaskDispatcher {
                                                 int attempt) {
     return TaskTransitions.change(pool, execution.task(), row -> decide(row, execution, result))
         .recover(failure -> {
-          if (stopped || execution.leaseLost() || !Transactions.mayPassLater(failure)) {
+          if (stopped || execution.leaseLost() || !DatabaseFailures.mayPassLater(failure)) {
             return Future.failedFuture(failure);
           }
           Duration delay = backoff.after(attempt);
@@ -216,9 +218,17 @@ public final class TaskDispatcher {
     if (running.isEmpty()) {
       return;
     }
-    queue.renew().onSuccess(held -> running.forEach((id, task) -> {
+    // Only tasks running when the renewal was sent can be missing from its answer for a lost lease:
+    // one claimed while it was in flight was simply not asked about.
+    Set<Long> asked = Set.copyOf(running.keySet());
+    queue.renew().onSuccess(held -> asked.forEach(id -> {
+      Running task = running.get(id);
       Boolean cancelRequested = held.get(id);
+      if (task == null) {
+        return;
+      }
       if (cancelRequested == null) {
+        LOG.warn("task {}: lease lost (another runner may have taken it); stopping this run", id);
         task.execution().loseLease();
       } else if (Boolean.TRUE.equals(cancelRequested)) {
         task.execution().cancel("cancelled on request");

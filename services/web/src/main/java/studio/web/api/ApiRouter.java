@@ -12,6 +12,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
+import studio.runtime.database.DatabaseFailures;
 import studio.runtime.service.ErrorResponses;
 import studio.web.serving.RequestLog;
 
@@ -88,6 +89,11 @@ public final class ApiRouter {
       ErrorResponses.send(ctx, refused);
     } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
       ErrorResponses.send(ctx, refusalFor(ctx.statusCode(), failure));
+    } else if (DatabaseFailures.mayPassLater(failure)) {
+      // The database is away (restarting, unreachable): the client's retry will do, no stack needed.
+      LOG.warn("{} {}: database unavailable: {}", ctx.request().method(), ctx.request().path(), failure.toString());
+      ctx.response().putHeader("Retry-After", "1");
+      ErrorResponses.send(ctx, new ContractException(ErrorCode.UNAVAILABLE, "the database is unavailable; retry shortly"));
     } else {
       LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
       ErrorResponses.send(ctx, new ContractException(ErrorCode.INTERNAL,
