@@ -55,7 +55,7 @@ public final class EgressPolicy {
     return SpecialAddresses.blockOf(address)
         .filter(block -> config.allowedNetworks().stream().noneMatch(range -> range.contains(address)))
         .map(block -> (literal(uri.getHost()) ? "is " : "resolves to ") + address.getHostAddress()
-            + ", which is " + block.kind() + " (" + block.range() + ") and refused; to allow it, add "
+            + ": " + block.kind() + " (" + block.range() + "), refused by the egress policy; to allow it, add "
             + address.getHostAddress() + " or its network to " + EgressConfig.ALLOWED_NETWORKS
             + (literal(uri.getHost()) ? "" : ", or " + uri.getHost() + " to " + EgressConfig.ALLOWED_HOSTS));
   }
