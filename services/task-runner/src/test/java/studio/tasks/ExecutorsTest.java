@@ -232,7 +232,7 @@ class ExecutorsTest {
     HttpServer server = TaskDatabase.await(vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
       seen.add(request.method() + " " + request.path() + " body=" + body + " auth=" + request.getHeader("Authorization"));
       switch (request.path()) {
-        case "/submit" -> request.response().setStatusCode(303).putHeader("Location", "/next").end();
+        case "/submit" -> request.response().setStatusCode(303).putHeader("Location", "/next").end("see " + "x".repeat(100_000));
         case "/next" -> request.response().setStatusCode(307)
             .putHeader("Location", "http://127.0.0.1:" + other.actualPort() + "/final").end();
         default -> request.response().setStatusCode(404).end();

@@ -101,14 +101,20 @@ public final class HttpExecutor implements Executor {
             return Future.succeededFuture(response);
           }
           if (redirectsLeft == 0) {
-            return response.end().transform(drained -> Future.failedFuture(TaskFailure.permanent(
+            return drain(response).transform(drained -> Future.failedFuture(TaskFailure.permanent(
                 "too many redirects (more than " + config.maxRedirects() + ") from " + hop.uri())));
           }
           Hop next = next(hop, response.statusCode(), location);
           execution.stage("redirected", new JsonObject().put("status", response.statusCode())
               .put("method", next.method().name()).put("url", next.uri().toString()));
-          return response.end().compose(drained -> follow(next, redirectsLeft - 1, outcome, execution));
+          return drain(response).compose(drained -> follow(next, redirectsLeft - 1, outcome, execution));
         });
+  }
+
+  /** Reads a redirect's body to its end without keeping it, so the connection can serve the next request. */
+  private static Future<Void> drain(HttpClientResponse response) {
+    response.handler(ignored -> { });
+    return response.end();
   }
 
   /**
