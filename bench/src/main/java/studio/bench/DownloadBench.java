@@ -31,6 +31,7 @@ import studio.hub.HubVerticle;
 import studio.runtime.config.CommonConfig;
 import studio.runtime.config.Settings;
 import studio.runtime.database.Database;
+import studio.runtime.egress.EgressConfig;
 import studio.runtime.service.ServiceContext;
 
 /**
@@ -61,7 +62,9 @@ final class DownloadBench implements Callable<Integer> {
       String url = "http://127.0.0.1:" + server.actualPort() + "/source.bin";
       Settings settings = Settings.of(Map.of("DATABASE_URL", postgres.url(), "STUDIO_HTTP_HOST", "127.0.0.1",
           DownloadsConfig.PORT, "0", DownloadsConfig.WORKSPACE, dir.resolve("workspace").toAbsolutePath().toString(),
-          DownloadsConfig.CONCURRENCY, "1", HubConfig.BROKER, "memory", HubConfig.INSTANCES, "1", "STUDIO_HUB_PORT", "0"));
+          DownloadsConfig.CONCURRENCY, "1", HubConfig.BROKER, "memory", HubConfig.INSTANCES, "1", "STUDIO_HUB_PORT", "0",
+          // The source is a local server: open loopback to the egress policy, which refuses it by default.
+          EgressConfig.ALLOWED_NETWORKS, "127.0.0.0/8"));
       CommonConfig common = CommonConfig.from(settings, false);
       await(Database.migrate(vertx, common.database()));
       // A hub on the in-memory broker receives the progress events, as in a real deployment.

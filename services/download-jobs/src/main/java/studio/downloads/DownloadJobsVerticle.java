@@ -10,6 +10,7 @@ import studio.downloads.workspace.Workspace;
 import studio.downloads.transfer.FileTransfer;
 import studio.downloads.transfer.HttpFetcher;
 import studio.outbox.OutboxRelay;
+import studio.runtime.egress.EgressNetwork;
 import studio.runtime.service.HttpService;
 import studio.runtime.service.ServiceContext;
 import studio.runtime.service.WorkerRuntime;
@@ -19,21 +20,28 @@ public final class DownloadJobsVerticle extends VerticleBase implements HttpServ
   public static final String SERVICE = "download-jobs";
   private final ServiceContext context;
   private final DownloadsConfig config;
+  private final EgressNetwork network;
   private WorkerRuntime runtime;
   private OutboxRelay outbox;
   private HttpFetcher fetcher;
   private JobScheduler scheduler;
 
   public DownloadJobsVerticle(ServiceContext context, DownloadsConfig config) {
+    this(context, config, EgressNetwork.SYSTEM);
+  }
+
+  /** {@code network}: how download URLs are resolved and dialed; tests substitute a recording one. */
+  public DownloadJobsVerticle(ServiceContext context, DownloadsConfig config, EgressNetwork network) {
     this.context = context;
     this.config = config;
+    this.network = network;
   }
 
   @Override
   public Future<?> start() {
     runtime = new WorkerRuntime(vertx, context, SERVICE, config.port());
     outbox = OutboxRelay.toHub(vertx, runtime.pool(), context.config().outboxPollInterval(), context.metrics());
-    fetcher = new HttpFetcher(vertx, config);
+    fetcher = new HttpFetcher(vertx, config, network);
     Workspace workspace = new Workspace(vertx, config.workspaceUnder(context.config().dataDirectory()));
     // Leases carry the heartbeat's instance id, so operators can tell which live worker holds a job.
     JobQueue queue = new JobQueue(runtime.pool(), runtime.instanceId(), config.lease());

@@ -7,10 +7,12 @@ import java.util.List;
 import java.util.Locale;
 import studio.runtime.config.ConfigException;
 import studio.runtime.config.Settings;
+import studio.runtime.egress.EgressConfig;
 
 /**
  * The download service's own knobs. {@code workspace} null means {@code <STUDIO_DATA_DIR>/workspace};
- * {@code allowedHosts} empty means any host; {@code hfToken} null means anonymous.
+ * {@code allowedHosts} empty means any host (each still subject to the egress policy, {@code egress});
+ * {@code hfToken} null means anonymous.
  */
 public record DownloadsConfig(
     int port,
@@ -27,7 +29,8 @@ public record DownloadsConfig(
     Duration idleTimeout,
     Duration progressInterval,
     URI hfEndpoint,
-    String hfToken) {
+    String hfToken,
+    EgressConfig egress) {
 
   public static final String PORT = "STUDIO_DOWNLOADS_PORT";
   public static final String WORKSPACE = "STUDIO_DOWNLOADS_WORKSPACE";
@@ -65,7 +68,8 @@ public record DownloadsConfig(
         positive(settings, IDLE_TIMEOUT, Duration.ofSeconds(60)),
         positive(settings, PROGRESS_INTERVAL, Duration.ofMillis(250)),
         endpoint(settings.string(HF_ENDPOINT, "https://huggingface.co")),
-        settings.optional(HF_TOKEN).orElse(null));
+        settings.optional(HF_TOKEN).orElse(null),
+        EgressConfig.from(settings));
   }
 
   /** Where downloads land: the configured workspace, or {@code workspace} under the data directory. */

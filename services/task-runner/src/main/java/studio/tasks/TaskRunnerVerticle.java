@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import studio.outbox.OutboxRelay;
+import studio.runtime.egress.EgressNetwork;
 import studio.runtime.service.HttpService;
 import studio.runtime.service.ServiceContext;
 import studio.runtime.service.WorkerRuntime;
@@ -15,21 +16,28 @@ public final class TaskRunnerVerticle extends VerticleBase implements HttpServic
   public static final String SERVICE = "task-runner";
   private final ServiceContext context;
   private final TasksConfig config;
+  private final EgressNetwork network;
   private WorkerRuntime runtime;
   private OutboxRelay outbox;
   private Executors executors;
   private TaskDispatcher dispatcher;
 
   public TaskRunnerVerticle(ServiceContext context, TasksConfig config) {
+    this(context, config, EgressNetwork.SYSTEM);
+  }
+
+  /** {@code network}: how user-supplied URLs are resolved and dialed; tests substitute a recording one. */
+  public TaskRunnerVerticle(ServiceContext context, TasksConfig config, EgressNetwork network) {
     this.context = context;
     this.config = config;
+    this.network = network;
   }
 
   @Override
   public Future<?> start() {
     runtime = new WorkerRuntime(vertx, context, SERVICE, config.port(), this::details);
     outbox = OutboxRelay.toHub(vertx, runtime.pool(), context.config().outboxPollInterval(), context.metrics());
-    executors = Executors.create(vertx, config);
+    executors = Executors.create(vertx, config, network);
     dispatcher = new TaskDispatcher(vertx, runtime.pool(), config, runtime.instanceId(), executors);
     return runtime.start()
         .onSuccess(started -> outbox.start())

@@ -6,6 +6,7 @@ import java.util.List;
 import studio.runtime.config.CommonConfig;
 import studio.runtime.config.ConfigException;
 import studio.runtime.config.Settings;
+import studio.runtime.egress.EgressConfig;
 
 /** The task runner's own knobs, with their defaults. */
 public record TasksConfig(int port, Queue queue, Shell shell, Http http, Llm llm) {
@@ -22,6 +23,7 @@ public record TasksConfig(int port, Queue queue, Shell shell, Http http, Llm llm
   public static final String SHELL_ENV_ALLOWLIST = "STUDIO_TASKS_SHELL_ENV_ALLOWLIST";
   public static final String OUTPUT_MAX = "STUDIO_TASKS_OUTPUT_MAX";
   public static final String HTTP_TIMEOUT = "STUDIO_TASKS_HTTP_TIMEOUT";
+  public static final String HTTP_MAX_REDIRECTS = "STUDIO_TASKS_HTTP_MAX_REDIRECTS";
   public static final String LLM_PROVIDER = "STUDIO_LLM_PROVIDER";
   public static final String LLM_FALLBACK_PROVIDER = "STUDIO_LLM_FALLBACK_PROVIDER";
   public static final String LLM_BASE_URL = "STUDIO_LLM_BASE_URL";
@@ -43,7 +45,8 @@ public record TasksConfig(int port, Queue queue, Shell shell, Http http, Llm llm
   public record Shell(boolean enabled, Path workspaceDir, Duration timeout, List<String> envAllowlist, long outputMax) {
   }
 
-  public record Http(Duration timeout, long responseMax) {
+  /** The http executor: its time limit, the recorded body cap, redirects followed, and the egress policy's knobs. */
+  public record Http(Duration timeout, long responseMax, int maxRedirects, EgressConfig egress) {
   }
 
   public record Llm(String provider, String fallbackProvider, String baseUrl, String apiKey, String model,
@@ -67,7 +70,8 @@ public record TasksConfig(int port, Queue queue, Shell shell, Http http, Llm llm
         settings.optional(SHELL_ENV_ALLOWLIST).isPresent() ? settings.list(SHELL_ENV_ALLOWLIST)
             : List.of("PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR"),
         outputMax);
-    Http http = new Http(positive(settings, HTTP_TIMEOUT, Duration.ofSeconds(60)), outputMax);
+    Http http = new Http(positive(settings, HTTP_TIMEOUT, Duration.ofSeconds(60)), outputMax,
+        settings.intAtLeast(HTTP_MAX_REDIRECTS, 10, 0), EgressConfig.from(settings));
     String provider = provider(settings, LLM_PROVIDER, "echo");
     String fallback = settings.optional(LLM_FALLBACK_PROVIDER).isPresent() ? provider(settings, LLM_FALLBACK_PROVIDER, null) : null;
     Llm llm = new Llm(provider, fallback, settings.optional(LLM_BASE_URL).map(TasksConfig::trimSlash).orElse(null),

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import studio.contract.envelope.DraftEvent;
+import studio.runtime.egress.EgressConfig;
 import studio.tasks.support.Runners;
 import studio.tasks.support.TaskDatabase;
 import studio.taskstore.Signals;
@@ -48,6 +49,11 @@ class ExecutorsTest {
   private void runner(Map<String, Object> extra) {
     runnerVertx = Vertx.vertx();
     runners.start(runnerVertx, extra, true);
+  }
+
+  /** A runner whose http tasks may reach the local test servers: loopback is refused by default. */
+  private void loopbackRunner() {
+    runner(Map.of(EgressConfig.ALLOWED_NETWORKS, "127.0.0.0/8"));
   }
 
   private void shellRunner() {
@@ -191,7 +197,7 @@ class ExecutorsTest {
     HttpServer server = TaskDatabase.await(vertx.createHttpServer()
         .requestHandler(request -> request.response().putHeader("Content-Type", "text/plain").end("hello " + request.method()))
         .listen(0, "127.0.0.1"));
-    runner(Map.of());
+    loopbackRunner();
     TaskRow done = run(spec("http", new JsonObject().put("url", "http://127.0.0.1:" + server.actualPort() + "/x")
         .put("method", "POST").put("body", "{}")));
     assertThat(done.status()).isEqualTo(TaskStatus.SUCCEEDED);
@@ -204,7 +210,7 @@ class ExecutorsTest {
   void httpRetriesThenFails() {
     HttpServer server = TaskDatabase.await(vertx.createHttpServer()
         .requestHandler(request -> request.response().setStatusCode(503).end()).listen(0, "127.0.0.1"));
-    runner(Map.of());
+    loopbackRunner();
     TaskRow done = run(spec("http", new JsonObject().put("url", "http://127.0.0.1:" + server.actualPort() + "/"))
         .put("max_attempts", 3));
     assertThat(done.status()).isEqualTo(TaskStatus.FAILED);
@@ -215,10 +221,50 @@ class ExecutorsTest {
   }
 
   @Test
+  @DisplayName("http: redirects are followed hop by hop; a 303 after a POST is a GET without the body; "
+      + "credentials stay with their origin")
+  void httpFollowsRedirects() {
+    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    HttpServer other = TaskDatabase.await(vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+      seen.add("other " + request.method() + " " + request.path() + " auth=" + request.getHeader("Authorization"));
+      request.response().end("landed");
+    })).listen(0, "127.0.0.1"));
+    HttpServer server = TaskDatabase.await(vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+      seen.add(request.method() + " " + request.path() + " body=" + body + " auth=" + request.getHeader("Authorization"));
+      switch (request.path()) {
+        case "/submit" -> request.response().setStatusCode(303).putHeader("Location", "/next").end("see " + "x".repeat(100_000));
+        case "/next" -> request.response().setStatusCode(307)
+            .putHeader("Location", "http://127.0.0.1:" + other.actualPort() + "/final").end();
+        default -> request.response().setStatusCode(404).end();
+      }
+    })).listen(0, "127.0.0.1"));
+    loopbackRunner();
+    TaskRow done = run(spec("http", new JsonObject().put("url", "http://127.0.0.1:" + server.actualPort() + "/submit")
+        .put("method", "POST").put("body", "{\"a\":1}").put("headers", new JsonObject().put("Authorization", "Bearer t"))));
+    assertThat(done.status()).isEqualTo(TaskStatus.SUCCEEDED);
+    assertThat(done.result().getString("body")).isEqualTo("landed");
+    assertThat(seen).containsExactly("POST /submit body={\"a\":1} auth=Bearer t", "GET /next body= auth=Bearer t",
+        "other GET /final auth=null");
+  }
+
+  @Test
+  @DisplayName("http: a redirect loop fails the task for good after STUDIO_TASKS_HTTP_MAX_REDIRECTS hops")
+  void httpRedirectLoop() {
+    HttpServer server = TaskDatabase.await(vertx.createHttpServer()
+        .requestHandler(request -> request.response().setStatusCode(302).putHeader("Location", "/loop").end())
+        .listen(0, "127.0.0.1"));
+    runner(Map.of(EgressConfig.ALLOWED_NETWORKS, "127.0.0.0/8", TasksConfig.HTTP_MAX_REDIRECTS, "3"));
+    TaskRow done = run(spec("http", new JsonObject().put("url", "http://127.0.0.1:" + server.actualPort() + "/loop")));
+    assertThat(done.status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(done.error()).contains("too many redirects (more than 3)");
+    assertThat(done.attempts()).isEqualTo(1);
+  }
+
+  @Test
   @DisplayName("http: cancel aborts a request the server never answers")
   void httpCancel() {
     HttpServer server = TaskDatabase.await(vertx.createHttpServer().requestHandler(request -> { }).listen(0, "127.0.0.1"));
-    runner(Map.of());
+    loopbackRunner();
     TaskRow task = db.enqueue(spec("http", new JsonObject().put("url", "http://127.0.0.1:" + server.actualPort() + "/")));
     Signals.wake(runnerVertx);
     db.awaitTask(task.id(), row -> "requesting".equals(row.stage()));

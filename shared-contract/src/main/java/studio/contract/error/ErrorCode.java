@@ -28,7 +28,13 @@ public enum ErrorCode {
   TIMEOUT("timeout", 1015, 504, true),
   INTERNAL("internal", 1016, 500, true),
   /** A per-connection or per-replica cap (rooms per connection, concurrent long-polls) would be exceeded. */
-  LIMIT_EXCEEDED("limit_exceeded", 1017, 429, true);
+  LIMIT_EXCEEDED("limit_exceeded", 1017, 429, true),
+  /**
+   * A user-supplied URL (an http task, a download, a redirect hop) resolves to an address the egress
+   * policy refuses: loopback, private, link-local/metadata and the like. Allowed by the operator knobs
+   * {@code STUDIO_EGRESS_ALLOWED_NETWORKS} and {@code STUDIO_EGRESS_ALLOWED_HOSTS}, never by retrying.
+   */
+  EGRESS_DENIED("egress_denied", 1018, 400, false);
 
   private final String wire;
   private final int failureCode;

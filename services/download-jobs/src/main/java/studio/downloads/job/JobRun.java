@@ -12,6 +12,7 @@ import studio.downloads.transfer.FileTransfer;
 import studio.downloadstore.DownloadStatus;
 import studio.downloadstore.FileSpec;
 import studio.downloadstore.HuggingFaceSpec;
+import studio.runtime.egress.EgressDenied;
 
 /**
  * One claimed job from start to end: resolve its file list (a HuggingFace listing is resolved here,
@@ -157,7 +158,7 @@ final class JobRun {
   }
 
   private String reason(Throwable failure) {
-    if (failure instanceof JobFailure || failure instanceof RetryableFailure) {
+    if (failure instanceof JobFailure || failure instanceof RetryableFailure || failure instanceof EgressDenied) {
       LOG.info("download job {} failed: {}", job.id(), failure.getMessage());
       return failure.getMessage();
     }

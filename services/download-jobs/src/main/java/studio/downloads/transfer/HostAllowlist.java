@@ -1,24 +1,19 @@
 package studio.downloads.transfer;
 
 import java.util.List;
-import java.util.Locale;
+import studio.runtime.egress.HostPatterns;
 
 /**
- * Which hosts downloads may contact (redirect targets included). Empty allows every host; an entry
- * {@code example.com} allows that host, {@code *.example.com} any host below it.
+ * Which hosts downloads may contact at all (redirect targets included), {@code STUDIO_DOWNLOADS_ALLOWED_HOSTS}:
+ * empty allows every host; an entry {@code example.com} allows that host, {@code *.example.com} any host
+ * below it. It only narrows: a listed host must still pass the egress policy on its address.
  */
-public record HostAllowlist(List<String> entries) {
-  public HostAllowlist {
-    entries = List.copyOf(entries);
+public record HostAllowlist(HostPatterns patterns) {
+  public HostAllowlist(List<String> entries) {
+    this(new HostPatterns(entries));
   }
 
   public boolean allows(String host) {
-    if (entries.isEmpty()) {
-      return true;
-    }
-    String name = host.toLowerCase(Locale.ROOT);
-    return entries.stream().anyMatch(entry -> entry.startsWith("*.")
-        ? name.endsWith(entry.substring(1))
-        : name.equals(entry));
+    return patterns.isEmpty() || patterns.matches(host);
   }
 }

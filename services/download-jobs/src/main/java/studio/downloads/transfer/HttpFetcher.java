@@ -17,26 +17,34 @@ import studio.downloads.job.Abort;
 import studio.downloads.job.JobFailure;
 import studio.downloads.job.RetryableFailure;
 import studio.downloadstore.SourceUrl;
+import studio.runtime.egress.EgressClient;
+import studio.runtime.egress.EgressDenied;
+import studio.runtime.egress.EgressNetwork;
+import studio.runtime.egress.EgressPolicy;
 
 /**
  * GETs a URL for the download service. Redirects are followed here (not by the client) so every
- * hop is checked: http(s) only, an allowed host, at most {@code maxRedirects}. The HuggingFace
- * token goes only to the configured endpoint's host, never to a CDN a redirect points to. Answers
- * other than 2xx and 416 fail: 5xx, 408 and 429 as retryable, other statuses for good.
+ * hop is checked: http(s) only, an allowed host, at most {@code maxRedirects}, and the egress policy
+ * on the address the hop resolves to, which is the address it connects to (the configured
+ * HuggingFace endpoint's origin is trusted as configured). The HuggingFace token goes only to that
+ * origin, never to a CDN a redirect points to. Answers other than 2xx and 416 fail: 5xx, 408 and 429
+ * as retryable, other statuses for good; a refused address fails with {@link EgressDenied}.
  */
 public final class HttpFetcher {
   public static final int RANGE_NOT_SATISFIABLE = 416;
   private final HttpClient client;
+  private final EgressClient egress;
   private final DownloadsConfig config;
   private final HostAllowlist allowlist;
 
-  public HttpFetcher(Vertx vertx, DownloadsConfig config) {
+  public HttpFetcher(Vertx vertx, DownloadsConfig config, EgressNetwork network) {
     this.config = config;
     this.allowlist = new HostAllowlist(config.allowedHosts());
     // Bytes are stored as served: no transparent decompression, which would break sizes and digests.
     this.client = vertx.createHttpClient(new HttpClientOptions().setDecompressionSupported(false).setKeepAlive(true)
             .setConnectTimeout((int) config.connectTimeout().toMillis()),
         new PoolOptions().setHttp1MaxSize(Math.max(4, config.concurrency() * 2)));
+    this.egress = new EgressClient(vertx, client, new EgressPolicy(config.egress()).trusting(config.hfEndpoint()), network);
   }
 
   /** A paused response with status 2xx or 416; {@code rangeFrom > 0} asks for the bytes from there on. */
@@ -54,7 +62,7 @@ public final class HttpFetcher {
 
   private Future<HttpClientResponse> request(URI uri, long rangeFrom, int redirectsLeft, String original, Abort abort) {
     abort.check();
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(uri.toString())
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET)
         .setConnectTimeout(config.connectTimeout().toMillis()).setIdleTimeout(config.idleTimeout().toMillis());
     if (rangeFrom > 0) {
       options.putHeader("Range", "bytes=" + rangeFrom + "-");
@@ -62,12 +70,13 @@ public final class HttpFetcher {
     if (config.hfToken() != null && sameOrigin(uri, config.hfEndpoint())) {
       options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + config.hfToken());
     }
-    return client.request(options)
+    return egress.request(uri, options)
         .compose(request -> {
           abort.watch(request);
           return request.send();
         })
         .recover(failure -> Future.failedFuture(abort.aborted() ? abort.failure()
+            : failure instanceof EgressDenied ? failure
             : new RetryableFailure("GET " + uri + " failed: " + describe(failure))))
         .compose(response -> {
           int status = response.statusCode();

@@ -22,6 +22,8 @@ import studio.runtime.config.CommonConfig;
 import studio.runtime.config.Settings;
 import studio.runtime.database.Database;
 import studio.runtime.database.DatabaseConfig;
+import studio.runtime.egress.EgressConfig;
+import studio.runtime.egress.EgressNetwork;
 import studio.runtime.service.ServiceContext;
 import studio.testsupport.TestInfrastructure;
 
@@ -35,6 +37,7 @@ public final class DownloadService {
   private final Map<String, String> settings = new HashMap<>();
   private final Pool pool;
   private final DownloadJobStore store;
+  private EgressNetwork network = EgressNetwork.SYSTEM;
   private String deployment;
 
   public DownloadService(Vertx vertx, Path workspace, String hfEndpoint) throws Exception {
@@ -55,7 +58,9 @@ public final class DownloadService {
         DownloadsConfig.POLL_INTERVAL, "500ms",
         DownloadsConfig.RETRY_BACKOFF, "100ms",
         DownloadsConfig.MAX_REDIRECTS, "3",
-        DownloadsConfig.HF_ENDPOINT, hfEndpoint));
+        DownloadsConfig.HF_ENDPOINT, hfEndpoint,
+        // The file servers of these tests are local: loopback is opened explicitly, the default refuses it.
+        EgressConfig.ALLOWED_NETWORKS, "127.0.0.0/8"));
   }
 
   public static <T> T join(Future<T> future) throws Exception {
@@ -64,6 +69,12 @@ public final class DownloadService {
 
   public DownloadService with(String knob, String value) {
     settings.put(knob, value);
+    return this;
+  }
+
+  /** How the next deployment resolves and dials download URLs. */
+  public DownloadService network(EgressNetwork network) {
+    this.network = network;
     return this;
   }
 
@@ -82,7 +93,7 @@ public final class DownloadService {
   public void deploy() throws Exception {
     Settings values = Settings.of(settings);
     deployment = join(vertx.deployVerticle(new DownloadJobsVerticle(
-        new ServiceContext(CommonConfig.from(values, false), null), DownloadsConfig.from(values))));
+        new ServiceContext(CommonConfig.from(values, false), null), DownloadsConfig.from(values), network)));
   }
 
   /** A graceful stop, as on a restart: running jobs are handed back with their partial files. */

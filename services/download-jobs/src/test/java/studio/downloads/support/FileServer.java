@@ -22,8 +22,8 @@ import java.util.regex.Pattern;
 /**
  * A local file server for download tests, never the internet: serves generated files at
  * {@code /files/<name>}, a HuggingFace-style repository ({@code /api/models/<repo>[/revision/<rev>]}
- * and {@code /<repo>/resolve/<rev>/<file>}), redirect chains at {@code /redirect/<n>/<name>} and a
- * loop at {@code /loop}, with switches for Range support, throttling, 503s and dropped connections.
+ * and {@code /<repo>/resolve/<rev>/<file>}), redirect chains at {@code /redirect/<n>/<name>}, a
+ * loop at {@code /loop} and a redirect anywhere at {@code /hop?to=<url>}, with switches for Range support, throttling, 503s and dropped connections.
  * It records every request it served.
  */
 public final class FileServer {
@@ -137,6 +137,8 @@ public final class FileServer {
     AtomicInteger failures = failuresLeft.get(path);
     if (failures != null && failures.getAndDecrement() > 0) {
       answer(path, range, response.setStatusCode(503), "try again later");
+    } else if (path.equals("/hop") && request.getParam("to") != null) {
+      answer(path, range, response.setStatusCode(302).putHeader("Location", request.getParam("to")), "");
     } else if (path.equals("/loop")) {
       answer(path, range, response.setStatusCode(302).putHeader("Location", "/loop"), "");
     } else if (path.startsWith("/redirect/")) {

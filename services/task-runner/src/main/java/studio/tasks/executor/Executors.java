@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.EnumMap;
 import java.util.Map;
+import studio.runtime.egress.EgressNetwork;
 import studio.tasks.TasksConfig;
 import studio.taskstore.ExecutorKind;
 
@@ -14,12 +15,13 @@ public final class Executors {
   private Executors() {
   }
 
-  public static Executors create(Vertx vertx, TasksConfig config) {
+  /** {@code network}: how the http executor resolves and dials ({@link EgressNetwork#SYSTEM} outside tests). */
+  public static Executors create(Vertx vertx, TasksConfig config, EgressNetwork network) {
     Executors executors = new Executors();
     executors.add(new NoopExecutor());
     executors.add(new SleepExecutor());
     executors.add(new ShellExecutor(vertx, config.shell(), config.queue().concurrency()));
-    executors.add(new HttpExecutor(vertx, config.http()));
+    executors.add(new HttpExecutor(vertx, config.http(), network));
     executors.add(new LlmExecutor(vertx, config.llm()));
     return executors;
   }

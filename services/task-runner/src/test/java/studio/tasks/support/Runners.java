@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import studio.runtime.config.Settings;
+import studio.runtime.egress.EgressNetwork;
 import studio.runtime.service.ServiceContext;
 import studio.tasks.TaskRunnerVerticle;
 import studio.tasks.TasksConfig;
@@ -21,10 +22,15 @@ public final class Runners implements AutoCloseable {
 
   /** A runner on {@code vertx}; {@code owned}: closed with this object. */
   public TaskRunnerVerticle start(Vertx vertx, Map<String, Object> extra, boolean owned) {
+    return start(vertx, extra, owned, EgressNetwork.SYSTEM);
+  }
+
+  /** A runner whose http executor resolves and dials through {@code network}. */
+  public TaskRunnerVerticle start(Vertx vertx, Map<String, Object> extra, boolean owned, EgressNetwork network) {
     Map<String, Object> values = TaskDatabase.settings(new HashMap<>(extra));
     Settings settings = Settings.of(values);
     TaskRunnerVerticle runner = new TaskRunnerVerticle(new ServiceContext(TaskDatabase.common(values), null),
-        TasksConfig.from(settings));
+        TasksConfig.from(settings), network);
     TaskDatabase.await(vertx.deployVerticle(runner));
     if (owned) {
       nodes.add(vertx);
