@@ -58,7 +58,7 @@ class MultiProcessClusterTest {
     webPort = freePort();
     Map<String, String> shared = new HashMap<>(Map.of(
         "DATABASE_URL", TestInfrastructure.databaseUrl(), "REDIS_URL", TestInfrastructure.redisUrl(),
-        "JWT_SECRET_KEY", JWT, "WORKER_SHARED_SECRET", "cluster-test-worker-secret-0123",
+        "JWT_SECRET_KEY", JWT, "WORKER_SHARED_SECRET", "cluster-test-worker-secret-0123456789",
         "STUDIO_CLUSTER_NAME", "mp-" + System.nanoTime(),
         "STUDIO_CLUSTER_MEMBERS", "127.0.0.1:" + memberA + ",127.0.0.1:" + memberB,
         "STUDIO_HTTP_HOST", "127.0.0.1", "STUDIO_OUTBOX_POLL_INTERVAL", "100ms", "STUDIO_HUB_INSTANCES", "1"));

@@ -31,7 +31,7 @@ public final class Hub {
     Settings settings = Settings.of(Map.of(
         "REDIS_URL", TestInfrastructure.redisUrl(),
         "JWT_SECRET_KEY", SECRET,
-        "WORKER_SHARED_SECRET", "worker-secret-0123456789abcdef",
+        "WORKER_SHARED_SECRET", "worker-secret-0123456789abcdef0123456789",
         "STUDIO_HTTP_HOST", "127.0.0.1",
         "STUDIO_HUB_PORT", "0",
         "STUDIO_CORS_ALLOWED_ORIGINS", RealtimeClient.PAGE_ORIGIN,

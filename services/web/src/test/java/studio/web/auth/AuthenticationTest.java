@@ -10,6 +10,7 @@ import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -22,8 +23,9 @@ import studio.web.support.WebNode;
 
 @ExtendWith(VertxExtension.class)
 class AuthenticationTest {
+  private static final String PASSWORD = "correct-horse-battery-staple-0123";
   private static final Map<String, String> BASIC = Map.of("STUDIO_AUTH_MODE", "basic",
-      "STUDIO_ADMIN_PASSWORD", "correct-horse-battery", "STUDIO_AUTH_FAILURES_PER_MINUTE", "3",
+      "STUDIO_ADMIN_PASSWORD", PASSWORD, "STUDIO_AUTH_FAILURES_PER_MINUTE", "3",
       "STUDIO_PROXY_FIX_ENABLED", "true");
 
   private static String basic(String user, String password) {
@@ -45,7 +47,7 @@ class AuthenticationTest {
   void basicSession(Vertx vertx) throws Exception {
     WebNode node = WebNode.deploy(vertx, BASIC);
     HttpResponse<?> signedIn = result(node.client().get("/api/v1/session")
-        .putHeader("Authorization", basic("admin", "correct-horse-battery"))
+        .putHeader("Authorization", basic("admin", PASSWORD))
         .putHeader("X-Forwarded-Proto", "https").putHeader("X-Forwarded-Prefix", "/studio").send());
     assertThat(signedIn.statusCode()).isEqualTo(200);
     assertThat(signedIn.bodyAsJsonObject().getString("subject")).isEqualTo("admin");
@@ -63,7 +65,7 @@ class AuthenticationTest {
   void insecureCookieOnHttp(Vertx vertx) throws Exception {
     WebNode node = WebNode.deploy(vertx, BASIC);
     HttpResponse<?> signedIn = result(node.client().get("/api/v1/session")
-        .putHeader("Authorization", basic("admin", "correct-horse-battery")).send());
+        .putHeader("Authorization", basic("admin", PASSWORD)).send());
     String cookie = signedIn.cookies().stream().filter(c -> c.startsWith("studio_session=")).findFirst().orElseThrow();
     assertThat(cookie).doesNotContain("Secure").contains("Path=/;");
   }
@@ -77,13 +79,13 @@ class AuthenticationTest {
           .send()).statusCode()).isEqualTo(401);
     }
     HttpResponse<?> limited = result(node.client().get("/api/v1/session")
-        .putHeader("Authorization", basic("admin", "correct-horse-battery")).send());
+        .putHeader("Authorization", basic("admin", PASSWORD)).send());
     assertThat(limited.statusCode()).isEqualTo(429);
     assertThat(limited.getHeader("Retry-After")).matches("\\d+");
     assertThat(limited.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("rate_limited");
 
     HttpResponse<?> otherClient = result(node.client().get("/api/v1/session").putHeader("X-Forwarded-For", "198.51.100.20")
-        .putHeader("Authorization", basic("admin", "correct-horse-battery")).send());
+        .putHeader("Authorization", basic("admin", PASSWORD)).send());
     assertThat(otherClient.statusCode()).as("the limit is per client address").isEqualTo(200);
   }
 
@@ -106,6 +108,32 @@ class AuthenticationTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("STUDIO_PROXY_FIX_ENABLED=true");
     assertThatThrownBy(() -> WebConfig.from(Settings.of(Map.of("STUDIO_AUTH_MODE", "ldap"))))
         .isInstanceOf(ConfigException.class).hasMessageContaining("STUDIO_AUTH_MODE");
+  }
+
+  @Test
+  @DisplayName("production refuses to run open: no STUDIO_AUTH_MODE, or none, fails naming the knob and the modes")
+  void productionNeedsAuthentication() {
+    for (Map<String, String> open : List.of(Map.of("STUDIO_ENV", "production"),
+        Map.of("STUDIO_ENV", "production", "STUDIO_AUTH_MODE", "none"),
+        Map.of("ENV", "production", "STUDIO_AUTH_MODE", "none"))) {
+      assertThatThrownBy(() -> WebConfig.from(Settings.of(open))).as(open.toString())
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("STUDIO_AUTH_MODE").hasMessageContaining("basic").hasMessageContaining("proxy");
+    }
+    assertThat(WebConfig.from(Settings.of(Map.of("STUDIO_ENV", "production", "STUDIO_AUTH_MODE", "basic",
+        "STUDIO_ADMIN_PASSWORD", PASSWORD))).auth().mode()).isEqualTo(AuthConfig.Mode.BASIC);
+    assertThat(WebConfig.from(Settings.of(Map.of())).auth().mode()).as("development may run open")
+        .isEqualTo(AuthConfig.Mode.NONE);
+  }
+
+  @Test
+  @DisplayName("the admin password needs 32 characters like every secret: 31 is refused without echoing it")
+  void shortAdminPassword() {
+    String short31 = PASSWORD.substring(0, 31);
+    assertThatThrownBy(() -> WebConfig.from(Settings.of(Map.of("STUDIO_AUTH_MODE", "basic",
+        "STUDIO_ADMIN_PASSWORD", short31))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("STUDIO_ADMIN_PASSWORD").hasMessageContaining("32").hasMessageNotContaining(short31);
   }
 
   @Test
