@@ -8,7 +8,6 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.JWTOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.io.File;
@@ -27,7 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import studio.hub.auth.TokenVerifier;
+import studio.runtime.auth.RealtimeTokens;
 import studio.runtime.database.Database;
 import studio.runtime.database.DatabaseConfig;
 import studio.testsupport.HttpClients;
@@ -112,8 +111,7 @@ class MultiProcessClusterTest {
   @DisplayName("an outbox row committed next to web reaches a WebSocket client of the hub in the other process")
   void outboxEventCrossesProcesses() throws Exception {
     String room = "task:mp" + System.nanoTime();
-    String token = TokenVerifier.create(vertx, JWT).generateToken(
-        new JsonObject().put("rooms", new JsonArray().add(room)), new JWTOptions().setExpiresInSeconds(60));
+    String token = RealtimeTokens.create(vertx, JWT).mint("tester", List.of(room), Duration.ofMinutes(1));
     List<JsonObject> frames = new CopyOnWriteArrayList<>();
     sockets = vertx.createWebSocketClient();
     WebSocket ws = sockets.connect(hubPort, "127.0.0.1", "/rt/ws?token=" + token).toCompletionStage()

@@ -6,7 +6,10 @@ import static studio.web.support.Await.result;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import java.util.Base64;
@@ -15,6 +18,7 @@ import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import studio.runtime.auth.RealtimeTokens;
 import studio.runtime.auth.TokenKeys;
 import studio.runtime.config.ConfigException;
 import studio.runtime.config.Settings;
@@ -58,6 +62,31 @@ class AuthenticationTest {
     HttpResponse<?> withCookie = result(node.client().get("/api/v1/session").putHeader("Cookie", session).send());
     assertThat(withCookie.statusCode()).isEqualTo(200);
     assertThat(withCookie.bodyAsJsonObject().getString("subject")).isEqualTo("admin");
+  }
+
+  @Test
+  @DisplayName("basic: a session cookie forged with the realtime-token key, or the raw JWT_SECRET_KEY, is refused")
+  void forgedSessionCookie(Vertx vertx) throws Exception {
+    WebNode node = WebNode.deploy(vertx, BASIC);
+    JsonObject admin = new JsonObject().put("sub", "admin").put("aud", "studio-session");
+    JWTAuth rawSecret = JWTAuth.create(vertx, new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(WebNode.JWT_SECRET)));
+    for (JWTAuth forger : List.of(realtimeTokenKey(vertx), rawSecret)) {
+      String forged = forger.generateToken(admin, new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(600));
+      HttpResponse<?> response = result(node.client().get("/api/v1/session")
+          .putHeader("Cookie", Authentication.SESSION_COOKIE + "=" + forged).send());
+      assertThat(response.statusCode()).isEqualTo(401);
+    }
+    String realtimeToken = result(node.client().get("/api/v1/realtime/token").putHeader("Authorization",
+        basic("admin", PASSWORD)).send()).bodyAsJsonObject().getString("token");
+    assertThat(result(node.client().get("/api/v1/session")
+        .putHeader("Cookie", Authentication.SESSION_COOKIE + "=" + realtimeToken).send()).statusCode())
+        .as("a realtime token is no session cookie").isEqualTo(401);
+  }
+
+  /** The key realtime tokens are signed with, which any holder of a token could try to recover offline. */
+  private static JWTAuth realtimeTokenKey(Vertx vertx) {
+    return TokenKeys.hs256(vertx, TokenKeys.realtimeTokenKey(WebNode.JWT_SECRET));
   }
 
   @Test
@@ -137,7 +166,7 @@ class AuthenticationTest {
   }
 
   @Test
-  @DisplayName("the realtime token is a short-lived HS256 JWT with the caller as subject and the asked rooms")
+  @DisplayName("the realtime token is a short-lived HS256 JWT for the hub (iss, aud) with the caller as subject and the asked rooms")
   void realtimeToken(Vertx vertx) throws Exception {
     WebNode node = WebNode.deploy(vertx, Map.of("STUDIO_AUTH_MODE", "proxy", "STUDIO_PROXY_FIX_ENABLED", "true",
         "STUDIO_REALTIME_TOKEN_TTL", "2m"));
@@ -147,9 +176,10 @@ class AuthenticationTest {
     assertThat(response.getHeader("Cache-Control")).isEqualTo("no-store");
     JsonObject body = response.bodyAsJsonObject();
     assertThat(body.getLong("expires_in")).isEqualTo(120);
-    JsonObject claims = result(TokenKeys.hs256(vertx, WebNode.JWT_SECRET)
-        .authenticate(new TokenCredentials(body.getString("token")))).attributes().getJsonObject("accessToken");
+    JsonObject claims = result(RealtimeTokens.create(vertx, WebNode.JWT_SECRET).verify(body.getString("token")));
     assertThat(claims.getString("sub")).isEqualTo("ada");
+    assertThat(claims.getString("iss")).isEqualTo("studio-web");
+    assertThat(claims.getValue("aud").toString()).contains("studio-hub");
     assertThat(claims.getJsonArray("rooms").getList()).containsExactly("task:42", "flowchart_run:*");
     assertThat(claims.getLong("exp") - claims.getLong("iat")).isEqualTo(120);
 
