@@ -1,5 +1,5 @@
 // The running stack the tests talk to, as scripts/test-browser started it (all of it comes from the environment).
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 
@@ -24,12 +24,25 @@ mkdirSync(stack.artifacts, { recursive: true });
 
 const base64url = (value) => Buffer.from(value).toString('base64url');
 
-/** An HS256 realtime token as the hub verifies it: `exp` and a `rooms` claim of room patterns. */
+/**
+ * The key realtime tokens are signed with: HKDF-SHA256 of JWT_SECRET_KEY, empty salt, this label, 32 bytes.
+ * Node's port of studio.runtime.auth.TokenKeys#realtimeTokenKey (the Java side holds the RFC 5869 vectors).
+ */
+function realtimeTokenKey(secret) {
+  return Buffer.from(hkdfSync('sha256', secret, Buffer.alloc(0), 'studio realtime token v1', 32));
+}
+
+/**
+ * A realtime token as web mints it (studio.runtime.auth.RealtimeTokens) and the hub verifies it: HS256 with
+ * the realtime key, `iss` studio-web, `aud` studio-hub, `exp` and a `rooms` claim of room patterns.
+ */
 export function mintToken({ rooms = ['*'], ttlSeconds = 600, secret = stack.jwtSecret } = {}) {
   const now = Math.floor(Date.now() / 1000);
   const header = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }));
-  const claims = base64url(JSON.stringify({ sub: 'browser-test', iat: now, exp: now + ttlSeconds, rooms }));
-  const signature = createHmac('sha256', secret).update(`${header}.${claims}`).digest('base64url');
+  const claims = base64url(JSON.stringify({
+    sub: 'browser-test', iss: 'studio-web', aud: 'studio-hub', iat: now, exp: now + ttlSeconds, rooms,
+  }));
+  const signature = createHmac('sha256', realtimeTokenKey(secret)).update(`${header}.${claims}`).digest('base64url');
   return `${header}.${claims}.${signature}`;
 }
 

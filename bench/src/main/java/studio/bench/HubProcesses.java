@@ -16,7 +16,7 @@ import java.util.Map;
 /** Hub replicas as separate OS processes from the launcher jar, the way operators run them. */
 final class HubProcesses implements AutoCloseable {
   static final String JWT_SECRET = "bench-jwt-secret-0123456789abcdef";
-  static final String WORKER_SECRET = "bench-worker-secret-0123456789";
+  static final String WORKER_SECRET = "bench-worker-secret-0123456789abcdef";
   private static final long CLOCK_TICKS_PER_SECOND = 100;
 
   record Replica(Process process, int port) {

@@ -9,11 +9,13 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Recorder;
+import studio.runtime.auth.RealtimeTokens;
 
 /**
  * The load process: N WebSocket clients subscribed across rooms, and a publisher posting drafts at a
@@ -47,10 +49,7 @@ final class LoadGenerator {
   }
 
   static String token(Vertx vertx) {
-    return io.vertx.ext.auth.jwt.JWTAuth.create(vertx, new io.vertx.ext.auth.jwt.JWTAuthOptions()
-            .addPubSecKey(new io.vertx.ext.auth.PubSecKeyOptions().setAlgorithm("HS256").setBuffer(HubProcesses.JWT_SECRET)))
-        .generateToken(new JsonObject().put("sub", "bench").put("rooms", new JsonArray().add("task:*")),
-            new io.vertx.ext.auth.JWTOptions().setExpiresInSeconds(3600));
+    return RealtimeTokens.create(vertx, HubProcesses.JWT_SECRET).mint("bench", List.of("task:*"), Duration.ofHours(1));
   }
 
   /** Connects clients {@code parallel} at a time; client i subscribes to room i % rooms on replica i % replicas. */

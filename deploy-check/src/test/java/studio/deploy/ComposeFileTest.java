@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -105,6 +106,44 @@ class ComposeFileTest {
     }));
     STUDIO_SERVICES.keySet().forEach(name ->
         assertThat(services.get(name + ".env_file").string()).as(name + " env_file").isEqualTo(".env"));
+  }
+
+  @Test
+  @DisplayName("production as shipped is authenticated: basic with a required password, proxy trust, a named origin")
+  void productionIsAuthenticated() {
+    Map<String, String> envExample = EnvExampleTest.assignments(Repository.lines(".env.example"), false);
+    STUDIO_SERVICES.keySet().forEach(name -> {
+      Map<String, String> environment = environment(services.get(name));
+      assertThat(environment.get("STUDIO_ENV")).as(name + " STUDIO_ENV").isEqualTo("production");
+      ProductionAccess.assertAuthenticated(name, knob -> shipped(environment, envExample, knob));
+      if ("basic".equals(shipped(environment, envExample, ProductionAccess.AUTH_MODE))) {
+        assertThat(environment.get(ProductionAccess.ADMIN_PASSWORD)).as(name + " admin password, required from .env")
+            .matches("\\$\\{" + ProductionAccess.ADMIN_PASSWORD + ":\\?[^}]+}");
+      }
+    });
+  }
+
+  /**
+   * What a container reads for a knob when .env is a copy of .env.example: the compose value, with a
+   * reference resolved from .env (or its {@code :-} default); else .env itself, which every container gets.
+   */
+  private static String shipped(Map<String, String> environment, Map<String, String> envFile, String knob) {
+    String value = environment.get(knob);
+    if (value == null) {
+      return blankToNull(envFile.get(knob));
+    }
+    Matcher reference = REFERENCE.matcher(value);
+    if (!reference.matches()) {
+      return value;
+    }
+    String fromEnvFile = blankToNull(envFile.get(reference.group(1)));
+    String modifier = reference.group(2);
+    boolean hasDefault = modifier != null && modifier.startsWith(":-");
+    return fromEnvFile != null ? fromEnvFile : hasDefault ? modifier.substring(2) : null;
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
   }
 
   @Test

@@ -21,7 +21,8 @@ class EnvExampleTest {
   private static final Pattern KNOB_CONSTANT = Pattern.compile("\"(STUDIO_[A-Z0-9_]+)\"");
   /** Modules whose main code reads no deployment knob (test fixtures, the load generator). */
   private static final Set<String> NOT_DEPLOYED = Set.of("test-support", "bench", "embedded-stack");
-  private static final Set<String> SECRETS = Set.of("JWT_SECRET_KEY", "WORKER_SHARED_SECRET", "POSTGRES_PASSWORD");
+  private static final Set<String> SECRETS = Set.of("JWT_SECRET_KEY", "WORKER_SHARED_SECRET", "POSTGRES_PASSWORD",
+      "STUDIO_ADMIN_PASSWORD");
 
   private final List<String> lines = Repository.lines(".env.example");
 
@@ -38,11 +39,12 @@ class EnvExampleTest {
   }
 
   @Test
-  @DisplayName("each value set is the documented default; an empty value leaves a computed default in place")
+  @DisplayName("each value set is the documented default (except what production refuses at its default); "
+      + "an empty value leaves a computed default in place")
   void valuesAreDefaults() {
     Map<String, String> defaults = documentedDefaults();
     assignments(false).forEach((knob, value) -> {
-      if (!value.isEmpty() && defaults.containsKey(knob)) {
+      if (!value.isEmpty() && defaults.containsKey(knob) && !ProductionAccess.SET_FOR_PRODUCTION.contains(knob)) {
         assertThat(literalDefault(defaults.get(knob))).as(knob + " default (" + defaults.get(knob) + ")")
             .isEqualTo(value);
       }
@@ -57,8 +59,24 @@ class EnvExampleTest {
     assertThat(Repository.lines(".gitignore")).contains(".env");
   }
 
-  /** NAME -> value of every NAME=value line; commented ones only when asked. */
+  @Test
+  @DisplayName("nothing in it runs production open: no auth mode none, no origin *, set or commented")
+  void shipsNoOpenSetting() {
+    Map<String, String> all = assignments(true);
+    assertThat(all).containsKeys(ProductionAccess.AUTH_MODE, ProductionAccess.ORIGINS);
+    ProductionAccess.assertMode(".env.example", all.get(ProductionAccess.AUTH_MODE).split("\\s")[0]);
+    ProductionAccess.assertOrigins(".env.example", assignments(false).get(ProductionAccess.ORIGINS));
+    lines.stream().filter(line -> ASSIGNMENT.matcher(line.trim()).matches())
+        .filter(line -> line.contains(ProductionAccess.AUTH_MODE + "=") || line.contains(ProductionAccess.ORIGINS + "="))
+        .forEach(line -> assertThat(line).as(".env.example").doesNotContain("=none").doesNotContain("*"));
+  }
+
   private Map<String, String> assignments(boolean includeCommented) {
+    return assignments(lines, includeCommented);
+  }
+
+  /** NAME -> value of every NAME=value line; commented ones only when asked. */
+  static Map<String, String> assignments(List<String> lines, boolean includeCommented) {
     Map<String, String> found = new LinkedHashMap<>();
     for (String line : lines) {
       Matcher matcher = ASSIGNMENT.matcher(line.trim());

@@ -192,6 +192,18 @@ class KubernetesManifestsTest {
   }
 
   @Test
+  @DisplayName("production as shipped is authenticated: an auth mode, proxy trust behind the Ingress, a named origin")
+  void productionIsAuthenticated() {
+    Map<String, String> config = configMap().get("data").stringMap();
+    assertThat(config.get("STUDIO_ENV")).isEqualTo("production");
+    ProductionAccess.assertAuthenticated("configmap.yaml", config::get);
+    if ("basic".equals(config.get(ProductionAccess.AUTH_MODE))) {
+      assertThat(Repository.lines(DIRECTORY + "/secrets.env.example")).as("the admin password is a secret to set")
+          .contains(ProductionAccess.ADMIN_PASSWORD + "=");
+    }
+  }
+
+  @Test
   @DisplayName("secrets come only from the git-ignored generator input, never from a committed manifest")
   void secretsFromGenerator() {
     assertThat(kind("Secret")).isEmpty();

@@ -8,7 +8,6 @@ import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.JWTOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.io.File;
@@ -27,7 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import studio.hub.auth.TokenVerifier;
+import studio.runtime.auth.RealtimeTokens;
 import studio.runtime.database.Database;
 import studio.runtime.database.DatabaseConfig;
 import studio.testsupport.HttpClients;
@@ -58,7 +57,7 @@ class MultiProcessClusterTest {
     webPort = freePort();
     Map<String, String> shared = new HashMap<>(Map.of(
         "DATABASE_URL", TestInfrastructure.databaseUrl(), "REDIS_URL", TestInfrastructure.redisUrl(),
-        "JWT_SECRET_KEY", JWT, "WORKER_SHARED_SECRET", "cluster-test-worker-secret-0123",
+        "JWT_SECRET_KEY", JWT, "WORKER_SHARED_SECRET", "cluster-test-worker-secret-0123456789",
         "STUDIO_CLUSTER_NAME", "mp-" + System.nanoTime(),
         "STUDIO_CLUSTER_MEMBERS", "127.0.0.1:" + memberA + ",127.0.0.1:" + memberB,
         "STUDIO_HTTP_HOST", "127.0.0.1", "STUDIO_OUTBOX_POLL_INTERVAL", "100ms", "STUDIO_HUB_INSTANCES", "1"));
@@ -112,8 +111,7 @@ class MultiProcessClusterTest {
   @DisplayName("an outbox row committed next to web reaches a WebSocket client of the hub in the other process")
   void outboxEventCrossesProcesses() throws Exception {
     String room = "task:mp" + System.nanoTime();
-    String token = TokenVerifier.create(vertx, JWT).generateToken(
-        new JsonObject().put("rooms", new JsonArray().add(room)), new JWTOptions().setExpiresInSeconds(60));
+    String token = RealtimeTokens.create(vertx, JWT).mint("tester", List.of(room), Duration.ofMinutes(1));
     List<JsonObject> frames = new CopyOnWriteArrayList<>();
     sockets = vertx.createWebSocketClient();
     WebSocket ws = sockets.connect(hubPort, "127.0.0.1", "/rt/ws?token=" + token).toCompletionStage()

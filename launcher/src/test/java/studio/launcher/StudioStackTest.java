@@ -8,7 +8,9 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,6 +18,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import studio.runtime.auth.RealtimeTokens;
 import studio.runtime.config.Settings;
 import studio.runtime.database.Database;
 import studio.testsupport.RealtimeClient;
@@ -106,9 +109,8 @@ class StudioStackTest {
   @DisplayName("in all mode an event published on the bus reaches a WebSocket client of the hub, signed with the stack's secret")
   void realtimeEndToEnd(Vertx vertx, VertxTestContext test) {
     String room = "task:stack-" + System.nanoTime();
-    String token = studio.hub.auth.TokenVerifier.create(vertx, stack.config().secrets().jwtSecretKey()).generateToken(
-        new JsonObject().put("rooms", new io.vertx.core.json.JsonArray().add(room)),
-        new io.vertx.ext.auth.JWTOptions().setExpiresInSeconds(60));
+    String token = RealtimeTokens.create(vertx, stack.config().secrets().jwtSecretKey())
+        .mint("tester", List.of(room), Duration.ofMinutes(1));
     studio.contract.envelope.DraftEvent draft = studio.contract.envelope.DraftEvent.fromJson(new JsonObject()
         .put("event_type", "node.task.updated").put("entity_kind", "task").put("entity_id", room.substring(5))
         .put("room_keys", new io.vertx.core.json.JsonArray().add(room)).put("payload", new JsonObject().put("ok", true)));
@@ -149,9 +151,8 @@ class StudioStackTest {
     long thread = await(http.post(web, "127.0.0.1", "/api/v1/threads").sendJsonObject(new JsonObject().put("title", "long")))
         .bodyAsJsonObject().getLong("id");
     String threadRoom = "thread:" + thread;
-    String token = studio.hub.auth.TokenVerifier.create(vertx, stack.config().secrets().jwtSecretKey()).generateToken(
-        new JsonObject().put("rooms", new io.vertx.core.json.JsonArray().add(threadRoom).add("task:*")),
-        new io.vertx.ext.auth.JWTOptions().setExpiresInSeconds(300));
+    String token = RealtimeTokens.create(vertx, stack.config().secrets().jwtSecretKey())
+        .mint("tester", List.of(threadRoom, "task:*"), Duration.ofMinutes(5));
     RealtimeClient page = await(RealtimeClient.connect(vertx, port(ServiceName.HUB), "/rt/ws?token=" + token, null));
     page.awaitReply(page.subscribe(threadRoom));
 

@@ -46,7 +46,7 @@ import studio.testsupport.TestInfrastructure;
 @Tag("system")
 class ReverseProxyTest {
   private static final String PREFIX = "/studio";
-  private static final String PASSWORD = "proxy-test-password";
+  private static final String PASSWORD = "proxy-test-password-0123456789abcdef";
   @TempDir
   Path directory;
   private StudioStack stack;

@@ -27,18 +27,21 @@ public record CommonConfig(
     RealtimeAddress realtime,
     int workerPoolSize) {
 
-  public static final String ENV = "STUDIO_ENV";
+  public static final String ENV = StudioEnvironment.KNOB;
   public static final String HTTP_HOST = "STUDIO_HTTP_HOST";
   public static final String GRACEFUL_TIMEOUT = "STUDIO_GRACEFUL_TIMEOUT";
   public static final String DATA_DIR = "STUDIO_DATA_DIR";
   public static final String OUTBOX_POLL_INTERVAL = "STUDIO_OUTBOX_POLL_INTERVAL";
-  /** Browser origins allowed to call the API and open realtime connections; {@code *} (the default) allows any. */
   /** Threads for blocking work (JDBC migrations, file IO, processes); Gunicorn's threads. */
   public static final String WORKER_POOL_SIZE = "STUDIO_WORKER_POOL_SIZE";
+  /**
+   * Browser origins allowed to call the API and open realtime connections; {@code *} (the development
+   * default) allows any, which production refuses.
+   */
   public static final String CORS_ALLOWED_ORIGINS = "STUDIO_CORS_ALLOWED_ORIGINS";
 
   public static CommonConfig from(Settings settings, boolean clusterFlag) {
-    StudioEnvironment env = settings.oneOf(ENV, StudioEnvironment.DEVELOPMENT, StudioEnvironment.class);
+    StudioEnvironment env = StudioEnvironment.from(settings);
     ClusterConfig cluster = ClusterConfig.from(settings, clusterFlag);
     return new CommonConfig(env,
         Secrets.from(settings, env, cluster.enabled()),
@@ -50,7 +53,7 @@ public record CommonConfig(
         settings.duration(GRACEFUL_TIMEOUT, Duration.ofSeconds(30)),
         dataDirectory(settings),
         settings.duration(OUTBOX_POLL_INTERVAL, Duration.ofMillis(500)),
-        allowedOrigins(settings),
+        allowedOrigins(settings, env),
         TlsConfig.from(settings),
         RealtimeAddress.from(settings),
         settings.intAtLeast(WORKER_POOL_SIZE, 20, 1));
@@ -66,12 +69,20 @@ public record CommonConfig(
     return Path.of(settings.string(DATA_DIR, ".studio"));
   }
 
-  public boolean allowsAnyOrigin() {
-    return allowedOrigins.contains("*");
-  }
-
-  private static List<String> allowedOrigins(Settings settings) {
+  /** Production names its origins: with {@code *} any website could drive the API and the hub as its visitor. */
+  private static List<String> allowedOrigins(Settings settings, StudioEnvironment env) {
     List<String> origins = settings.list(CORS_ALLOWED_ORIGINS);
+    if (env == StudioEnvironment.PRODUCTION) {
+      String origin = "the public origin(s) browsers use, comma-separated, e.g. https://studio.example.com";
+      if (origins.isEmpty()) {
+        throw ConfigException.missing(CORS_ALLOWED_ORIGINS, "STUDIO_ENV=production needs " + origin
+            + " (the default * lets any website call the API and open realtime connections)");
+      }
+      if (origins.contains("*")) {
+        throw ConfigException.invalid(CORS_ALLOWED_ORIGINS, settings.string(CORS_ALLOWED_ORIGINS, ""), origin
+            + "; STUDIO_ENV=production refuses *, which lets any website call the API and open realtime connections");
+      }
+    }
     return origins.isEmpty() ? List.of("*") : origins;
   }
 }

@@ -10,7 +10,7 @@ public final class ConfigException extends RuntimeException {
     return new ConfigException("invalid config " + knob + "=\"" + value + "\": expected " + expected);
   }
 
-  static ConfigException missing(String knob, String why) {
+  public static ConfigException missing(String knob, String why) {
     return new ConfigException("missing config " + knob + ": " + why);
   }
 }

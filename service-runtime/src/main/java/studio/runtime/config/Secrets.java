@@ -1,17 +1,20 @@
 package studio.runtime.config;
 
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
 /**
  * Secrets shared by every process of a deployment. {@code generated} names those made up for a
- * single-process development run; they do not survive a restart.
+ * single-process development run; they do not survive a restart. Every secret, in every environment,
+ * has at least {@link #MIN_LENGTH} characters: HS256 keys and passwords shorter than that fall to an
+ * offline guess.
  */
 public record Secrets(String jwtSecretKey, String workerSharedSecret, List<String> generated) {
   public static final String JWT_SECRET_KEY = "JWT_SECRET_KEY";
   public static final String WORKER_SHARED_SECRET = "WORKER_SHARED_SECRET";
-  static final int MIN_LENGTH = 16;
+  public static final int MIN_LENGTH = 32;
 
   public Secrets {
     generated = List.copyOf(generated);
@@ -26,7 +29,7 @@ public record Secrets(String jwtSecretKey, String workerSharedSecret, List<Strin
     String why = env == StudioEnvironment.PRODUCTION
         ? "required when STUDIO_ENV=production (generate one with: openssl rand -hex 32)"
         : "required with --cluster, so every process signs and checks with the same secret (openssl rand -hex 32)";
-    java.util.ArrayList<String> generated = new java.util.ArrayList<>();
+    List<String> generated = new ArrayList<>();
     String jwt = read(settings, JWT_SECRET_KEY, required, why, generated);
     String worker = read(settings, WORKER_SHARED_SECRET, required, why, generated);
     return new Secrets(jwt, worker, generated);
@@ -41,11 +44,16 @@ public record Secrets(String jwtSecretKey, String workerSharedSecret, List<Strin
       generated.add(knob);
       return randomHex();
     }
-    if (value.get().length() < MIN_LENGTH) {
-      throw ConfigException.invalid(knob, "<" + value.get().length() + " characters>",
-          "a secret of at least " + MIN_LENGTH + " characters");
+    return checkLength(knob, value.get());
+  }
+
+  /** The value when it is long enough; otherwise one line naming the knob and the length, never the value. */
+  public static String checkLength(String knob, String value) {
+    if (value.length() < MIN_LENGTH) {
+      throw ConfigException.invalid(knob, "<" + value.length() + " characters>",
+          "a secret of at least " + MIN_LENGTH + " characters (generate one with: openssl rand -hex 32)");
     }
-    return value.get();
+    return value;
   }
 
   private static String randomHex() {

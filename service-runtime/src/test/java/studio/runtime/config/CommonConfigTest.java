@@ -18,6 +18,7 @@ class CommonConfigTest {
     values.put("WORKER_SHARED_SECRET", SECRET);
     values.put("DATABASE_URL", "postgresql://studio:pw@db:5432/studio");
     values.put("REDIS_URL", "redis://redis:6379");
+    values.put("STUDIO_CORS_ALLOWED_ORIGINS", "https://studio.example.com");
     return values;
   }
 
@@ -85,6 +86,45 @@ class CommonConfigTest {
     assertThatThrownBy(() -> CommonConfig.from(Settings.of(Map.of("JWT_SECRET_KEY", "hunter2")), false))
         .hasMessageContaining("JWT_SECRET_KEY")
         .hasMessageNotContaining("hunter2");
+  }
+
+  @Test
+  @DisplayName("a secret needs 32 characters in every environment: 31 is refused naming the knob, 32 loads")
+  void secretsOfAtLeast32Characters() {
+    String short31 = SECRET.substring(1);
+    for (String secret : new String[] {"JWT_SECRET_KEY", "WORKER_SHARED_SECRET"}) {
+      assertThatThrownBy(() -> CommonConfig.from(Settings.of(Map.of(secret, short31)), false))
+          .isInstanceOf(ConfigException.class)
+          .hasMessage("invalid config " + secret + "=\"<31 characters>\": expected a secret of at least 32 characters "
+              + "(generate one with: openssl rand -hex 32)");
+      Map<String, Object> production = production();
+      production.put(secret, short31);
+      assertThatThrownBy(() -> CommonConfig.from(Settings.of(production), false)).hasMessageContaining(secret);
+    }
+    assertThat(CommonConfig.from(Settings.of(Map.of("JWT_SECRET_KEY", SECRET)), false).secrets().jwtSecretKey())
+        .isEqualTo(SECRET);
+  }
+
+  @Test
+  @DisplayName("production refuses CORS * and a missing origin list, asking for the public origin(s); development keeps *")
+  void productionNamesItsOrigins() {
+    Map<String, Object> unset = production();
+    unset.remove("STUDIO_CORS_ALLOWED_ORIGINS");
+    assertThatThrownBy(() -> CommonConfig.from(Settings.of(unset), false))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("missing config STUDIO_CORS_ALLOWED_ORIGINS: ")
+        .hasMessageContaining("public origin");
+    for (String open : new String[] {"*", "https://studio.example.com,*"}) {
+      Map<String, Object> values = production();
+      values.put("STUDIO_CORS_ALLOWED_ORIGINS", open);
+      assertThatThrownBy(() -> CommonConfig.from(Settings.of(values), false))
+          .isInstanceOf(ConfigException.class)
+          .hasMessageStartingWith("invalid config STUDIO_CORS_ALLOWED_ORIGINS=\"" + open + "\": ")
+          .hasMessageContaining("public origin");
+    }
+    assertThat(CommonConfig.from(Settings.of(production()), false).allowedOrigins())
+        .containsExactly("https://studio.example.com");
+    assertThat(CommonConfig.from(Settings.of(Map.of()), false).allowedOrigins()).containsExactly("*");
   }
 
   @Test

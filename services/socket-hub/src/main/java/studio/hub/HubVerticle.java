@@ -9,8 +9,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.Redis;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import studio.contract.bus.Addresses;
 import studio.runtime.http.OriginPolicy;
 import studio.hub.auth.TokenVerifier;
@@ -30,7 +28,6 @@ import studio.hub.session.Sessions;
 import studio.hub.transport.LongPollTransport;
 import studio.hub.transport.SockJsTransport;
 import studio.hub.transport.WebSocketTransport;
-import studio.runtime.config.StudioEnvironment;
 import studio.runtime.health.HealthEndpoints;
 import studio.runtime.metrics.MetricsEndpoint;
 import studio.runtime.redis.RedisConnector;
@@ -41,7 +38,6 @@ import studio.runtime.service.ServiceHttp;
 /** The socket hub: browser connections, room subscriptions, sequencing and fan-out, publish ingress. */
 public final class HubVerticle extends VerticleBase implements HttpService {
   public static final String SERVICE = "socket-hub";
-  private static final Logger LOG = LoggerFactory.getLogger(HubVerticle.class);
   private final ServiceContext context;
   private final HubConfig config;
   private Redis redis;
@@ -65,7 +61,6 @@ public final class HubVerticle extends VerticleBase implements HttpService {
 
   @Override
   public Future<?> start() {
-    warnAboutOpenOrigins();
     metrics = new HubMetrics(context.metrics());
     broker = createBroker();
     fanout = new RoomFanout(broker, config.history().size(), metrics);
@@ -177,12 +172,5 @@ public final class HubVerticle extends VerticleBase implements HttpService {
         .put("events_published", (long) metrics.publishedCount())
         .put("events_delivered", (long) metrics.deliveredCount())
         .put("broker", config.broker().name().toLowerCase());
-  }
-
-  private void warnAboutOpenOrigins() {
-    if (context.config().allowsAnyOrigin() && context.config().env() == StudioEnvironment.PRODUCTION) {
-      LOG.warn("STUDIO_CORS_ALLOWED_ORIGINS is * in production: pages on any website may open realtime "
-          + "connections with a user's token; name your origins (e.g. https://studio.example.com)");
-    }
   }
 }

@@ -12,6 +12,7 @@ import io.vertx.sqlclient.Pool;
 import java.util.List;
 import studio.contract.bus.RealtimePublisher;
 import studio.outbox.OutboxRelay;
+import studio.runtime.auth.RealtimeTokens;
 import studio.runtime.auth.TokenKeys;
 import studio.runtime.database.Database;
 import studio.runtime.health.HealthEndpoints;
@@ -51,7 +52,8 @@ public final class WebVerticle extends VerticleBase implements HttpService {
   private Pool pool;
   private OutboxRelay outbox;
   private Redis redis;
-  private JWTAuth signer;
+  private JWTAuth sessionCookies;
+  private RealtimeTokens realtimeTokens;
   private HttpServer server;
   private Router api;
   private long idempotencyJanitor;
@@ -66,7 +68,8 @@ public final class WebVerticle extends VerticleBase implements HttpService {
     pool = Database.pool(vertx, context.config().database());
     outbox = OutboxRelay.toHub(vertx, pool, context.config().outboxPollInterval(), context.metrics());
     redis = RedisConnector.client(vertx, context.config().redis());
-    signer = TokenKeys.hs256(vertx, context.config().secrets().jwtSecretKey());
+    sessionCookies = TokenKeys.sessionCookies(vertx, context.config().secrets().jwtSecretKey());
+    realtimeTokens = RealtimeTokens.create(vertx, context.config().secrets().jwtSecretKey());
     ConnectionGuard connections = new ConnectionGuard(config.serving(), context.metrics());
     Router router = Router.router(vertx);
     router.route().handler(new ForwardedHeaders(config.proxy()))
@@ -95,9 +98,9 @@ public final class WebVerticle extends VerticleBase implements HttpService {
     api = ApiRouter.create(vertx, pool, config.bodyLimitBytes(), outbox::wake);
     api.route().order(-3).handler(CorsPolicy.handler(origins));
     api.route().order(-2).handler(new CrossOriginWrites(origins));
-    api.route().order(-1).handler(new Authentication(config.auth(), signer));
+    api.route().order(-1).handler(new Authentication(config.auth(), sessionCookies));
     ApiContext features = new ApiContext(vertx, pool, new RealtimePublisher(vertx));
-    RealtimeTokenEndpoint.mount(api, signer, config.auth(), config.realtime());
+    RealtimeTokenEndpoint.mount(api, realtimeTokens, config.auth(), config.realtime());
     SessionEndpoint.mount(api);
     TaskApi.mount(api, features);
     FlowchartApi.mount(api, features);

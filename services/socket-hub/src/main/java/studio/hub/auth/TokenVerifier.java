@@ -4,8 +4,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.authentication.TokenCredentials;
-import io.vertx.ext.auth.jwt.JWTAuth;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,32 +11,28 @@ import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
 import studio.contract.room.RealtimeToken;
 import studio.contract.room.RoomGrant;
-import studio.runtime.auth.TokenKeys;
+import studio.runtime.auth.RealtimeTokens;
 
 /**
- * Checks realtime tokens: HS256 with {@code JWT_SECRET_KEY}, an expiry, and a {@code rooms} claim
- * of room patterns. Any failure is {@code unauthenticated}, with the reason for the client.
+ * Checks realtime tokens ({@link RealtimeTokens}: the realtime key derived from {@code JWT_SECRET_KEY},
+ * issuer studio-web, audience studio-hub), then an expiry and a {@code rooms} claim of room patterns.
+ * Any failure is {@code unauthenticated}, with the reason for the client.
  */
 public final class TokenVerifier {
-  private final JWTAuth jwt;
+  private final RealtimeTokens tokens;
 
-  public TokenVerifier(Vertx vertx, String secret) {
-    this.jwt = create(vertx, secret);
-  }
-
-  /** The HS256 provider for a secret; web issues tokens with the same construction. */
-  public static JWTAuth create(Vertx vertx, String secret) {
-    return TokenKeys.hs256(vertx, secret);
+  public TokenVerifier(Vertx vertx, String jwtSecretKey) {
+    this.tokens = RealtimeTokens.create(vertx, jwtSecretKey);
   }
 
   public Future<Principal> verify(String token) {
     if (token == null || token.isBlank()) {
       return Future.failedFuture(new ContractException(ErrorCode.UNAUTHENTICATED, "a token is required"));
     }
-    return jwt.authenticate(new TokenCredentials(token))
+    return tokens.verify(token)
         .recover(failure -> Future.failedFuture(new ContractException(ErrorCode.UNAUTHENTICATED,
             "token rejected: " + failure.getMessage())))
-        .compose(user -> principal(TokenKeys.claims(user)));
+        .compose(TokenVerifier::principal);
   }
 
   private static Future<Principal> principal(JsonObject claims) {

@@ -16,7 +16,7 @@ import studio.testsupport.TestInfrastructure;
 
 /** A hub verticle deployed on a Vert.x (clustered or not) against the test Redis. */
 public final class HubNode {
-  public static final String WORKER_SECRET = "worker-secret-0123456789abcdef";
+  public static final String WORKER_SECRET = "worker-secret-0123456789abcdef0123456789";
   public final Vertx vertx;
   public final HubVerticle hub;
 

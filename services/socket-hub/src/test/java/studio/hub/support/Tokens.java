@@ -1,14 +1,11 @@
 package studio.hub.support;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.JWTOptions;
+import java.time.Duration;
 import java.util.List;
-import studio.contract.room.RealtimeToken;
-import studio.hub.auth.TokenVerifier;
+import studio.runtime.auth.RealtimeTokens;
 
-/** Mints realtime tokens the way web does, for tests. */
+/** Mints realtime tokens with web's own minting code, for tests. */
 public final class Tokens {
   public static final String SECRET = "test-secret-0123456789abcdef0123456789";
 
@@ -16,9 +13,7 @@ public final class Tokens {
   }
 
   public static String grant(Vertx vertx, int expiresInSeconds, String... rooms) {
-    return TokenVerifier.create(vertx, SECRET).generateToken(
-        new JsonObject().put("sub", "tester").put(RealtimeToken.ROOMS_CLAIM, new JsonArray(List.of((Object[]) rooms))),
-        new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(expiresInSeconds));
+    return RealtimeTokens.create(vertx, SECRET).mint("tester", List.of(rooms), Duration.ofSeconds(expiresInSeconds));
   }
 
   public static String grant(Vertx vertx, String... rooms) {

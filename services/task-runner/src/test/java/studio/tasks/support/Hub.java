@@ -1,15 +1,12 @@
 package studio.tasks.support;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.JWTOptions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import studio.contract.room.RealtimeToken;
 import studio.hub.HubConfig;
 import studio.hub.HubVerticle;
-import studio.hub.auth.TokenVerifier;
+import studio.runtime.auth.RealtimeTokens;
 import studio.runtime.config.CommonConfig;
 import studio.runtime.config.Settings;
 import studio.runtime.service.ServiceContext;
@@ -31,7 +28,7 @@ public final class Hub {
     Settings settings = Settings.of(Map.of(
         "REDIS_URL", TestInfrastructure.redisUrl(),
         "JWT_SECRET_KEY", SECRET,
-        "WORKER_SHARED_SECRET", "worker-secret-0123456789abcdef",
+        "WORKER_SHARED_SECRET", "worker-secret-0123456789abcdef0123456789",
         "STUDIO_HTTP_HOST", "127.0.0.1",
         "STUDIO_HUB_PORT", "0",
         "STUDIO_CORS_ALLOWED_ORIGINS", RealtimeClient.PAGE_ORIGIN,
@@ -42,9 +39,7 @@ public final class Hub {
   }
 
   public RealtimeClient connect(String... rooms) throws Exception {
-    String token = TokenVerifier.create(vertx, SECRET).generateToken(
-        new JsonObject().put("sub", "tester").put(RealtimeToken.ROOMS_CLAIM, new JsonArray(List.of((Object[]) rooms))),
-        new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(3600));
+    String token = RealtimeTokens.create(vertx, SECRET).mint("tester", List.of(rooms), Duration.ofHours(1));
     RealtimeClient client = RealtimeClient.open(vertx, verticle.actualPort(), "/rt/ws?token=" + token);
     client.awaitFrame(frame -> "connected".equals(frame.getString("op")));
     return client;

@@ -2,12 +2,15 @@ package studio.web.auth;
 
 import java.time.Duration;
 import studio.runtime.config.ConfigException;
+import studio.runtime.config.Secrets;
 import studio.runtime.config.Settings;
+import studio.runtime.config.StudioEnvironment;
 
 /**
- * Who may use pages and APIs. {@code none}: anyone (development); {@code basic}: one admin user with a
- * password from the environment, then a signed session cookie; {@code proxy}: the identity header a
- * trusted reverse proxy sets after its own login (oauth2-proxy, Authelia, ...).
+ * Who may use pages and APIs. {@code none}: anyone (development only: production refuses it);
+ * {@code basic}: one admin user with a password from the environment, then a signed session cookie;
+ * {@code proxy}: the identity header a trusted reverse proxy sets after its own login (oauth2-proxy,
+ * Authelia, ...).
  */
 public record AuthConfig(Mode mode, String adminUser, String adminPassword, String proxyHeader, Duration sessionTtl,
                          Duration tokenTtl, int failuresPerMinute) {
@@ -22,11 +25,12 @@ public record AuthConfig(Mode mode, String adminUser, String adminPassword, Stri
   public enum Mode { NONE, BASIC, PROXY }
 
   public static AuthConfig from(Settings settings, boolean proxyTrusted) {
-    Mode mode = settings.oneOf(MODE, Mode.NONE, Mode.class);
-    String password = settings.optional(ADMIN_PASSWORD).orElse(null);
-    if (mode == Mode.BASIC && (password == null || password.length() < 8)) {
+    Mode mode = mode(settings);
+    String password = settings.optional(ADMIN_PASSWORD).map(value -> Secrets.checkLength(ADMIN_PASSWORD, value))
+        .orElse(null);
+    if (mode == Mode.BASIC && password == null) {
       throw new ConfigException("invalid config: " + MODE + "=basic needs " + ADMIN_PASSWORD
-          + " (at least 8 characters; generate one with: openssl rand -base64 24)");
+          + " (at least " + Secrets.MIN_LENGTH + " characters; generate one with: openssl rand -base64 24)");
     }
     if (mode == Mode.PROXY && !proxyTrusted) {
       throw new ConfigException("invalid config: " + MODE + "=proxy needs STUDIO_PROXY_FIX_ENABLED=true: the identity "
@@ -41,5 +45,21 @@ public record AuthConfig(Mode mode, String adminUser, String adminPassword, Stri
         settings.duration(SESSION_TTL, Duration.ofHours(12)),
         tokenTtl,
         settings.intAtLeast(FAILURES_PER_MINUTE, 10, 1));
+  }
+
+  /** {@code none} by default in development; production must name a mode that authenticates. */
+  private static Mode mode(Settings settings) {
+    if (StudioEnvironment.from(settings) != StudioEnvironment.PRODUCTION) {
+      return settings.oneOf(MODE, Mode.NONE, Mode.class);
+    }
+    String modes = "basic (" + ADMIN_USER + " and " + ADMIN_PASSWORD + ") or proxy (the identity header of a trusted "
+        + "reverse proxy's login)";
+    String named = settings.optional(MODE).orElseThrow(() -> ConfigException.missing(MODE,
+        "STUDIO_ENV=production refuses to run open; set " + modes));
+    Mode mode = settings.oneOf(MODE, Mode.NONE, Mode.class);
+    if (mode == Mode.NONE) {
+      throw ConfigException.invalid(MODE, named, modes + "; STUDIO_ENV=production refuses to run open");
+    }
+    return mode;
   }
 }

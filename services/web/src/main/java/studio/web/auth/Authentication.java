@@ -26,6 +26,7 @@ public final class Authentication implements Handler<RoutingContext> {
   public static final String SESSION_COOKIE = "studio_session";
   private static final String SESSION_AUDIENCE = "studio-session";
   private final AuthConfig config;
+  /** Signs and checks session cookies with their own key ({@link studio.runtime.auth.TokenKeys#sessionCookies}). */
   private final JWTAuth signer;
   private final FailureLimiter failures;
 

@@ -3,38 +3,38 @@ package studio.web.auth;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.JWTOptions;
-import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import studio.contract.room.RealtimeToken;
 import studio.contract.room.RoomGrant;
 import studio.contract.room.RoomKind;
+import studio.runtime.auth.RealtimeTokens;
 import studio.web.api.ApiRouter;
 import studio.web.api.Replies;
 
 /**
  * {@code GET /api/v1/realtime/token}: a short-lived realtime token for the caller, and the realtime
- * URLs as the browser must use them (external scheme, host and prefix). Studio is single-tenant: an
- * authenticated caller may see every room, narrowed with {@code ?rooms=task:42,flowchart_run:*}.
+ * URLs as the browser must use them (external scheme, host and prefix). Studio is single-tenant and has
+ * no roles (basic mode knows one admin, proxy mode whoever the proxy admits, none mode is development):
+ * an authenticated caller may see every room, narrowed with {@code ?rooms=task:42,flowchart_run:*}.
+ * Minted by {@link RealtimeTokens}, so only the hub's audience accepts the token.
  */
 public final class RealtimeTokenEndpoint {
-  private final JWTAuth signer;
+  private final RealtimeTokens tokens;
   private final AuthConfig config;
   private final RealtimeUrls urls;
 
-  private RealtimeTokenEndpoint(JWTAuth signer, AuthConfig config, RealtimeUrls urls) {
-    this.signer = signer;
+  private RealtimeTokenEndpoint(RealtimeTokens tokens, AuthConfig config, RealtimeUrls urls) {
+    this.tokens = tokens;
     this.config = config;
     this.urls = urls;
   }
 
-  public static void mount(Router api, JWTAuth signer, AuthConfig config, RealtimeUrls urls) {
-    RealtimeTokenEndpoint endpoint = new RealtimeTokenEndpoint(signer, config, urls);
+  public static void mount(Router api, RealtimeTokens tokens, AuthConfig config, RealtimeUrls urls) {
+    RealtimeTokenEndpoint endpoint = new RealtimeTokenEndpoint(tokens, config, urls);
     api.get("/realtime/token").handler(ApiRouter.endpoint(endpoint::issue));
   }
 
@@ -42,9 +42,7 @@ public final class RealtimeTokenEndpoint {
     RoomGrant grant = requested(ctx.queryParams().get("rooms"));
     Identity identity = Identity.of(ctx);
     long ttl = config.tokenTtl().toSeconds();
-    String token = signer.generateToken(new JsonObject().put("sub", identity.subject())
-            .put(RealtimeToken.ROOMS_CLAIM, new JsonArray(new ArrayList<>(grant.patterns()))),
-        new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds((int) ttl));
+    String token = tokens.mint(identity.subject(), grant.patterns(), config.tokenTtl());
     ctx.response().putHeader("Cache-Control", "no-store");
     return Replies.ok(ctx, new JsonObject()
         .put("token", token)

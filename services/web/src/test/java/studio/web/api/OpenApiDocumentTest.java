@@ -55,7 +55,8 @@ class OpenApiDocumentTest {
   @Test
   @DisplayName("GET /api/v1/openapi.yaml serves docs/openapi.yaml byte for byte, without authentication")
   void servedDocumentIsTheCheckedInOne(Vertx vertx) throws Exception {
-    WebNode node = WebNode.deploy(vertx, Map.of("STUDIO_AUTH_MODE", "basic", "STUDIO_ADMIN_PASSWORD", "secret-password"));
+    WebNode node = WebNode.deploy(vertx, Map.of("STUDIO_AUTH_MODE", "basic",
+        "STUDIO_ADMIN_PASSWORD", "secret-password-0123456789abcdef"));
     HttpResponse<?> response = result(node.client().get("/api/v1/openapi.yaml").send());
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.getHeader("Content-Type")).isEqualTo("application/yaml");

@@ -6,14 +6,19 @@ import static studio.web.support.Await.result;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import studio.runtime.auth.RealtimeTokens;
 import studio.runtime.auth.TokenKeys;
 import studio.runtime.config.ConfigException;
 import studio.runtime.config.Settings;
@@ -22,8 +27,9 @@ import studio.web.support.WebNode;
 
 @ExtendWith(VertxExtension.class)
 class AuthenticationTest {
+  private static final String PASSWORD = "correct-horse-battery-staple-0123";
   private static final Map<String, String> BASIC = Map.of("STUDIO_AUTH_MODE", "basic",
-      "STUDIO_ADMIN_PASSWORD", "correct-horse-battery", "STUDIO_AUTH_FAILURES_PER_MINUTE", "3",
+      "STUDIO_ADMIN_PASSWORD", PASSWORD, "STUDIO_AUTH_FAILURES_PER_MINUTE", "3",
       "STUDIO_PROXY_FIX_ENABLED", "true");
 
   private static String basic(String user, String password) {
@@ -45,7 +51,7 @@ class AuthenticationTest {
   void basicSession(Vertx vertx) throws Exception {
     WebNode node = WebNode.deploy(vertx, BASIC);
     HttpResponse<?> signedIn = result(node.client().get("/api/v1/session")
-        .putHeader("Authorization", basic("admin", "correct-horse-battery"))
+        .putHeader("Authorization", basic("admin", PASSWORD))
         .putHeader("X-Forwarded-Proto", "https").putHeader("X-Forwarded-Prefix", "/studio").send());
     assertThat(signedIn.statusCode()).isEqualTo(200);
     assertThat(signedIn.bodyAsJsonObject().getString("subject")).isEqualTo("admin");
@@ -59,11 +65,36 @@ class AuthenticationTest {
   }
 
   @Test
+  @DisplayName("basic: a session cookie forged with the realtime-token key, or the raw JWT_SECRET_KEY, is refused")
+  void forgedSessionCookie(Vertx vertx) throws Exception {
+    WebNode node = WebNode.deploy(vertx, BASIC);
+    JsonObject admin = new JsonObject().put("sub", "admin").put("aud", "studio-session");
+    JWTAuth rawSecret = JWTAuth.create(vertx, new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(WebNode.JWT_SECRET)));
+    for (JWTAuth forger : List.of(realtimeTokenKey(vertx), rawSecret)) {
+      String forged = forger.generateToken(admin, new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(600));
+      HttpResponse<?> response = result(node.client().get("/api/v1/session")
+          .putHeader("Cookie", Authentication.SESSION_COOKIE + "=" + forged).send());
+      assertThat(response.statusCode()).isEqualTo(401);
+    }
+    String realtimeToken = result(node.client().get("/api/v1/realtime/token").putHeader("Authorization",
+        basic("admin", PASSWORD)).send()).bodyAsJsonObject().getString("token");
+    assertThat(result(node.client().get("/api/v1/session")
+        .putHeader("Cookie", Authentication.SESSION_COOKIE + "=" + realtimeToken).send()).statusCode())
+        .as("a realtime token is no session cookie").isEqualTo(401);
+  }
+
+  /** The key realtime tokens are signed with, which any holder of a token could try to recover offline. */
+  private static JWTAuth realtimeTokenKey(Vertx vertx) {
+    return TokenKeys.hs256(vertx, TokenKeys.realtimeTokenKey(WebNode.JWT_SECRET));
+  }
+
+  @Test
   @DisplayName("basic over plain http: the session cookie is not marked Secure (the browser would drop it)")
   void insecureCookieOnHttp(Vertx vertx) throws Exception {
     WebNode node = WebNode.deploy(vertx, BASIC);
     HttpResponse<?> signedIn = result(node.client().get("/api/v1/session")
-        .putHeader("Authorization", basic("admin", "correct-horse-battery")).send());
+        .putHeader("Authorization", basic("admin", PASSWORD)).send());
     String cookie = signedIn.cookies().stream().filter(c -> c.startsWith("studio_session=")).findFirst().orElseThrow();
     assertThat(cookie).doesNotContain("Secure").contains("Path=/;");
   }
@@ -77,13 +108,13 @@ class AuthenticationTest {
           .send()).statusCode()).isEqualTo(401);
     }
     HttpResponse<?> limited = result(node.client().get("/api/v1/session")
-        .putHeader("Authorization", basic("admin", "correct-horse-battery")).send());
+        .putHeader("Authorization", basic("admin", PASSWORD)).send());
     assertThat(limited.statusCode()).isEqualTo(429);
     assertThat(limited.getHeader("Retry-After")).matches("\\d+");
     assertThat(limited.bodyAsJsonObject().getJsonObject("error").getString("code")).isEqualTo("rate_limited");
 
     HttpResponse<?> otherClient = result(node.client().get("/api/v1/session").putHeader("X-Forwarded-For", "198.51.100.20")
-        .putHeader("Authorization", basic("admin", "correct-horse-battery")).send());
+        .putHeader("Authorization", basic("admin", PASSWORD)).send());
     assertThat(otherClient.statusCode()).as("the limit is per client address").isEqualTo(200);
   }
 
@@ -109,7 +140,33 @@ class AuthenticationTest {
   }
 
   @Test
-  @DisplayName("the realtime token is a short-lived HS256 JWT with the caller as subject and the asked rooms")
+  @DisplayName("production refuses to run open: no STUDIO_AUTH_MODE, or none, fails naming the knob and the modes")
+  void productionNeedsAuthentication() {
+    for (Map<String, String> open : List.of(Map.of("STUDIO_ENV", "production"),
+        Map.of("STUDIO_ENV", "production", "STUDIO_AUTH_MODE", "none"),
+        Map.of("ENV", "production", "STUDIO_AUTH_MODE", "none"))) {
+      assertThatThrownBy(() -> WebConfig.from(Settings.of(open))).as(open.toString())
+          .isInstanceOf(ConfigException.class)
+          .hasMessageContaining("STUDIO_AUTH_MODE").hasMessageContaining("basic").hasMessageContaining("proxy");
+    }
+    assertThat(WebConfig.from(Settings.of(Map.of("STUDIO_ENV", "production", "STUDIO_AUTH_MODE", "basic",
+        "STUDIO_ADMIN_PASSWORD", PASSWORD))).auth().mode()).isEqualTo(AuthConfig.Mode.BASIC);
+    assertThat(WebConfig.from(Settings.of(Map.of())).auth().mode()).as("development may run open")
+        .isEqualTo(AuthConfig.Mode.NONE);
+  }
+
+  @Test
+  @DisplayName("the admin password needs 32 characters like every secret: 31 is refused without echoing it")
+  void shortAdminPassword() {
+    String short31 = PASSWORD.substring(0, 31);
+    assertThatThrownBy(() -> WebConfig.from(Settings.of(Map.of("STUDIO_AUTH_MODE", "basic",
+        "STUDIO_ADMIN_PASSWORD", short31))))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("STUDIO_ADMIN_PASSWORD").hasMessageContaining("32").hasMessageNotContaining(short31);
+  }
+
+  @Test
+  @DisplayName("the realtime token is a short-lived HS256 JWT for the hub (iss, aud) with the caller as subject and the asked rooms")
   void realtimeToken(Vertx vertx) throws Exception {
     WebNode node = WebNode.deploy(vertx, Map.of("STUDIO_AUTH_MODE", "proxy", "STUDIO_PROXY_FIX_ENABLED", "true",
         "STUDIO_REALTIME_TOKEN_TTL", "2m"));
@@ -119,9 +176,10 @@ class AuthenticationTest {
     assertThat(response.getHeader("Cache-Control")).isEqualTo("no-store");
     JsonObject body = response.bodyAsJsonObject();
     assertThat(body.getLong("expires_in")).isEqualTo(120);
-    JsonObject claims = result(TokenKeys.hs256(vertx, WebNode.JWT_SECRET)
-        .authenticate(new TokenCredentials(body.getString("token")))).attributes().getJsonObject("accessToken");
+    JsonObject claims = result(RealtimeTokens.create(vertx, WebNode.JWT_SECRET).verify(body.getString("token")));
     assertThat(claims.getString("sub")).isEqualTo("ada");
+    assertThat(claims.getString("iss")).isEqualTo("studio-web");
+    assertThat(claims.getValue("aud").toString()).contains("studio-hub");
     assertThat(claims.getJsonArray("rooms").getList()).containsExactly("task:42", "flowchart_run:*");
     assertThat(claims.getLong("exp") - claims.getLong("iat")).isEqualTo(120);
 

@@ -50,7 +50,8 @@ class HubStatsEndpointTest {
   @DisplayName("it sits behind web's authentication like every /api/v1 read")
   void needsAuthentication(Vertx vertx) throws Exception {
     vertx.eventBus().<JsonObject>consumer(Addresses.HUB_STATS, request -> request.reply(new JsonObject()));
-    WebNode node = WebNode.deploy(vertx, Map.of("STUDIO_AUTH_MODE", "basic", "STUDIO_ADMIN_PASSWORD", "secret-password"));
+    WebNode node = WebNode.deploy(vertx, Map.of("STUDIO_AUTH_MODE", "basic",
+        "STUDIO_ADMIN_PASSWORD", "secret-password-0123456789abcdef"));
 
     HttpResponse<?> response = result(node.client().get("/api/v1/realtime/stats").send());
 
