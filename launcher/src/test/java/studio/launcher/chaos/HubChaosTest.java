@@ -5,11 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.JWTOptions;
 import java.nio.file.Path;
 import java.time.Duration;
+import studio.runtime.auth.RealtimeTokens;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,8 +28,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
 import studio.contract.bus.RedisStreams;
-import studio.contract.room.RealtimeToken;
-import studio.hub.auth.TokenVerifier;
 import studio.launcher.cluster.RoomFollower;
 import studio.testsupport.RealtimeClient;
 
@@ -322,8 +319,6 @@ class HubChaosTest {
   }
 
   private static String token(String room) {
-    return TokenVerifier.create(vertx, JWT_SECRET).generateToken(
-        new JsonObject().put("sub", "chaos").put(RealtimeToken.ROOMS_CLAIM, new JsonArray().add(room)),
-        new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(600));
+    return RealtimeTokens.create(vertx, JWT_SECRET).mint("chaos", java.util.List.of(room), Duration.ofMinutes(10));
   }
 }

@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.auth.JWTOptions;
 import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -30,8 +28,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import studio.contract.room.RealtimeToken;
-import studio.hub.auth.TokenVerifier;
+import studio.runtime.auth.RealtimeTokens;
 import studio.testsupport.HttpClients;
 import studio.testsupport.RealtimeClient;
 
@@ -265,8 +262,6 @@ class TaskChaosTest {
   }
 
   private static String token() {
-    return TokenVerifier.create(vertx, JWT_SECRET).generateToken(
-        new JsonObject().put("sub", "chaos").put(RealtimeToken.ROOMS_CLAIM, new JsonArray().add("task:*")),
-        new JWTOptions().setAlgorithm("HS256").setExpiresInSeconds(600));
+    return RealtimeTokens.create(vertx, JWT_SECRET).mint("chaos", java.util.List.of("task:*"), Duration.ofSeconds(600));
   }
 }
