@@ -52,7 +52,8 @@ class TaskFinishTest {
         .put("params", new JsonObject().put("url", "http://127.0.0.1:" + work.actualPort() + "/work")));
     // Four refusals with a 100 ms backoff take 1.5 s: longer than the lease, so it must be renewed meanwhile.
     try (FinishFault fault = FinishFault.inject(db.pool, task.id(), 4)) {
-      runners.start(Map.of("STUDIO_TASKS_LEASE", "1s", "STUDIO_TASKS_RETRY_BACKOFF", "100ms"));
+      runners.start(Map.of("STUDIO_TASKS_LEASE", "1s", "STUDIO_TASKS_RETRY_BACKOFF", "100ms",
+          "STUDIO_EGRESS_ALLOWED_NETWORKS", "127.0.0.0/8"));
       TaskRow done = db.awaitTask(task.id(), row -> row.status().terminal());
       assertThat(fault.attempts()).isGreaterThanOrEqualTo(5);
       assertThat(requests.get()).isEqualTo(1);
