@@ -55,6 +55,15 @@ final class ChaosRedis implements AutoCloseable {
 
   /** One command on a connection of its own, as a worker with only Redis sends it; answers the reply's first line. */
   String command(String... arguments) throws IOException {
+    return send(false, arguments);
+  }
+
+  /** The value of a command whose reply is one string ({@code GET}), or null for none. */
+  String value(String... arguments) throws IOException {
+    return send(true, arguments);
+  }
+
+  private String send(boolean value, String... arguments) throws IOException {
     StringBuilder request = new StringBuilder("*").append(arguments.length).append("\r\n");
     for (String argument : arguments) {
       request.append('$').append(argument.getBytes(StandardCharsets.UTF_8).length).append("\r\n")
@@ -63,7 +72,13 @@ final class ChaosRedis implements AutoCloseable {
     try (Socket socket = new Socket("127.0.0.1", server.port())) {
       socket.setSoTimeout(5_000);
       socket.getOutputStream().write(request.toString().getBytes(StandardCharsets.UTF_8));
-      return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8)).readLine();
+      BufferedReader reply = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      String first = reply.readLine();
+      if (!value) {
+        return first;
+      }
+      // A bulk string: "$<length>", then the value; "$-1" is none.
+      return first == null || !first.startsWith("$") || first.equals("$-1") ? null : reply.readLine();
     }
   }
 

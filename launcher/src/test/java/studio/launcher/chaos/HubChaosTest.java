@@ -13,7 +13,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntUnaryOperator;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
@@ -188,10 +191,9 @@ class HubChaosTest {
       assertThat(onHub2.events()).as("events on hub-2 from the ingress stream").hasSizeGreaterThanOrEqualTo(drafts);
     });
     for (RoomFollower follower : List.of(onHub1, onHub2)) {
-      // Each once, offsets without a gap. Not their order: the two replicas' consumers share the
-      // entries, so a worker's drafts may be published out of order (a separate, known gap).
+      // Each once, offsets without a gap, in the order the worker added them.
       assertThat(follower.events()).extracting(Delivery::number)
-          .containsExactlyInAnyOrderElementsOf(IntStream.range(0, drafts).boxed().toList());
+          .containsExactlyElementsOf(IntStream.range(0, drafts).boxed().toList());
       assertThat(follower.events()).extracting(frame -> frame.getLong("offset"))
           .containsExactlyElementsOf(LongStream.rangeClosed(1, drafts).boxed().toList());
     }
@@ -293,6 +295,56 @@ class HubChaosTest {
     }
     assertThat(movers.get(0).acks()).hasSize(2);
     everyone.forEach(RoomFollower::close);
+  }
+
+  @Test
+  @Order(6)
+  @DisplayName("the replica reading the Redis ingress stream SIGKILLed while a worker adds drafts: the other takes over; every draft arrives once, in the order added")
+  void streamReaderKilled() throws Exception {
+    String room = room("stream-kill");
+    StudioProcess reader = streamReader();
+    StudioProcess survivor = reader == hub1 ? hub2 : hub1;
+    RoomFollower follower = follower(room);
+    assertThat(follower.follow(survivor.port()).getLong("offset")).isZero();
+
+    // A worker with only Redis: one XADD after another, in order, at a steady rate.
+    int drafts = 400;
+    AtomicInteger added = new AtomicInteger();
+    List<Throwable> failures = new CopyOnWriteArrayList<>();
+    // Ordered blocking calls of one context: each XADD starts after the one before it answered.
+    vertx.runOnContext(start -> SteadyRate.run(vertx, drafts, RATE, n -> vertx.executeBlocking(() -> {
+      String reply = redis.command("XADD", RedisStreams.INGRESS, "*", RedisStreams.INGRESS_FIELD,
+          RoomPublisher.draft(room, n).encode());
+      if (reply == null || !reply.startsWith("$")) {
+        throw new IllegalStateException("XADD of draft " + n + " answered " + reply);
+      }
+      return reply;
+    }).onSuccess(reply -> added.incrementAndGet()).onFailure(failures::add)));
+    await().atMost(Duration.ofSeconds(30)).until(() -> follower.events().size() >= 150);
+    reader.kill();
+    await().atMost(Duration.ofSeconds(30)).until(() -> added.get() + failures.size() == drafts);
+    assertThat(failures).as("XADDs that failed").isEmpty();
+
+    // The survivor reads once the dead one's lease expires (STUDIO_RT_INGRESS_LEASE_TTL, 5 s).
+    await().atMost(DELIVERED_WITHIN).until(() -> follower.events().size() >= drafts);
+    assertThat(follower.events()).extracting(Delivery::number).as("drafts in the order the room got them")
+        .containsExactlyElementsOf(IntStream.range(0, drafts).boxed().toList());
+    assertThat(follower.events()).extracting(frame -> frame.getLong("offset"))
+        .containsExactlyElementsOf(LongStream.rangeClosed(1, drafts).boxed().toList());
+    assertThat(streamReader()).isSameAs(survivor);
+    follower.close();
+  }
+
+  /** The live replica whose hub holds the ingress reader lease (its value is {@code hub-<pid>-<uuid>}), once one does. */
+  private static StudioProcess streamReader() {
+    AtomicReference<StudioProcess> reader = new AtomicReference<>();
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      String holder = redis.value("GET", RedisStreams.INGRESS_READER);
+      reader.set(holder == null ? null : List.of(hub1, hub2).stream()
+          .filter(hub -> hub.alive() && holder.startsWith("hub-" + hub.pid() + "-")).findFirst().orElse(null));
+      return reader.get() != null;
+    });
+    return reader.get();
   }
 
   /** Waits until every follower has every accepted event; past the deadline, fails naming what is missing. */

@@ -77,6 +77,11 @@ final class StudioProcess implements AutoCloseable {
     return this;
   }
 
+  /** The operating system's id of the running process. */
+  long pid() {
+    return process.pid();
+  }
+
   /** SIGKILL, and waits until it is gone. */
   void kill() throws Exception {
     process.destroyForcibly().onExit().get(30, TimeUnit.SECONDS);

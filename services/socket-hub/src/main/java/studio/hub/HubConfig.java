@@ -18,6 +18,7 @@ public record HubConfig(
     HistoryPolicy history,
     Duration drainGrace,
     Duration ingressClaimIdle,
+    Duration ingressLeaseTtl,
     int ingressMaxDeliveries,
     Duration pollTimeout,
     int pollMax,
@@ -37,6 +38,7 @@ public record HubConfig(
   public static final String ROOM_TTL = "STUDIO_RT_ROOM_TTL";
   public static final String DRAIN_GRACE = "STUDIO_RT_DRAIN_GRACE";
   public static final String INGRESS_CLAIM_IDLE = "STUDIO_RT_INGRESS_CLAIM_IDLE";
+  public static final String INGRESS_LEASE_TTL = "STUDIO_RT_INGRESS_LEASE_TTL";
   public static final String INGRESS_MAX_DELIVERIES = "STUDIO_RT_INGRESS_MAX_DELIVERIES";
   public static final String POLL_TIMEOUT = "STUDIO_RT_POLL_TIMEOUT";
   public static final String POLL_MAX = "STUDIO_RT_POLL_MAX";
@@ -71,6 +73,7 @@ public record HubConfig(
             positive(settings, ROOM_TTL, Duration.ofDays(7))),
         settings.duration(DRAIN_GRACE, Duration.ofSeconds(5)),
         positive(settings, INGRESS_CLAIM_IDLE, Duration.ofSeconds(30)),
+        positive(settings, INGRESS_LEASE_TTL, Duration.ofSeconds(5)),
         settings.intAtLeast(INGRESS_MAX_DELIVERIES, 5, 1),
         positive(settings, POLL_TIMEOUT, Duration.ofSeconds(25)),
         settings.intAtLeast(POLL_MAX, 10_000, 1),

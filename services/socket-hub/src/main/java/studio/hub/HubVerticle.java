@@ -121,6 +121,11 @@ public final class HubVerticle extends VerticleBase implements HttpService {
     }
   }
 
+  /** For tests and operators: whether this instance holds the ingress reader lease, so it is the one reading the stream. */
+  public boolean readsIngress() {
+    return streamIngress != null && streamIngress.holdsReaderLease();
+  }
+
   private Broker createBroker() {
     if (config.broker() == HubConfig.BrokerKind.MEMORY) {
       return new InMemoryBroker(vertx, config.history());
@@ -136,7 +141,7 @@ public final class HubVerticle extends VerticleBase implements HttpService {
       return Future.succeededFuture();
     }
     streamIngress = new StreamIngress(vertx, redis, dedicatedConnections::connect, publisher,
-        config.ingressClaimIdle(), config.ingressMaxDeliveries(), metrics);
+        config.ingressClaimIdle(), config.ingressLeaseTtl(), config.ingressMaxDeliveries(), metrics);
     return streamIngress.start();
   }
 

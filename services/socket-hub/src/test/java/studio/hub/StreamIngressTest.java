@@ -17,6 +17,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -31,14 +34,25 @@ import studio.testsupport.TestInfrastructure;
 /** Workers that only have Redis: XADD a draft to studio:rt:ingress and subscribers see it. */
 @ExtendWith(VertxExtension.class)
 class StreamIngressTest {
+  /** Short, so a takeover after a hub stops takes at most a third of it. */
+  private static final Map<String, String> SHORT_LEASE = Map.of("STUDIO_RT_INGRESS_LEASE_TTL", "2s");
   private HubNode node;
   private Redis redis;
   private final String id = UUID.randomUUID().toString().substring(0, 8);
+  /** Hubs a test started on Vert.x instances of their own ("other processes"), closed after it. */
+  private final List<HubNode> otherProcesses = new ArrayList<>();
 
   @BeforeEach
   void deploy(Vertx vertx) throws Exception {
     node = HubNode.deploy(vertx, Map.of("STUDIO_RT_INGRESS_CLAIM_IDLE", "1s", "STUDIO_RT_INGRESS_MAX_DELIVERIES", "3"));
     redis = Redis.createClient(vertx, TestInfrastructure.redisUrl());
+  }
+
+  @AfterEach
+  void closeOtherProcesses() throws Exception {
+    for (HubNode other : otherProcesses) {
+      other.vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    }
   }
 
   private Response redis(Request request) throws Exception {
@@ -133,12 +147,15 @@ class StreamIngressTest {
   @Test
   @DisplayName("an entry whose publish fails for a while, then works, is retried and published, not parked")
   void transientFailureRetried() throws Exception {
+    node.undeploy();
+    // Far more deliveries than the failure lasts, so when it clears is up to the test, not a race with the cap.
+    hubsInOtherProcesses(1, Map.of("STUDIO_RT_INGRESS_MAX_DELIVERIES", "1000", "STUDIO_RT_INGRESS_CLAIM_IDLE", "1s"));
     String room = "task:" + id;
     String meta = "studio:rt:{" + room + "}:meta";
     redis(Request.cmd(Command.SET).arg(meta).arg("not a hash").arg("PX").arg(60_000));
     String entry = redis(Request.cmd(Command.XADD).arg(RedisStreams.INGRESS).arg("*")
         .arg(RedisStreams.INGRESS_FIELD).arg(HubNode.draft(id, room).encode())).toString();
-    await().atMost(Duration.ofSeconds(20)).until(() -> pendingDeliveries(entry) == 2);
+    await().atMost(Duration.ofSeconds(20)).until(() -> pendingDeliveries(entry) >= 2);
     redis(Request.cmd(Command.DEL).arg(meta));
     await().atMost(Duration.ofSeconds(20)).until(() -> pendingDeliveries(entry) == 0);
     assertThat(redis(Request.cmd(Command.HGET).arg(meta).arg("offset")).toLong()).isEqualTo(1);
@@ -159,31 +176,32 @@ class StreamIngressTest {
   }
 
   @Test
-  @DisplayName("trimming never drops an entry still pending: one a dead replica holds survives until it is published")
+  @DisplayName("trimming never drops an entry still pending: one whose publish keeps failing survives the trims around it until it is published")
   void trimKeepsPendingEntries() throws Exception {
+    node.undeploy();
     String room = "task:" + id;
-    Request claimByDeadReplica = Request.cmd(Command.XREADGROUP).arg("GROUP").arg(StreamIngress.GROUP).arg("dead-replica")
-        .arg("COUNT").arg(1).arg("STREAMS").arg(RedisStreams.INGRESS).arg(">");
-    node.vertx.undeploy(node.vertx.deploymentIDs().iterator().next()).toCompletionStage().toCompletableFuture()
-        .get(10, TimeUnit.SECONDS);
+    String other = "task:other" + id;
+    String meta = "studio:rt:{" + room + "}:meta";
+    redis(Request.cmd(Command.SET).arg(meta).arg("not a hash").arg("PX").arg(60_000));
+    // Trims every 500 ms, and the held entry is never parked while the test looks.
+    hubsInOtherProcesses(1, Map.of("STUDIO_RT_INGRESS_CLAIM_IDLE", "1s", "STUDIO_RT_INGRESS_MAX_DELIVERIES", "1000"));
+    xaddNumbered(other, 0, 50);
     String held = redis(Request.cmd(Command.XADD).arg(RedisStreams.INGRESS).arg("*")
         .arg(RedisStreams.INGRESS_FIELD).arg(HubNode.draft(id, room).encode())).toString();
-    assertThat(redis(claimByDeadReplica).toString()).contains(id);
-    for (int i = 0; i < 50; i++) {
-      xadd(HubNode.draft("other" + id, "task:other" + id).encode());
-    }
-    // A replica whose claims come too late to rescue the held entry before several trims have run.
-    Vertx otherProcess = Vertx.vertx();
-    try {
-      HubNode.deploy(otherProcess, Map.of("STUDIO_RT_INGRESS_CLAIM_IDLE", "3s"));
-      await().atMost(Duration.ofSeconds(20)).until(() -> redis(Request.cmd(Command.HGET)
-          .arg("studio:rt:{task:other" + id + "}:meta").arg("offset")) != null);
-      assertThat(redis(Request.cmd(Command.XRANGE).arg(RedisStreams.INGRESS).arg(held).arg(held)).size()).isEqualTo(1);
-      await().atMost(Duration.ofSeconds(20)).until(() -> redis(Request.cmd(Command.HGET)
-          .arg("studio:rt:{" + room + "}:meta").arg("offset")) != null);
-    } finally {
-      otherProcess.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    }
+    xaddNumbered(other, 50, 100);
+    // The 50 published before it are trimmed away; the stream now starts exactly at the held entry.
+    await().atMost(Duration.ofSeconds(20)).until(() -> held.equals(oldestEntry()));
+    assertThat(pendingDeliveries(held)).isPositive();
+    redis(Request.cmd(Command.DEL).arg(meta));
+    await().atMost(Duration.ofSeconds(20)).until(() -> redis(Request.cmd(Command.HGET).arg(meta).arg("offset")) != null);
+    await().atMost(Duration.ofSeconds(20)).until(() -> redis(Request.cmd(Command.HGET)
+        .arg("studio:rt:{" + other + "}:meta").arg("offset")).toLong() == 100);
+  }
+
+  /** The id of the ingress stream's first entry, or null when it is empty. */
+  private String oldestEntry() throws Exception {
+    Response first = redis(Request.cmd(Command.XRANGE).arg(RedisStreams.INGRESS).arg("-").arg("+").arg("COUNT").arg(1));
+    return first.size() == 0 ? null : first.get(0).get(0).toString();
   }
 
   @Test
@@ -211,6 +229,133 @@ class StreamIngressTest {
     xadd(HubNode.draft(id, room).encode());
     client.awaitEvents(room, 1);
     assertThat(consumers()).contains("hub-");
+  }
+
+  @Test
+  @DisplayName("1,000 drafts a worker adds are published in stream order, once each, while three hubs share the stream")
+  void threeHubsKeepStreamOrder() throws Exception {
+    node.undeploy();
+    String room = "task:" + id;
+    List<HubNode> hubs = hubsInOtherProcesses(3, SHORT_LEASE);
+    RealtimeClient client = subscribe(hubs.get(2), room);
+    xaddNumbered(room, 0, 1000);
+    client.awaitEvents(room, 1000);
+    assertPublishedInStreamOrder(client, room, 1000);
+  }
+
+  @Test
+  @DisplayName("the hub that reads the stream stops mid-stream: another takes over, and the room still gets every draft once, in stream order")
+  void readerStopsMidStream() throws Exception {
+    node.undeploy();
+    String room = "task:" + id;
+    List<HubNode> hubs = hubsInOtherProcesses(3, SHORT_LEASE);
+    HubNode reader = awaitReader(hubs);
+    HubNode watcher = hubs.stream().filter(hub -> hub != reader).findFirst().orElseThrow();
+    RealtimeClient client = subscribe(watcher, room);
+    xaddNumbered(room, 0, 1000);
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.events(room).size() >= 100);
+    reader.vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    otherProcesses.remove(reader);
+    HubNode next = awaitReader(otherProcesses);
+    assertThat(next).isNotSameAs(reader);
+    client.awaitEvents(room, 1000);
+    assertPublishedInStreamOrder(client, room, 1000);
+  }
+
+  @Test
+  @DisplayName("an entry whose publish fails for a while holds back the entries behind it; once it passes they follow, in stream order")
+  void failingEntryHoldsBackTheRest() throws Exception {
+    node.undeploy();
+    String room = "task:" + id;
+    String blocked = "task:blocked" + id;
+    String meta = "studio:rt:{" + blocked + "}:meta";
+    HubNode hub = hubsInOtherProcesses(1, Map.of("STUDIO_RT_INGRESS_MAX_DELIVERIES", "1000",
+        "STUDIO_RT_INGRESS_CLAIM_IDLE", "1s")).get(0);
+    RealtimeClient client = subscribe(hub, room);
+    // A room key of the wrong type makes the publish fail as retryably as Redis being away.
+    redis(Request.cmd(Command.SET).arg(meta).arg("not a hash").arg("PX").arg(60_000));
+    xaddNumbered(room, 0, 1);
+    String failing = redis(Request.cmd(Command.XADD).arg(RedisStreams.INGRESS).arg("*")
+        .arg(RedisStreams.INGRESS_FIELD).arg(HubNode.draft("blocked" + id, blocked).encode())).toString();
+    client.awaitEvents(room, 1);
+    await().atMost(Duration.ofSeconds(20)).until(() -> pendingDeliveries(failing) >= 1);
+    // Added after the failing entry was read and failed, so a later read could hand them out first.
+    xaddNumbered(room, 1, 5);
+    long deliveredSoFar = pendingDeliveries(failing);
+    // Retried twice more: the entries behind it had every chance to overtake it, and none did.
+    await().atMost(Duration.ofSeconds(20)).until(() -> pendingDeliveries(failing) >= deliveredSoFar + 2);
+    assertThat(client.events(room)).hasSize(1);
+    redis(Request.cmd(Command.DEL).arg(meta));
+    client.awaitEvents(room, 5);
+    assertPublishedInStreamOrder(client, room, 5);
+    assertThat(redis(Request.cmd(Command.HGET).arg(meta).arg("offset")).toLong()).isEqualTo(1);
+    assertThat(deadLetter(failing)).isNull();
+  }
+
+  @Test
+  @DisplayName("a hub whose reader lease was taken (it paused past its TTL and another took over) stops reading before it publishes more")
+  void lostLeaseStopsReading() throws Exception {
+    node.undeploy();
+    String room = "task:" + id;
+    HubNode hub = hubsInOtherProcesses(1, SHORT_LEASE).get(0);
+    awaitReader(List.of(hub));
+    RealtimeClient client = subscribe(hub, room);
+    redis(Request.cmd(Command.SET).arg(RedisStreams.INGRESS_READER).arg("another-hub").arg("PX").arg(30_000));
+    xaddNumbered(room, 0, 5);
+    await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5)).until(() -> client.events(room).isEmpty());
+    assertThat(hub.hub.readsIngress()).isFalse();
+    // The other holder goes away: its lease ends and this hub takes over again, from where it was.
+    redis(Request.cmd(Command.DEL).arg(RedisStreams.INGRESS_READER));
+    client.awaitEvents(room, 5);
+    assertPublishedInStreamOrder(client, room, 5);
+  }
+
+  /** {@code count} hubs, each on a Vert.x of its own as if in another process. */
+  private List<HubNode> hubsInOtherProcesses(int count, Map<String, String> extra) throws Exception {
+    List<HubNode> hubs = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      HubNode hub = HubNode.deploy(Vertx.vertx(), extra);
+      otherProcesses.add(hub);
+      hubs.add(hub);
+    }
+    return hubs;
+  }
+
+  /** The one hub of {@code hubs} that holds the reader lease, once one does. */
+  private static HubNode awaitReader(List<HubNode> hubs) {
+    await().atMost(Duration.ofSeconds(20)).until(() -> hubs.stream().filter(hub -> hub.hub.readsIngress()).count() == 1);
+    return hubs.stream().filter(hub -> hub.hub.readsIngress()).findFirst().orElseThrow();
+  }
+
+  private RealtimeClient subscribe(HubNode hub, String room) throws Exception {
+    RealtimeClient client = RealtimeClient.open(hub.vertx, hub.port(), "/rt/ws?token=" + Tokens.grant(hub.vertx, room));
+    client.awaitReply(client.subscribe(room));
+    return client;
+  }
+
+  /** Drafts numbered {@code from} to {@code to} (payload {@code n}) for {@code room}, added in one pipeline, as a busy worker does. */
+  private void xaddNumbered(String room, int from, int to) throws Exception {
+    List<Request> adds = new ArrayList<>();
+    for (int n = from; n < to; n++) {
+      adds.add(Request.cmd(Command.XADD).arg(RedisStreams.INGRESS).arg("*").arg(RedisStreams.INGRESS_FIELD)
+          .arg(HubNode.draft(id, room).put("payload", new JsonObject().put("n", n)).encode()));
+    }
+    redis.batch(adds).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  /**
+   * The room got drafts 0 to count - 1 in the order they were added: each one once (offsets 1 to count,
+   * the room's offset no further, nothing left pending), payload n rising with the offset.
+   */
+  private void assertPublishedInStreamOrder(RealtimeClient client, String room, int count) throws Exception {
+    await().atMost(Duration.ofSeconds(10)).until(() -> redis(Request.cmd(Command.XPENDING).arg(RedisStreams.INGRESS)
+        .arg(StreamIngress.GROUP)).get(0).toLong() == 0);
+    assertThat(client.events(room)).extracting(frame -> frame.getJsonObject("event").getJsonObject("payload").getInteger("n"))
+        .as("payload n in the order the room got them").containsExactlyElementsOf(IntStream.range(0, count).boxed().toList());
+    assertThat(client.events(room)).extracting(frame -> frame.getLong("offset"))
+        .containsExactlyElementsOf(LongStream.rangeClosed(1, count).boxed().toList());
+    assertThat(redis(Request.cmd(Command.HGET).arg("studio:rt:{" + room + "}:meta").arg("offset")).toLong())
+        .as("the room's offset: nothing was published twice").isEqualTo(count);
   }
 
   private String consumers() throws Exception {

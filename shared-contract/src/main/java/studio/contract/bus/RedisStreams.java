@@ -7,6 +7,12 @@ public final class RedisStreams {
   /** The field of an ingress stream entry that holds the draft JSON. */
   public static final String INGRESS_FIELD = "draft";
   /**
+   * The ingress reader lease: the consumer name ({@code hub-<pid>-<uuid>}) of the one hub instance
+   * that reads {@link #INGRESS} now, with a TTL ({@code STUDIO_RT_INGRESS_LEASE_TTL}). One reader at a
+   * time is what keeps drafts in the order workers added them; when it expires another hub takes over.
+   */
+  public static final String INGRESS_READER = INGRESS + ":reader";
+  /**
    * Where the hubs park ingress entries that can never be published (an invalid draft, or one that
    * failed on every delivery): the entry's own fields plus {@link #DEAD_ENTRY_FIELD},
    * {@link #DEAD_ERROR_FIELD} and {@link #DEAD_DELIVERIES_FIELD}. Re-add one with {@code XADD

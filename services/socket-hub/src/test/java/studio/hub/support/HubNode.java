@@ -19,10 +19,12 @@ public final class HubNode {
   public static final String WORKER_SECRET = "worker-secret-0123456789abcdef0123456789";
   public final Vertx vertx;
   public final HubVerticle hub;
+  private final String deploymentId;
 
-  private HubNode(Vertx vertx, HubVerticle hub) {
+  private HubNode(Vertx vertx, HubVerticle hub, String deploymentId) {
     this.vertx = vertx;
     this.hub = hub;
+    this.deploymentId = deploymentId;
   }
 
   public static HubNode deploy(Vertx vertx, Map<String, String> extra) throws Exception {
@@ -38,8 +40,13 @@ public final class HubNode {
     Settings settings = Settings.of(values);
     HubVerticle hub = new HubVerticle(new ServiceContext(CommonConfig.from(settings, false), null),
         HubConfig.from(settings));
-    vertx.deployVerticle(hub).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    return new HubNode(vertx, hub);
+    String deploymentId = vertx.deployVerticle(hub).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    return new HubNode(vertx, hub, deploymentId);
+  }
+
+  /** Stops this hub as a shutdown does (drain, release), leaving its Vert.x running. */
+  public void undeploy() throws Exception {
+    vertx.undeploy(deploymentId).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   public int port() {
