@@ -74,7 +74,7 @@ public record HubConfig(
         settings.duration(DRAIN_GRACE, Duration.ofSeconds(5)),
         positive(settings, INGRESS_CLAIM_IDLE, Duration.ofSeconds(30)),
         positive(settings, INGRESS_LEASE_TTL, Duration.ofSeconds(5)),
-        settings.intAtLeast(INGRESS_MAX_DELIVERIES, 5, 1),
+        settings.intAtLeast(INGRESS_MAX_DELIVERIES, 10, 1),
         positive(settings, POLL_TIMEOUT, Duration.ofSeconds(25)),
         settings.intAtLeast(POLL_MAX, 10_000, 1),
         instances(settings));
