@@ -82,11 +82,15 @@ export class AppPage {
   }
 }
 
-/** A web API call as a script would make it; refusals throw with the API's answer. */
+/** A web API call as a script would make it (a body-less write says it is no form); refusals throw with the API's answer. */
 export async function api(method, apiPath, body) {
+  const headers = body === undefined ? {} : { 'Content-Type': 'application/json' };
+  if (body === undefined && method !== 'GET') {
+    headers['X-Requested-With'] = 'browser-test';
+  }
   const response = await fetch(`${stack.webUrl}/api/v1${apiPath}`, {
     method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();

@@ -96,8 +96,9 @@ public final class WebVerticle extends VerticleBase implements HttpService {
   private Router api() {
     OriginPolicy origins = new OriginPolicy(context.config().allowedOrigins());
     api = ApiRouter.create(vertx, pool, config.bodyLimitBytes(), outbox::wake);
-    api.route().order(-3).handler(CorsPolicy.handler(origins));
-    api.route().order(-2).handler(new CrossOriginWrites(origins));
+    // Forged writes first, so their refusal names what a write needs; preflights (OPTIONS) pass to CORS.
+    api.route().order(-3).handler(new CrossOriginWrites(origins));
+    api.route().order(-2).handler(CorsPolicy.handler(origins));
     api.route().order(-1).handler(new Authentication(config.auth(), sessionCookies));
     ApiContext features = new ApiContext(vertx, pool, new RealtimePublisher(vertx));
     RealtimeTokenEndpoint.mount(api, realtimeTokens, config.auth(), config.realtime());

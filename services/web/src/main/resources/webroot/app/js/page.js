@@ -28,11 +28,18 @@ export function apiUrl(path) {
   return new URL(`../api/v1${path}`, document.baseURI).href;
 }
 
-/** JSON from the API; a refusal throws an Error with the API's message. `acceptStatus` keeps e.g. a 503 health answer. */
+/**
+ * JSON from the API; a refusal throws an Error with the API's message. `acceptStatus` keeps e.g. a 503 health answer.
+ * Writes carry X-Requested-With, a header no HTML form can send: web refuses a write without it or a JSON body.
+ */
 export async function api(path, { method = 'GET', body, acceptStatus = [] } = {}) {
+  const headers = method === 'GET' ? {} : { 'X-Requested-With': 'studio-page' };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+  }
   const response = await fetch(apiUrl(path), {
     method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
     credentials: 'same-origin',
   });
