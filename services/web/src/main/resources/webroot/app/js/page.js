@@ -2,7 +2,10 @@
 // and window.studioPage, the state the browser tests read besides the DOM.
 import { connect } from '../../static/js/studio-realtime.js';
 
-/** Test and debugging overrides from the URL fragment (never sent to a server): hub, graceMs, ... */
+/**
+ * Timing overrides from the URL fragment (never sent to a server): graceMs, ... Never where to connect:
+ * a link could then send the user's token to any host, so the hub is only ever the one web names.
+ */
 const fragment = new URLSearchParams(location.hash.slice(1));
 const TUNING = ['connectTimeoutMs', 'graceMs', 'probeIntervalMs', 'backoffBaseMs', 'backoffMaxMs'];
 
@@ -115,11 +118,8 @@ function showStatus(status) {
   badge.title = status.detail ?? '';
 }
 
-/** Where the hub is: the fragment's `hub` override, else the realtime URLs web hands out with the token. */
+/** Where the hub is: the realtime URLs web hands out with the token, and nowhere else. */
 function hubAddress(endpoints) {
-  if (fragment.has('hub')) {
-    return { url: fragment.get('hub') };
-  }
   const sockjs = new URL(endpoints.sockjs);
   return { url: sockjs.origin, path: sockjs.pathname.replace(/\/sockjs$/, '') };
 }
