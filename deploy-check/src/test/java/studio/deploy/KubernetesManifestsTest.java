@@ -74,6 +74,19 @@ class KubernetesManifestsTest {
   }
 
   @Test
+  @DisplayName("with proxy trust on, STUDIO_PROXY_TRUSTED_NETWORKS names where the Ingress controller connects from: "
+      + "set (the loopback default would ignore it), CIDR blocks, never everything")
+  void proxyTrustNamesTheIngressNetwork() {
+    Map<String, String> data = configMap().get("data").stringMap();
+    assertThat(data.get("STUDIO_PROXY_FIX_ENABLED")).isEqualTo("true");
+    String networks = data.get("STUDIO_PROXY_TRUSTED_NETWORKS");
+    assertThat(networks).as("STUDIO_PROXY_TRUSTED_NETWORKS in the ConfigMap").isNotBlank();
+    for (String block : networks.split(",")) {
+      assertThat(block.trim()).matches("[0-9a-fA-F:.]+/\\d{1,3}").isNotIn("0.0.0.0/0", "::/0");
+    }
+  }
+
+  @Test
   @DisplayName("Prometheus scrapes each pod's management port (STUDIO_MANAGEMENT_PORT), which no Service or Ingress routes")
   void metricsOnTheManagementPort() {
     String knob = configMap().get("data").stringMap().get("STUDIO_MANAGEMENT_PORT");
