@@ -2,7 +2,6 @@ package studio.runtime.auth;
 
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
-import studio.runtime.config.CommonConfig;
 import studio.runtime.config.Settings;
 import studio.runtime.config.StudioEnvironment;
 
@@ -21,8 +20,8 @@ public final class Internals {
 
   /** Open only in development without sign-in; production is guarded whatever a process was told. */
   public static boolean open(Settings settings) {
-    StudioEnvironment env = settings.oneOf(CommonConfig.ENV, StudioEnvironment.DEVELOPMENT, StudioEnvironment.class);
-    return env == StudioEnvironment.DEVELOPMENT && "none".equalsIgnoreCase(settings.string(AUTH_MODE, "none").trim());
+    return StudioEnvironment.from(settings) == StudioEnvironment.DEVELOPMENT
+        && "none".equalsIgnoreCase(settings.string(AUTH_MODE, "none").trim());
   }
 
   /** A route handler: passes everything when {@code open}, else only the worker secret's bearer. */
