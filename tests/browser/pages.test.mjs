@@ -127,7 +127,7 @@ describe('flowchart run page', () => {
   test('a WebSocket path that breaks mid-run: the page falls back and still shows every event exactly once', async () => {
     await withProxy(async (proxy) => {
       const flowchart = await createFlowchart(1500);
-      await withPage('flowchart.html', { query: { id: flowchart.id }, fragment: { hub: proxy.url, ...QUICK } }, async (page) => {
+      await withPage('flowchart.html', { query: { id: flowchart.id }, fragment: QUICK, hub: proxy.url }, async (page) => {
         await page.waitForStatus('websocket', 'live');
         await page.page.waitForSelector('#graph .node[data-node="publish"]');
         const run = await api('POST', `/flowcharts/${flowchart.id}/runs`, { max_parallel: 4 });
@@ -151,8 +151,8 @@ describe('flowchart run page', () => {
   test('a disconnect shorter than the grace period reconnects over WebSocket and never polls', async () => {
     await withProxy(async (proxy) => {
       const flowchart = await createFlowchart(700);
-      const fragment = { hub: proxy.url, ...QUICK, graceMs: 30000 };
-      await withPage('flowchart.html', { query: { id: flowchart.id }, fragment }, async (page) => {
+      const fragment = { ...QUICK, graceMs: 30000 };
+      await withPage('flowchart.html', { query: { id: flowchart.id }, fragment, hub: proxy.url }, async (page) => {
         await page.waitForStatus('websocket', 'live');
         await page.page.waitForSelector('#graph .node[data-node="publish"]');
         const run = await api('POST', `/flowcharts/${flowchart.id}/runs`, { max_parallel: 4 });

@@ -5,11 +5,16 @@ import { stack } from './stack.mjs';
 import { waitFor } from './wait.mjs';
 
 /**
- * Opens `/app/<file>` with `query` in the search and `fragment` (hub override, client tuning) after
- * the `#`, recording every request and WebSocket the page makes.
+ * Opens `/app/<file>` with `query` in the search and `fragment` (client timings) after the `#`,
+ * recording every request and WebSocket the page makes. `hub` (an origin such as the fault-injecting
+ * proxy's) makes web's token answer name that hub, as `STUDIO_REALTIME_PUBLIC_URL` would: the pages
+ * connect only where web says.
  */
-export async function openAppPage(browser, file, { query = {}, fragment = {} } = {}) {
+export async function openAppPage(browser, file, { query = {}, fragment = {}, hub } = {}) {
   const context = await browser.newContext({ viewport: { width: 1200, height: 860 } });
+  if (hub) {
+    await context.route('**/api/v1/realtime/token*', (route) => answerWithHub(route, hub));
+  }
   const page = await context.newPage();
   const traffic = { requests: [], websockets: [] };
   page.on('request', (request) => traffic.requests.push({ url: request.url(), at: Date.now() }));
@@ -19,6 +24,20 @@ export async function openAppPage(browser, file, { query = {}, fragment = {} } =
   const hash = new URLSearchParams(Object.entries(fragment).map(([k, v]) => [k, String(v)])).toString();
   await page.goto(`${stack.webUrl}/app/${file}${search ? `?${search}` : ''}${hash ? `#${hash}` : ''}`);
   return new AppPage(page, context, traffic);
+}
+
+/** Web's realtime token answer with every endpoint moved to `hub` (scheme, host and port; same paths). */
+async function answerWithHub(route, hub) {
+  const response = await route.fetch();
+  const grant = await response.json();
+  const target = new URL(hub);
+  for (const [name, endpoint] of Object.entries(grant.endpoints ?? {})) {
+    const url = new URL(endpoint);
+    url.host = target.host;
+    url.protocol = name === 'websocket' ? target.protocol.replace(/^http/, 'ws') : target.protocol;
+    grant.endpoints[name] = url.href;
+  }
+  await route.fulfill({ response, json: grant });
 }
 
 export class AppPage {
@@ -82,11 +101,15 @@ export class AppPage {
   }
 }
 
-/** A web API call as a script would make it; refusals throw with the API's answer. */
+/** A web API call as a script would make it (a body-less write says it is no form); refusals throw with the API's answer. */
 export async function api(method, apiPath, body) {
+  const headers = body === undefined ? {} : { 'Content-Type': 'application/json' };
+  if (body === undefined && method !== 'GET') {
+    headers['X-Requested-With'] = 'browser-test';
+  }
   const response = await fetch(`${stack.webUrl}/api/v1${apiPath}`, {
     method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();

@@ -123,6 +123,38 @@ class ComposeFileTest {
     });
   }
 
+  @Test
+  @DisplayName("only nginx is a trusted proxy: it has a fixed address outside the dynamic range, and that address "
+      + "alone is STUDIO_PROXY_TRUSTED_NETWORKS")
+  void onlyNginxIsTrusted() {
+    Map<String, String> envExample = EnvExampleTest.assignments(Repository.lines(".env.example"), false);
+    String nginx = services.get("nginx.networks.default.ipv4_address").string();
+    assertThat(nginx).as("nginx's fixed address on the default network").isNotNull();
+    Tree pool = compose.get("networks.default.ipam.config").items().get(0);
+    assertThat(inBlock(nginx, pool.get("subnet").string())).as(nginx + " in the subnet").isTrue();
+    assertThat(inBlock(nginx, pool.get("ip_range").string())).as(nginx + " outside the range Docker hands out")
+        .isFalse();
+    STUDIO_SERVICES.keySet().forEach(name -> assertThat(
+        shipped(environment(services.get(name)), envExample, "STUDIO_PROXY_TRUSTED_NETWORKS"))
+        .as(name + " STUDIO_PROXY_TRUSTED_NETWORKS").isEqualTo(nginx + "/32"));
+  }
+
+  /** Whether a dotted IPv4 address lies in a CIDR block (compose's own notation). */
+  private static boolean inBlock(String address, String block) {
+    String[] parts = block.split("/");
+    int bits = Integer.parseInt(parts[1]);
+    long mask = bits == 0 ? 0 : 0xffffffffL << (32 - bits) & 0xffffffffL;
+    return (ipv4(address) & mask) == (ipv4(parts[0]) & mask);
+  }
+
+  private static long ipv4(String dotted) {
+    long value = 0;
+    for (String octet : dotted.split("\\.")) {
+      value = value << 8 | Integer.parseInt(octet);
+    }
+    return value;
+  }
+
   /**
    * What a container reads for a knob when .env is a copy of .env.example: the compose value, with a
    * reference resolved from .env (or its {@code :-} default); else .env itself, which every container gets.

@@ -74,6 +74,39 @@ class KubernetesManifestsTest {
   }
 
   @Test
+  @DisplayName("with proxy trust on, STUDIO_PROXY_TRUSTED_NETWORKS names where the Ingress controller connects from: "
+      + "set (the loopback default would ignore it), CIDR blocks, never everything")
+  void proxyTrustNamesTheIngressNetwork() {
+    Map<String, String> data = configMap().get("data").stringMap();
+    assertThat(data.get("STUDIO_PROXY_FIX_ENABLED")).isEqualTo("true");
+    String networks = data.get("STUDIO_PROXY_TRUSTED_NETWORKS");
+    assertThat(networks).as("STUDIO_PROXY_TRUSTED_NETWORKS in the ConfigMap").isNotBlank();
+    for (String block : networks.split(",")) {
+      assertThat(block.trim()).matches("[0-9a-fA-F:.]+/\\d{1,3}").isNotIn("0.0.0.0/0", "::/0");
+    }
+  }
+
+  @Test
+  @DisplayName("Prometheus scrapes each pod's management port (STUDIO_MANAGEMENT_PORT), which no Service or Ingress routes")
+  void metricsOnTheManagementPort() {
+    String knob = configMap().get("data").stringMap().get("STUDIO_MANAGEMENT_PORT");
+    assertThat(knob).as("STUDIO_MANAGEMENT_PORT in the ConfigMap").isNotNull();
+    int management = Integer.parseInt(knob);
+    kind("Deployment").forEach(deployment -> {
+      Map<String, String> annotations = deployment.get("spec.template.metadata.annotations").stringMap();
+      Tree container = containers(deployment).get(0);
+      assertThat(annotations).as(name(deployment)).containsEntry("prometheus.io/scrape", "true")
+          .containsEntry("prometheus.io/path", "/metrics")
+          .containsEntry("prometheus.io/port", String.valueOf(management));
+      assertThat(port(container, "management")).as(name(deployment) + " management port").isEqualTo(management);
+    });
+    kind("Service").forEach(service -> service.get("spec.ports").items().forEach(port -> {
+      assertThat(port.get("targetPort").string()).as(name(service)).isNotIn("management", knob);
+      assertThat(port.get("port").string()).as(name(service)).isNotEqualTo(knob);
+    }));
+  }
+
+  @Test
   @DisplayName("every container requests CPU and memory and has a memory limit for the JVM to size its heap by")
   void resources() {
     kind("Deployment").forEach(deployment -> containers(deployment).forEach(container -> {

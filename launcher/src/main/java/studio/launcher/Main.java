@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -75,7 +76,7 @@ public final class Main implements Callable<Integer> {
       System.err.println("studio: could not start: " + e.getMessage());
       return EXIT_START_FAILED;
     }
-    printUrls(stack.ports());
+    printUrls(stack.ports(), stack.managementPort());
     log.info("on stop, services drain for up to {}s", config.common().gracefulTimeout().toSeconds());
     awaitShutdown(stack, log);
     return 0;
@@ -110,7 +111,7 @@ public final class Main implements Callable<Integer> {
     }
   }
 
-  private static void printUrls(Map<ServiceName, Integer> ports) {
+  private static void printUrls(Map<ServiceName, Integer> ports, OptionalInt management) {
     StringBuilder text = new StringBuilder("Studio Runtime is up:");
     ports.forEach((name, port) -> text.append(System.lineSeparator()).append("  ")
         .append(String.format("%-10s", name.cliName())).append("http://localhost:").append(port)
@@ -119,6 +120,8 @@ public final class Main implements Callable<Integer> {
           case HUB -> "  (realtime at ws://localhost:" + port + "/rt/ws)";
           default -> "  (health)";
         }));
+    management.ifPresent(port -> text.append(System.lineSeparator()).append("  ")
+        .append(String.format("%-10s", "metrics")).append("http://localhost:").append(port).append("/metrics"));
     text.append(System.lineSeparator()).append("Press Ctrl-C to stop.");
     System.out.println(text);
   }

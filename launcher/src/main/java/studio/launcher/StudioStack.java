@@ -5,12 +5,14 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.spi.cluster.ClusterManager;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -20,6 +22,7 @@ import studio.hub.HubVerticle;
 import studio.runtime.cluster.Clustering;
 import studio.runtime.config.CommonConfig;
 import studio.runtime.database.Database;
+import studio.runtime.metrics.ManagementServer;
 import studio.runtime.service.HttpService;
 import studio.runtime.service.ServiceContext;
 import studio.tasks.TaskRunnerVerticle;
@@ -38,13 +41,15 @@ public final class StudioStack implements AutoCloseable {
   private final EmbeddedInfrastructure embedded;
   private final CommonConfig common;
   private final Map<ServiceName, HttpService> services;
+  private final OptionalInt managementPort;
 
   private StudioStack(Vertx vertx, EmbeddedInfrastructure embedded, CommonConfig common,
-                      Map<ServiceName, HttpService> services) {
+                      Map<ServiceName, HttpService> services, OptionalInt managementPort) {
     this.vertx = vertx;
     this.embedded = embedded;
     this.common = common;
     this.services = services;
+    this.managementPort = managementPort;
   }
 
   public static StudioStack start(StudioConfig config, Set<ServiceName> selected) throws Exception {
@@ -79,7 +84,14 @@ public final class StudioStack implements AutoCloseable {
         LOG.info("{} listening on port {} ({} instance(s))", name.cliName(), instances.get(0).actualPort(),
             instances.size());
       }
-      return new StudioStack(vertx, embedded, resolved.common(), deployed);
+      OptionalInt management = OptionalInt.empty();
+      if (resolved.managementPort().isPresent()) {
+        HttpServer server = await(ManagementServer.listen(vertx, context.metrics(), resolved.common().httpHost(),
+            resolved.managementPort().getAsInt()));
+        management = OptionalInt.of(server.actualPort());
+        LOG.info("management (/metrics) listening on port {}", server.actualPort());
+      }
+      return new StudioStack(vertx, embedded, resolved.common(), deployed, management);
     } catch (Exception e) {
       if (vertx != null) {
         vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -112,6 +124,11 @@ public final class StudioStack implements AutoCloseable {
     Map<ServiceName, Integer> ports = new EnumMap<>(ServiceName.class);
     services.forEach((name, service) -> ports.put(name, service.actualPort()));
     return ports;
+  }
+
+  /** The management port (process-wide /metrics), when STUDIO_MANAGEMENT_PORT is set. */
+  public OptionalInt managementPort() {
+    return managementPort;
   }
 
   public Vertx vertx() {

@@ -36,7 +36,8 @@ class StudioStackTest {
     return StudioConfig.from(Settings.of(Map.of(
         "STUDIO_DATA_DIR", dataDir.toString(),
         "STUDIO_HTTP_HOST", "127.0.0.1",
-        "STUDIO_HTTP_PORT", "0", "STUDIO_HUB_PORT", "0", "STUDIO_TASKS_PORT", "0", "STUDIO_DOWNLOADS_PORT", "0")), false);
+        "STUDIO_HTTP_PORT", "0", "STUDIO_HUB_PORT", "0", "STUDIO_TASKS_PORT", "0", "STUDIO_DOWNLOADS_PORT", "0",
+        "STUDIO_MANAGEMENT_PORT", "0")), false);
   }
 
   @BeforeAll
@@ -92,6 +93,18 @@ class StudioStackTest {
         })));
       }
     }
+  }
+
+  @Test
+  @DisplayName("the management port serves one scrape of the whole process: web's and the hub's metrics together")
+  void managementPort(Vertx vertx) throws Exception {
+    assertThat(stack.managementPort()).isPresent();
+    int management = stack.managementPort().getAsInt();
+    assertThat(stack.ports().values()).doesNotContain(management);
+    await(studio.testsupport.HttpClients.of(vertx).get(port(ServiceName.WEB), "127.0.0.1", "/health").send());
+    var scrape = await(studio.testsupport.HttpClients.of(vertx).get(management, "127.0.0.1", "/metrics").send());
+    assertThat(scrape.statusCode()).isEqualTo(200);
+    assertThat(scrape.bodyAsString()).contains("studio_rt_connections").contains("http_server_requests");
   }
 
   @Test

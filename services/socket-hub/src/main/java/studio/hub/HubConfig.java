@@ -4,11 +4,15 @@ import java.time.Duration;
 import java.util.List;
 import studio.hub.broker.HistoryPolicy;
 import studio.hub.session.SessionSettings;
+import studio.runtime.auth.Internals;
 import studio.runtime.config.ConfigException;
 import studio.runtime.config.Settings;
 import studio.runtime.http.RealtimeAddress;
 
-/** The socket hub's own knobs, with their defaults. */
+/**
+ * The socket hub's own knobs, with their defaults. {@code internalsOpen}: whether {@code /metrics} and
+ * {@code <rt-path>/stats} answer without the worker secret ({@link Internals}).
+ */
 public record HubConfig(
     int port,
     String rtPath,
@@ -22,7 +26,8 @@ public record HubConfig(
     int ingressMaxDeliveries,
     Duration pollTimeout,
     int pollMax,
-    int instances) {
+    int instances,
+    boolean internalsOpen) {
 
   public static final String TRANSPORTS = "STUDIO_RT_TRANSPORTS";
   public static final String BROKER = "STUDIO_RT_BROKER";
@@ -77,7 +82,8 @@ public record HubConfig(
         settings.intAtLeast(INGRESS_MAX_DELIVERIES, 10, 1),
         positive(settings, POLL_TIMEOUT, Duration.ofSeconds(25)),
         settings.intAtLeast(POLL_MAX, 10_000, 1),
-        instances(settings));
+        instances(settings),
+        Internals.open(settings));
   }
 
   /**

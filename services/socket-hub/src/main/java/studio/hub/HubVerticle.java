@@ -1,6 +1,7 @@
 package studio.hub;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
@@ -28,6 +29,7 @@ import studio.hub.session.Sessions;
 import studio.hub.transport.LongPollTransport;
 import studio.hub.transport.SockJsTransport;
 import studio.hub.transport.WebSocketTransport;
+import studio.runtime.auth.Internals;
 import studio.runtime.health.HealthEndpoints;
 import studio.runtime.metrics.MetricsEndpoint;
 import studio.runtime.redis.RedisConnector;
@@ -75,10 +77,14 @@ public final class HubVerticle extends VerticleBase implements HttpService {
       health.redis(redis);
     }
     health.mount(router);
-    MetricsEndpoint.mount(router, context.metrics());
+    // The realtime path is routed to browsers by every proxy: counters and metrics need the worker secret
+    // once users sign in (Internals).
+    String workerSecret = context.config().secrets().workerSharedSecret();
+    Handler<RoutingContext> internals = Internals.guard(config.internalsOpen(), workerSecret);
+    MetricsEndpoint.mount(router, context.metrics(), internals);
     mountTransports(router, verifier);
-    router.get(config.rtPath() + "/stats").handler(this::stats);
-    HttpIngress.mount(router, publisher, context.config().secrets().workerSharedSecret());
+    router.get(config.rtPath() + "/stats").handler(internals).handler(this::stats);
+    HttpIngress.mount(router, publisher, workerSecret);
     HttpServerOptions options = new HttpServerOptions()
         .setMaxWebSocketFrameSize(config.session().frameMaxBytes() * 4)
         .setMaxWebSocketMessageSize(config.session().frameMaxBytes() * 4);

@@ -1,12 +1,14 @@
 package studio.web;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
@@ -14,6 +16,7 @@ import studio.contract.bus.RealtimePublisher;
 import studio.outbox.OutboxRelay;
 import studio.runtime.auth.RealtimeTokens;
 import studio.runtime.auth.TokenKeys;
+import studio.runtime.auth.Internals;
 import studio.runtime.database.Database;
 import studio.runtime.health.HealthEndpoints;
 import studio.runtime.http.OriginPolicy;
@@ -26,6 +29,7 @@ import studio.web.api.ApiContext;
 import studio.web.api.ApiRouter;
 import studio.web.api.OpenApiDocument;
 import studio.web.assets.StaticAssets;
+import studio.web.auth.AuthConfig;
 import studio.web.auth.Authentication;
 import studio.web.auth.CorsPolicy;
 import studio.web.auth.CrossOriginWrites;
@@ -78,11 +82,10 @@ public final class WebVerticle extends VerticleBase implements HttpService {
         .handler(new RequestTimeout(config.serving().requestTimeout()));
     HealthEndpoints health = HealthEndpoints.create(vertx, SERVICE)
         .postgres(pool).redis(redis).cluster(context.cluster()).mount(router);
-    MetricsEndpoint.mount(router, context.metrics());
-    InfrastructureHealth.mount(router, health, pool);
+    MetricsEndpoint.mount(router, context.metrics(), internals());
     Pages.mount(router);
     OpenApiDocument.mount(vertx, router);
-    router.route(ApiRouter.PREFIX + "/*").subRouter(api());
+    router.route(ApiRouter.PREFIX + "/*").subRouter(api(health));
     StaticAssets.mount(router);
     HttpServerOptions options = new HttpServerOptions()
         .setIdleTimeout((int) config.serving().keepAliveTimeout().toSeconds());
@@ -92,16 +95,26 @@ public final class WebVerticle extends VerticleBase implements HttpService {
         .onSuccess(listening -> idempotencyJanitor = ApiRouter.expireIdempotencyKeysPeriodically(vertx, pool));
   }
 
-  /** Every feature's endpoints under /api/v1, behind CORS, cross-origin write refusal and authentication. */
-  private Router api() {
+  /**
+   * Who may scrape /metrics on web's port: anyone in development (auth mode none), else a caller with
+   * the worker secret as bearer. Scrapers that hold no secret use the management port.
+   */
+  private Handler<RoutingContext> internals() {
+    return Internals.guard(config.auth().mode() == AuthConfig.Mode.NONE, context.config().secrets().workerSharedSecret());
+  }
+
+  /** Every feature's endpoints under /api/v1, behind cross-origin write refusal, CORS and authentication. */
+  private Router api(HealthEndpoints health) {
     OriginPolicy origins = new OriginPolicy(context.config().allowedOrigins());
     api = ApiRouter.create(vertx, pool, config.bodyLimitBytes(), outbox::wake);
-    api.route().order(-3).handler(CorsPolicy.handler(origins));
-    api.route().order(-2).handler(new CrossOriginWrites(origins));
+    // Forged writes first, so their refusal names what a write needs; preflights (OPTIONS) pass to CORS.
+    api.route().order(-3).handler(new CrossOriginWrites(origins));
+    api.route().order(-2).handler(CorsPolicy.handler(origins));
     api.route().order(-1).handler(new Authentication(config.auth(), sessionCookies));
     ApiContext features = new ApiContext(vertx, pool, new RealtimePublisher(vertx));
     RealtimeTokenEndpoint.mount(api, realtimeTokens, config.auth(), config.realtime());
     SessionEndpoint.mount(api);
+    InfrastructureHealth.mount(api, health, pool);
     TaskApi.mount(api, features);
     FlowchartApi.mount(api, features);
     ChatApi.mount(api, features);

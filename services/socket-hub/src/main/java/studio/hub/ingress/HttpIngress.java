@@ -5,11 +5,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import studio.contract.envelope.DraftEvent;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
+import studio.runtime.auth.WorkerBearer;
 import studio.runtime.service.ErrorResponses;
 
 /**
@@ -22,31 +21,21 @@ public final class HttpIngress {
   public static final int BODY_LIMIT = DraftEvent.MAX_BODY_BYTES + 16 * 1024;
 
   private final PublishService publisher;
-  private final byte[] secret;
 
-  private HttpIngress(PublishService publisher, String secret) {
+  private HttpIngress(PublishService publisher) {
     this.publisher = publisher;
-    this.secret = secret.getBytes(StandardCharsets.UTF_8);
   }
 
   public static void mount(Router router, PublishService publisher, String workerSecret) {
-    HttpIngress ingress = new HttpIngress(publisher, workerSecret);
-    router.post(PATH).handler(ingress::authorize);
+    HttpIngress ingress = new HttpIngress(publisher);
+    router.post(PATH).handler(new WorkerBearer(workerSecret));
+    router.post(PATH).handler(HttpIngress::requireJson);
     router.post(PATH).handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
     router.post(PATH).handler(ingress::publish);
     router.post(PATH).failureHandler(ingress::failed);
   }
 
-  private void authorize(RoutingContext ctx) {
-    String header = ctx.request().getHeader("Authorization");
-    String presented = header != null && header.startsWith("Bearer ") ? header.substring(7).trim() : "";
-    // Constant-time, so the secret cannot be guessed byte by byte from response times.
-    if (!MessageDigest.isEqual(secret, presented.getBytes(StandardCharsets.UTF_8))) {
-      ctx.response().putHeader("WWW-Authenticate", "Bearer");
-      ErrorResponses.send(ctx, new ContractException(ErrorCode.UNAUTHENTICATED,
-          "Authorization: Bearer <WORKER_SHARED_SECRET> required"));
-      return;
-    }
+  private static void requireJson(RoutingContext ctx) {
     String type = ctx.request().getHeader("Content-Type");
     if (type == null || !type.toLowerCase().startsWith("application/json")) {
       ErrorResponses.send(ctx, new ContractException(ErrorCode.UNSUPPORTED_MEDIA_TYPE,

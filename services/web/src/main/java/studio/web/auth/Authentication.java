@@ -45,7 +45,15 @@ public final class Authentication implements Handler<RoutingContext> {
     }
   }
 
+  /** The identity header speaks for the user only when a trusted proxy set it; from anyone else it is a claim. */
   private void fromProxy(RoutingContext ctx) {
+    ExternalRequest external = ExternalRequest.of(ctx);
+    if (!external.viaTrustedProxy()) {
+      ErrorResponses.send(ctx, new ContractException(ErrorCode.UNAUTHENTICATED, "sign in through the reverse proxy: "
+          + "this request comes from " + external.clientAddress() + ", outside STUDIO_PROXY_TRUSTED_NETWORKS, so its "
+          + config.proxyHeader() + " header is ignored"));
+      return;
+    }
     String user = ctx.request().getHeader(config.proxyHeader());
     if (user == null || user.isBlank()) {
       ErrorResponses.send(ctx, new ContractException(ErrorCode.UNAUTHENTICATED,

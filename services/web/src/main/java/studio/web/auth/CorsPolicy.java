@@ -15,7 +15,8 @@ public final class CorsPolicy {
   public static CorsHandler handler(OriginPolicy origins) {
     CorsHandler cors = CorsHandler.create()
         .allowedMethods(Set.of(HttpMethod.GET, HttpMethod.POST, HttpMethod.PUT, HttpMethod.DELETE))
-        .allowedHeaders(Set.of("Content-Type", "Authorization", IdempotencyHandler.HEADER))
+        .allowedHeaders(Set.of("Content-Type", "Authorization", IdempotencyHandler.HEADER,
+            CrossOriginWrites.REQUESTED_WITH))
         .exposedHeaders(Set.of(IdempotencyHandler.REPLAYED_HEADER, "Retry-After", "Location"))
         .maxAgeSeconds(600);
     if (origins.allowsAny()) {

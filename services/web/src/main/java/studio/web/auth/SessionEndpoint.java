@@ -23,6 +23,7 @@ public final class SessionEndpoint {
           .put("scheme", external.scheme())
           .put("host", external.authority())
           .put("prefix", external.prefix())
+          .put("trusted_proxy", external.viaTrustedProxy())
           .put("base_url", external.url("/")));
     }));
   }

@@ -1,32 +1,45 @@
 package studio.web.health;
 
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import studio.runtime.health.HealthEndpoints;
 import studio.runtime.heartbeat.Instances;
+import studio.web.serving.RequestLog;
 
 /**
- * The operators guide's detailed health set. {@code workers} is UP while at least one worker
+ * The operators guide's detailed health set, under {@code /api/v1} and so behind web's authentication:
+ * it names hosts, PIDs, task ids and raw database errors. Orchestrators probe the open
+ * {@code /health} and {@code /health/ready} instead. {@code workers} is UP while at least one worker
  * process (task runner, download jobs) has beaten within {@link Instances#ALIVE_WINDOW}; it is not
  * part of web's readiness, since web serves pages and records work without any worker alive.
  */
 public final class InfrastructureHealth {
-  public static final String BASE = "/api/v1/infrastructure/health";
+  /** Relative to the /api/v1 router. */
+  public static final String PATH = "/infrastructure/health";
   public static final String WORKERS = "workers";
 
   private InfrastructureHealth() {
   }
 
-  public static void mount(Router router, HealthEndpoints health, Pool pool) {
+  public static void mount(Router api, HealthEndpoints health, Pool pool) {
     health.informational(WORKERS, () -> workers(pool));
     List<String> infrastructure = List.of(HealthEndpoints.POSTGRES, HealthEndpoints.REDIS, HealthEndpoints.CLUSTER);
-    router.get(BASE).handler(ctx -> health.respond(ctx, infrastructure));
-    router.get(BASE + "/redis").handler(ctx -> health.respond(ctx, List.of(HealthEndpoints.REDIS)));
-    router.get(BASE + "/workers").handler(ctx -> health.respond(ctx, List.of(WORKERS)));
-    router.get(BASE + "/full").handler(ctx -> health.respond(ctx, health.names()));
+    api.get(PATH).handler(report(health, infrastructure));
+    api.get(PATH + "/redis").handler(report(health, List.of(HealthEndpoints.REDIS)));
+    api.get(PATH + "/workers").handler(report(health, List.of(WORKERS)));
+    api.get(PATH + "/full").handler(report(health, health.names()));
+  }
+
+  private static Handler<RoutingContext> report(HealthEndpoints health, List<String> checks) {
+    return ctx -> {
+      RequestLog.markRoute(ctx);
+      health.respond(ctx, checks);
+    };
   }
 
   private static Future<JsonObject> workers(Pool pool) {

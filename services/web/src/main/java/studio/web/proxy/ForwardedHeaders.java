@@ -11,9 +11,13 @@ import java.util.regex.Pattern;
 
 /**
  * Derives the {@link ExternalRequest} from the forwarded headers the configured proxy hops are
- * trusted for, ignoring anything a client could have added in front of them.
+ * trusted for, ignoring anything a client could have added in front of them. A request from a peer
+ * outside the trusted networks is taken as it arrived, and its forwarded headers are removed so that
+ * nothing downstream can read them by mistake.
  */
 public final class ForwardedHeaders implements Handler<RoutingContext> {
+  private static final List<String> FORWARDED_HEADERS = List.of("Forwarded", "X-Forwarded-For", "X-Forwarded-Proto",
+      "X-Forwarded-Host", "X-Forwarded-Port", "X-Forwarded-Prefix");
   private static final Pattern SAFE_PREFIX = Pattern.compile("(/[A-Za-z0-9._~%!$&'()*+,;=:@-]+)*");
   private static final Pattern SAFE_AUTHORITY = Pattern.compile("[A-Za-z0-9.-]+(:\\d{1,5})?|\\[[0-9A-Fa-f:.]+](:\\d{1,5})?");
   private final ProxyTrust trust;
@@ -24,13 +28,20 @@ public final class ForwardedHeaders implements Handler<RoutingContext> {
 
   @Override
   public void handle(RoutingContext ctx) {
-    ctx.put(ExternalRequest.CONTEXT_KEY, trust.enabled() ? forwarded(ctx.request()) : direct(ctx));
+    HttpServerRequest request = ctx.request();
+    if (trust.trusts(clientAddress(request))) {
+      ctx.put(ExternalRequest.CONTEXT_KEY, forwarded(request));
+    } else {
+      FORWARDED_HEADERS.forEach(request.headers()::remove);
+      ctx.put(ExternalRequest.CONTEXT_KEY, direct(ctx));
+    }
     ctx.next();
   }
 
   static ExternalRequest direct(RoutingContext ctx) {
     HttpServerRequest request = ctx.request();
-    return new ExternalRequest(request.isSSL() ? "https" : "http", authority(request), "", clientAddress(request));
+    return new ExternalRequest(request.isSSL() ? "https" : "http", authority(request), "", clientAddress(request),
+        false);
   }
 
   private ExternalRequest forwarded(HttpServerRequest request) {
@@ -58,7 +69,7 @@ public final class ForwardedHeaders implements Handler<RoutingContext> {
       String trimmed = forwardedPrefix.replaceAll("/+$", "");
       prefix = SAFE_PREFIX.matcher(trimmed).matches() ? trimmed : "";
     }
-    return new ExternalRequest(scheme, authority, prefix, client);
+    return new ExternalRequest(scheme, authority, prefix, client, true);
   }
 
   /** Comma-separated values of every occurrence of the header, in order (left = furthest from us). */
@@ -99,7 +110,7 @@ public final class ForwardedHeaders implements Handler<RoutingContext> {
   }
 
   private static String withPort(String authority, String port, String scheme) {
-    String host = new ExternalRequest(scheme, authority, "", "").hostname();
+    String host = new ExternalRequest(scheme, authority, "", "", false).hostname();
     boolean defaultPort = (scheme.equals("https") && port.equals("443")) || (scheme.equals("http") && port.equals("80"));
     return defaultPort ? host : host + ":" + port;
   }

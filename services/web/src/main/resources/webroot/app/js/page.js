@@ -2,7 +2,10 @@
 // and window.studioPage, the state the browser tests read besides the DOM.
 import { connect } from '../../static/js/studio-realtime.js';
 
-/** Test and debugging overrides from the URL fragment (never sent to a server): hub, graceMs, ... */
+/**
+ * Timing overrides from the URL fragment (never sent to a server): graceMs, ... Never where to connect:
+ * a link could then send the user's token to any host, so the hub is only ever the one web names.
+ */
 const fragment = new URLSearchParams(location.hash.slice(1));
 const TUNING = ['connectTimeoutMs', 'graceMs', 'probeIntervalMs', 'backoffBaseMs', 'backoffMaxMs'];
 
@@ -28,11 +31,18 @@ export function apiUrl(path) {
   return new URL(`../api/v1${path}`, document.baseURI).href;
 }
 
-/** JSON from the API; a refusal throws an Error with the API's message. `acceptStatus` keeps e.g. a 503 health answer. */
+/**
+ * JSON from the API; a refusal throws an Error with the API's message. `acceptStatus` keeps e.g. a 503 health answer.
+ * Writes carry X-Requested-With, a header no HTML form can send: web refuses a write without it or a JSON body.
+ */
 export async function api(path, { method = 'GET', body, acceptStatus = [] } = {}) {
+  const headers = method === 'GET' ? {} : { 'X-Requested-With': 'studio-page' };
+  if (body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+  }
   const response = await fetch(apiUrl(path), {
     method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    headers,
     body: body === undefined ? undefined : JSON.stringify(body),
     credentials: 'same-origin',
   });
@@ -108,11 +118,8 @@ function showStatus(status) {
   badge.title = status.detail ?? '';
 }
 
-/** Where the hub is: the fragment's `hub` override, else the realtime URLs web hands out with the token. */
+/** Where the hub is: the realtime URLs web hands out with the token, and nowhere else. */
 function hubAddress(endpoints) {
-  if (fragment.has('hub')) {
-    return { url: fragment.get('hub') };
-  }
   const sockjs = new URL(endpoints.sockjs);
   return { url: sockjs.origin, path: sockjs.pathname.replace(/\/sockjs$/, '') };
 }

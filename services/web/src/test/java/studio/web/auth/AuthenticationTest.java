@@ -129,6 +129,30 @@ class AuthenticationTest {
   }
 
   @Test
+  @DisplayName("proxy: an identity header from a peer outside STUDIO_PROXY_TRUSTED_NETWORKS is ignored (401, not admin)")
+  void proxyModeUntrustedPeer(Vertx vertx) throws Exception {
+    // The test connects from 127.0.0.1, which 10.0.0.0/8 leaves out: any container could be this peer.
+    WebNode node = WebNode.deploy(vertx, Map.of("STUDIO_AUTH_MODE", "proxy", "STUDIO_PROXY_FIX_ENABLED", "true",
+        "STUDIO_PROXY_TRUSTED_NETWORKS", "10.0.0.0/8"));
+    HttpResponse<?> spoofed = result(node.client().get("/api/v1/session").putHeader("X-Forwarded-User", "admin").send());
+    assertThat(spoofed.statusCode()).isEqualTo(401);
+    assertThat(spoofed.bodyAsJsonObject().getJsonObject("error").getString("message"))
+        .contains("STUDIO_PROXY_TRUSTED_NETWORKS");
+    HttpResponse<?> token = result(node.client().get("/api/v1/realtime/token").putHeader("X-Forwarded-User", "admin").send());
+    assertThat(token.statusCode()).isEqualTo(401);
+  }
+
+  @Test
+  @DisplayName("proxy: the identity header from a peer inside STUDIO_PROXY_TRUSTED_NETWORKS signs in")
+  void proxyModeTrustedPeer(Vertx vertx) throws Exception {
+    WebNode node = WebNode.deploy(vertx, Map.of("STUDIO_AUTH_MODE", "proxy", "STUDIO_PROXY_FIX_ENABLED", "true",
+        "STUDIO_PROXY_TRUSTED_NETWORKS", "127.0.0.0/8"));
+    HttpResponse<?> response = result(node.client().get("/api/v1/session").putHeader("X-Forwarded-User", "ada").send());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.bodyAsJsonObject().getString("subject")).isEqualTo("ada");
+  }
+
+  @Test
   @DisplayName("bad auth config fails at startup with a clear message")
   void badConfig() {
     assertThatThrownBy(() -> WebConfig.from(Settings.of(Map.of("STUDIO_AUTH_MODE", "basic"))))

@@ -151,7 +151,7 @@ class DownloadApiTest {
     assertThat(absolute.statusCode()).isEqualTo(400);
 
     HttpResponse<Buffer> text = join(request(io.vertx.core.http.HttpMethod.POST, "/downloads")
-        .putHeader("Content-Type", "text/plain").sendBuffer(Buffer.buffer("x")));
+        .putHeader("Content-Type", "application/xml").sendBuffer(Buffer.buffer("<x/>")));
     assertThat(text.statusCode()).isEqualTo(415);
     assertThat(wakes).isEmpty();
   }
@@ -202,10 +202,12 @@ class DownloadApiTest {
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
         .until(() -> cancels.stream().anyMatch(cancel -> cancel.getLong("job_id") == id));
 
-    HttpResponse<Buffer> again = join(request(io.vertx.core.http.HttpMethod.POST, "/downloads/" + id + "/cancel").send());
+    HttpResponse<Buffer> again = join(request(io.vertx.core.http.HttpMethod.POST, "/downloads/" + id + "/cancel")
+        .putHeader("X-Requested-With", "test").send());
     assertThat(again.statusCode()).isEqualTo(202);
     assertThat(again.bodyAsJsonObject().getLong("version")).isEqualTo(2);
-    assertThat(join(request(io.vertx.core.http.HttpMethod.POST, "/downloads/999999999/cancel").send()).statusCode())
+    assertThat(join(request(io.vertx.core.http.HttpMethod.POST, "/downloads/999999999/cancel")
+        .putHeader("X-Requested-With", "test").send()).statusCode())
         .isEqualTo(404);
   }
 

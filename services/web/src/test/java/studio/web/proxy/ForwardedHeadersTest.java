@@ -1,6 +1,7 @@
 package studio.web.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static studio.web.support.Await.result;
 
 import io.vertx.core.Vertx;
@@ -12,6 +13,8 @@ import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import studio.runtime.config.ConfigException;
+import studio.runtime.config.Settings;
 import studio.web.support.WebNode;
 
 /** ProxyFix semantics: only the configured hops are believed, and generated URLs use what they say. */
@@ -51,6 +54,44 @@ class ForwardedHeadersTest {
     assertThat(seen.getString("host")).isEqualTo("studio.example.com");
     assertThat(seen.getString("prefix")).isEqualTo("/studio");
     assertThat(seen.getString("base_url")).isEqualTo("https://studio.example.com/studio/");
+  }
+
+  @Test
+  @DisplayName("a peer outside STUDIO_PROXY_TRUSTED_NETWORKS is no proxy: its forwarded headers are ignored")
+  void untrustedPeer(Vertx vertx) throws Exception {
+    // The test connects from 127.0.0.1; trusting only 10.0.0.0/8 makes it an untrusted peer.
+    WebNode node = WebNode.deploy(vertx, Map.of("STUDIO_PROXY_FIX_ENABLED", "true", "STUDIO_PROXY_FIX_FORWARDED", "1",
+        "STUDIO_PROXY_TRUSTED_NETWORKS", "10.0.0.0/8"));
+    JsonObject seen = session(node, Map.of("X-Forwarded-For", "203.0.113.9", "X-Forwarded-Proto", "https",
+        "X-Forwarded-Host", "evil.example", "X-Forwarded-Prefix", "/x",
+        "Forwarded", "for=198.51.100.1;proto=https;host=evil.example"));
+    assertThat(seen.getString("client_address")).isEqualTo("127.0.0.1");
+    assertThat(seen.getString("scheme")).isEqualTo("http");
+    assertThat(seen.getString("host")).isEqualTo("127.0.0.1:" + node.port());
+    assertThat(seen.getString("prefix")).isEmpty();
+  }
+
+  @Test
+  @DisplayName("a peer inside STUDIO_PROXY_TRUSTED_NETWORKS is believed")
+  void trustedPeer(Vertx vertx) throws Exception {
+    WebNode node = WebNode.deploy(vertx, Map.of("STUDIO_PROXY_FIX_ENABLED", "true",
+        "STUDIO_PROXY_TRUSTED_NETWORKS", "10.0.0.0/8, 127.0.0.1/32"));
+    JsonObject seen = session(node, Map.of("X-Forwarded-For", "203.0.113.9", "X-Forwarded-Proto", "https",
+        "X-Forwarded-Host", "studio.example.com"));
+    assertThat(seen.getString("client_address")).isEqualTo("203.0.113.9");
+    assertThat(seen.getString("scheme")).isEqualTo("https");
+    assertThat(seen.getString("host")).isEqualTo("studio.example.com");
+  }
+
+  @Test
+  @DisplayName("a trusted-networks entry that is no CIDR block stops startup naming the knob")
+  void badTrustedNetworks() {
+    assertThatThrownBy(() -> ProxyTrust.from(Settings.of(Map.of("STUDIO_PROXY_FIX_ENABLED", "true",
+        "STUDIO_PROXY_TRUSTED_NETWORKS", "10.0.0.0/8,proxy.internal"))))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("STUDIO_PROXY_TRUSTED_NETWORKS")
+        .hasMessageContaining("proxy.internal");
+    assertThatThrownBy(() -> ProxyTrust.from(Settings.of(Map.of("STUDIO_PROXY_TRUSTED_NETWORKS", "10.0.0.0/33"))))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("STUDIO_PROXY_TRUSTED_NETWORKS");
   }
 
   @Test
