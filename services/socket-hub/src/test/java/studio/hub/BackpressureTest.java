@@ -47,13 +47,6 @@ class BackpressureTest {
         .put("payload", new JsonObject().put("bytes_done", i).put("padding", PADDING));
   }
 
-  private double metric(String name) throws Exception {
-    String scrape = studio.testsupport.HttpClients.of(node.vertx).get(node.port(), "127.0.0.1", "/metrics").send()
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).bodyAsString();
-    return scrape.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
-        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
-  }
-
   @Test
   @DisplayName("a stalled client is disconnected with 4001 slow consumer; a reading client gets every event")
   void slowConsumerDisconnected() throws Exception {
@@ -62,7 +55,7 @@ class BackpressureTest {
     stalled.pause();
     node.publishAll(IntStream.range(0, 2000).mapToObj(i -> event("download.job.completed", i)).toList(), 100);
     reading.awaitEvents(room, 2000);
-    await().atMost(Duration.ofSeconds(30)).until(() -> metric("studio_rt_slow_consumer_disconnects_total") == 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> node.metric("studio_rt_slow_consumer_disconnects_total") == 1);
     stalled.resume();
     stalled.awaitClosed();
     assertThat(stalled.closeCode).isEqualTo((short) CloseCode.SLOW_CONSUMER.code());

@@ -100,7 +100,7 @@ class HostileClientTest {
     for (int i = 0; i < 2_000; i++) {
       greedy.sendRaw(new JsonObject().put("op", "ping").put("id", bigId + i).encode());
     }
-    await().atMost(Duration.ofSeconds(30)).until(() -> metric("studio_rt_slow_consumer_disconnects_total") == 1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> node.metric("studio_rt_slow_consumer_disconnects_total") == 1);
     greedy.resume();
     greedy.awaitClosed();
     assertThat(greedy.closeCode).isEqualTo((short) CloseCode.SLOW_CONSUMER.code());
@@ -121,13 +121,6 @@ class HostileClientTest {
     node.publish(HubNode.draft(id, room));
     client.awaitEvents(room, 2);
     assertThat(client.events(room)).extracting(e -> e.getLong("offset")).containsExactly(1L, 2L);
-  }
-
-  private double metric(String name) throws Exception {
-    String scrape = studio.testsupport.HttpClients.of(vertx).get(node.port(), "127.0.0.1", "/metrics").send()
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).bodyAsString();
-    return scrape.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
-        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
   }
 
   @Test

@@ -118,7 +118,7 @@ class StreamIngressTest {
         .containsEntry(RedisStreams.DEAD_DELIVERIES_FIELD, "1");
     assertThat(dead.get(RedisStreams.DEAD_ERROR_FIELD)).contains("unknown event type");
     assertThat(pendingDeliveries(entry)).isZero();
-    await().atMost(Duration.ofSeconds(10)).until(() -> metric("studio_rt_ingress_dead_lettered_total") == 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> node.metric("studio_rt_ingress_dead_lettered_total") == 1);
   }
 
   @Test
@@ -141,7 +141,7 @@ class StreamIngressTest {
     assertThat(pendingDeliveries(entry)).isZero();
     client.awaitEvents(room, 1);
     assertThat(client.events(room)).hasSize(1);
-    assertThat(metric("studio_rt_ingress_dead_lettered_total")).isEqualTo(1);
+    assertThat(node.metric("studio_rt_ingress_dead_lettered_total")).isEqualTo(1);
   }
 
   @Test
@@ -403,12 +403,5 @@ class StreamIngressTest {
       }
     }
     return null;
-  }
-
-  private double metric(String name) throws Exception {
-    String scrape = studio.testsupport.HttpClients.of(node.vertx).get(node.port(), "127.0.0.1", "/metrics").send()
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).bodyAsString();
-    return scrape.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
-        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
   }
 }

@@ -53,6 +53,14 @@ public final class HubNode {
     return hub.actualPort();
   }
 
+  /** A counter or gauge from this hub's Prometheus scrape, summed over its labels. */
+  public double metric(String name) throws Exception {
+    String scrape = studio.testsupport.HttpClients.of(vertx).get(port(), "127.0.0.1", "/metrics").send()
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).bodyAsString();
+    return scrape.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+  }
+
   public static JsonObject draft(String entity, String... rooms) {
     return new JsonObject().put("event_type", "node.task.updated").put("entity_kind", "task").put("entity_id", entity)
         .put("room_keys", new JsonArray(java.util.List.of((Object[]) rooms))).put("payload", new JsonObject());
