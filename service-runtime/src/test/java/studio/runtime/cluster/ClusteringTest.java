@@ -12,9 +12,10 @@ import studio.runtime.config.ConfigException;
 import studio.runtime.config.Settings;
 
 class ClusteringTest {
+  private static final ClusterKeys KEYS = ClusterKeys.derive("studio", "cluster-secret-0123456789abcdef0123456789");
 
   private static JoinConfig join(Map<String, String> settings) {
-    Config config = Clustering.hazelcastConfig(ClusterConfig.from(Settings.of(settings), true));
+    Config config = Clustering.hazelcastConfig(ClusterConfig.from(Settings.of(settings), true), KEYS);
     return config.getNetworkConfig().getJoin();
   }
 
