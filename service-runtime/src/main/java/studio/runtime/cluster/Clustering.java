@@ -7,7 +7,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.regex.Pattern;
+import studio.runtime.config.ConfigException;
 
 /**
  * Builds a Vert.x instance whose event bus joins the others over Hazelcast (TCP/IP or Kubernetes DNS
@@ -25,7 +28,12 @@ public final class Clustering {
   }
 
   public static Future<ClusteredVertx> start(ClusterConfig config, ClusterKeys keys, VertxOptions options) {
-    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(config, keys));
+    HazelcastClusterManager manager;
+    try {
+      manager = new HazelcastClusterManager(hazelcastConfig(config, keys));
+    } catch (ConfigException e) {
+      return Future.failedFuture(e);
+    }
     options.setEventBusOptions(keys.eventBusOptions().setHost(config.host()).setPort(config.eventBusPort()));
     return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
         .map(vertx -> new ClusteredVertx(vertx, manager));
@@ -42,9 +50,10 @@ public final class Clustering {
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
     config.setProperty("hazelcast.wait.seconds.before.join", "0");
     config.getNetworkConfig().setPort(cluster.port()).setPortAutoIncrement(true).setPortCount(20);
-    if (IPV4.matcher(cluster.host()).matches()) {
-      config.setProperty("hazelcast.local.localAddress", cluster.host());
-    } else {
+    // Listen on the operator's address only; Hazelcast's default is every interface.
+    config.setProperty("hazelcast.socket.bind.any", "false");
+    config.setProperty("hazelcast.local.localAddress", bindAddress(cluster.host()));
+    if (!IPV4.matcher(cluster.host()).matches()) {
       config.getNetworkConfig().setPublicAddress(cluster.host() + ":" + cluster.port());
     }
     JoinConfig join = config.getNetworkConfig().getJoin();
@@ -59,5 +68,17 @@ public final class Clustering {
       join.getTcpIpConfig().setEnabled(true).setMembers(cluster.members());
     }
     return config;
+  }
+
+  /** The IPv4 address to listen on: the host itself, or what its name resolves to (once, at start). */
+  private static String bindAddress(String host) {
+    if (IPV4.matcher(host).matches()) {
+      return host;
+    }
+    try {
+      return InetAddress.getByName(host).getHostAddress();
+    } catch (UnknownHostException e) {
+      throw ConfigException.invalid(ClusterConfig.HOST, host, "an IPv4 address or a name this host resolves");
+    }
   }
 }
