@@ -39,7 +39,7 @@ final class Der {
   }
 
   static byte[] utf8(String text) {
-    return tagged(UTF8_STRING, text.getBytes(StandardCharsets.US_ASCII));
+    return tagged(UTF8_STRING, text.getBytes(StandardCharsets.UTF_8));
   }
 
   /** {@code YYMMDDhhmmssZ}, for dates before 2050 (RFC 5280 4.1.2.5). */
