@@ -164,6 +164,39 @@ class KubernetesManifestsTest {
   }
 
   @Test
+  @DisplayName("a NetworkPolicy opens the cluster ports (Hazelcast, event bus) to Studio pods only, and every other container port as before")
+  void clusterPortsOnlyFromStudioPods() {
+    String eventBusPort = configMap().get("data.STUDIO_EVENTBUS_PORT").string();
+    assertThat(eventBusPort).as("a fixed STUDIO_EVENTBUS_PORT, so a policy can name it").isNotNull().isNotEqualTo("0");
+    SERVICES.keySet().forEach(name -> assertThat(port(containers(deployment(name)).get(0), "eventbus"))
+        .as(name + " eventbus port").isEqualTo(Integer.parseInt(eventBusPort)));
+
+    List<Tree> policies = kind("NetworkPolicy").stream()
+        .filter(policy -> policy.get("spec.policyTypes").strings().contains("Ingress")).toList();
+    kind("Deployment").forEach(deployment -> {
+      List<Tree> governing = policies.stream().filter(policy -> selects(policy.get("spec.podSelector"), deployment)).toList();
+      assertThat(governing).as(name(deployment) + ": an ingress NetworkPolicy selects its pods").isNotEmpty();
+      Tree container = containers(deployment).get(0);
+      List<Tree> rules = governing.stream().flatMap(policy -> policy.get("spec.ingress").items().stream()).toList();
+      container.get("ports").items().forEach(containerPort -> {
+        String portName = containerPort.get("name").string();
+        List<Tree> opening = rules.stream().filter(rule -> opens(rule, containerPort)).toList();
+        assertThat(opening).as(name(deployment) + " port " + portName + " is reachable").isNotEmpty();
+        if (portName.equals("hazelcast") || portName.equals("eventbus")) {
+          opening.forEach(rule -> assertThat(rule.get("from").items()).as(name(deployment) + " " + portName + " peers")
+              .isNotEmpty()
+              .allSatisfy(peer -> {
+                assertThat(peer.get("namespaceSelector").present()).as("no other namespace").isFalse();
+                assertThat(peer.get("ipBlock").present()).as("no address block").isFalse();
+                assertThat(kind("Deployment").stream().filter(other -> selects(peer.get("podSelector"), other))
+                    .map(this::name)).as("only Studio pods").containsExactlyInAnyOrderElementsOf(SERVICES.keySet());
+              }));
+        }
+      });
+    });
+  }
+
+  @Test
   @DisplayName("every Service selects a Deployment's pods and targets one of their named ports")
   void servicesSelectPods() {
     kind("Service").forEach(service -> {
@@ -283,6 +316,24 @@ class KubernetesManifestsTest {
             || nameOrNumber.equals(port.get("containerPort").string()))
         .map(port -> ((Number) port.get("containerPort").value()).intValue())
         .findFirst().orElse(null);
+  }
+
+  /** Whether an ingress rule lets traffic reach the container port: no port list opens every one. */
+  private static boolean opens(Tree rule, Tree containerPort) {
+    List<Tree> ports = rule.get("ports").items();
+    int number = ((Number) containerPort.get("containerPort").value()).intValue();
+    return ports.isEmpty() || ports.stream().anyMatch(port -> {
+      String named = port.get("port").string();
+      if (named == null) {
+        return true; // a protocol without a port: every port
+      }
+      if (!named.matches("\\d+")) {
+        return named.equals(containerPort.get("name").string());
+      }
+      int from = Integer.parseInt(named);
+      int to = port.get("endPort").present() ? ((Number) port.get("endPort").value()).intValue() : from;
+      return from <= number && number <= to;
+    });
   }
 
   /** Whether a selector (plain or matchLabels) matches the Deployment's pod labels. */

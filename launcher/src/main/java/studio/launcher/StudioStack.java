@@ -19,6 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import studio.downloads.DownloadJobsVerticle;
 import studio.hub.HubVerticle;
+import studio.runtime.cluster.ClusterConfig;
+import studio.runtime.cluster.ClusterKeys;
 import studio.runtime.cluster.Clustering;
 import studio.runtime.config.CommonConfig;
 import studio.runtime.database.Database;
@@ -62,7 +64,9 @@ public final class StudioStack implements AutoCloseable {
     try {
       VertxOptions options = new VertxOptions().setWorkerPoolSize(resolved.common().workerPoolSize());
       if (resolved.common().cluster().enabled()) {
-        Clustering.ClusteredVertx clustered = await(Clustering.start(resolved.common().cluster(), options));
+        ClusterConfig cluster = resolved.common().cluster();
+        ClusterKeys keys = ClusterKeys.derive(cluster.name(), resolved.common().secrets().clusterSecret());
+        Clustering.ClusteredVertx clustered = await(Clustering.start(cluster, keys, options));
         vertx = clustered.vertx();
         clusterManager = clustered.clusterManager();
       } else {

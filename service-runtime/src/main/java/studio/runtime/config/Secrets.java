@@ -9,11 +9,13 @@ import java.util.List;
  * Secrets shared by every process of a deployment. {@code generated} names those made up for a
  * single-process development run; they do not survive a restart. Every secret, in every environment,
  * has at least {@link #MIN_LENGTH} characters: HS256 keys and passwords shorter than that fall to an
- * offline guess.
+ * offline guess. {@code clusterSecret} admits a process to the clustered event bus
+ * (docs/security.md "Cluster"); unset, it is the worker secret.
  */
-public record Secrets(String jwtSecretKey, String workerSharedSecret, List<String> generated) {
+public record Secrets(String jwtSecretKey, String workerSharedSecret, String clusterSecret, List<String> generated) {
   public static final String JWT_SECRET_KEY = "JWT_SECRET_KEY";
   public static final String WORKER_SHARED_SECRET = "WORKER_SHARED_SECRET";
+  public static final String CLUSTER_SECRET = "STUDIO_CLUSTER_SECRET";
   public static final int MIN_LENGTH = 32;
 
   public Secrets {
@@ -32,7 +34,10 @@ public record Secrets(String jwtSecretKey, String workerSharedSecret, List<Strin
     List<String> generated = new ArrayList<>();
     String jwt = read(settings, JWT_SECRET_KEY, required, why, generated);
     String worker = read(settings, WORKER_SHARED_SECRET, required, why, generated);
-    return new Secrets(jwt, worker, generated);
+    // A separate cluster secret lets HTTP producers hold the worker secret without joining the bus.
+    String cluster = settings.optional(CLUSTER_SECRET).isPresent()
+        ? read(settings, CLUSTER_SECRET, false, why, generated) : worker;
+    return new Secrets(jwt, worker, cluster, generated);
   }
 
   private static String read(Settings settings, String knob, boolean required, String why, List<String> generated) {
