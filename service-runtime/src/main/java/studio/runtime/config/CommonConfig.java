@@ -49,7 +49,8 @@ public record CommonConfig(
         RedisConfig.from(settings, env),
         cluster,
         LogConfig.from(settings),
-        settings.string(HTTP_HOST, "0.0.0.0"),
+        // Development is open by design (no sign-in), so only this machine may reach it by default.
+        settings.string(HTTP_HOST, env == StudioEnvironment.PRODUCTION ? "0.0.0.0" : "127.0.0.1"),
         settings.duration(GRACEFUL_TIMEOUT, Duration.ofSeconds(30)),
         dataDirectory(settings),
         settings.duration(OUTBOX_POLL_INTERVAL, Duration.ofMillis(500)),

@@ -34,6 +34,14 @@ class CommonConfigTest {
   }
 
   @Test
+  @DisplayName("development binds loopback unless told otherwise (open is for this machine only); production every interface")
+  void bindAddressByEnvironment() {
+    assertThat(CommonConfig.from(Settings.of(Map.of()), false).httpHost()).isEqualTo("127.0.0.1");
+    assertThat(CommonConfig.from(Settings.of(Map.of("STUDIO_HTTP_HOST", "0.0.0.0")), false).httpHost()).isEqualTo("0.0.0.0");
+    assertThat(CommonConfig.from(Settings.of(production()), false).httpHost()).isEqualTo("0.0.0.0");
+  }
+
+  @Test
   @DisplayName("a complete production config loads")
   void production_ok() {
     CommonConfig config = CommonConfig.from(Settings.of(production()), false);
