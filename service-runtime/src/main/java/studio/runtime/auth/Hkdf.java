@@ -8,8 +8,10 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * HKDF with HMAC-SHA256 (RFC 5869): turns one secret into independent keys, one per {@code info}
  * label. The JDK has no HKDF before Java 24 and nothing on the classpath offers one, hence these lines.
+ * The one HKDF of the codebase: realtime-token and cookie keys ({@link TokenKeys}) and the cluster's
+ * name and TLS key ({@code studio.runtime.cluster.ClusterKeys}).
  */
-final class Hkdf {
+public final class Hkdf {
   private static final String HMAC = "HmacSHA256";
   private static final int HASH_LENGTH = 32;
 
@@ -17,7 +19,7 @@ final class Hkdf {
   }
 
   /** Extract then expand: {@code length} bytes of key material for {@code info}. */
-  static byte[] derive(byte[] salt, byte[] inputKey, byte[] info, int length) {
+  public static byte[] derive(byte[] salt, byte[] inputKey, byte[] info, int length) {
     return expand(extract(salt, inputKey), info, length);
   }
 

@@ -43,7 +43,7 @@ public final class ClusterCertificate {
   public static ClusterCertificate derive(String secret) {
     try {
       KeyPairGenerator generator = KeyPairGenerator.getInstance("Ed25519");
-      generator.initialize(NamedParameterSpec.ED25519, new SeedOnce(Hkdf.derive(secret, TLS_KEY_INFO, 32)));
+      generator.initialize(NamedParameterSpec.ED25519, new SeedOnce(ClusterKeys.fromSecret(secret, TLS_KEY_INFO, 32)));
       KeyPair keyPair = generator.generateKeyPair();
       return new ClusterCertificate(keyPair, selfSigned(keyPair));
     } catch (GeneralSecurityException e) {
