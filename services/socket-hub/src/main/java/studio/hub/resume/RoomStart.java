@@ -16,6 +16,11 @@ public record RoomStart(RoomKey room, long offset, String epoch, Boolean recover
     replay = List.copyOf(replay);
   }
 
+  /** Whether a live frame carries the room past this start: a higher offset, or a new epoch. */
+  public boolean continuedBy(RoomFrame frame) {
+    return frame.offset() > offset || (epoch != null && !epoch.equals(frame.epoch()));
+  }
+
   /** The room's entry in an ack or a long-poll answer. */
   public JsonObject toJson() {
     JsonObject json = new JsonObject().put("offset", offset).put("epoch", epoch);

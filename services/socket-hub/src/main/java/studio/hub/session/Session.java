@@ -257,13 +257,7 @@ public final class Session {
    * disconnects the client only when its bounded backlog overflows.
    */
   private void send(RoomFrame frame) {
-    if (closed) {
-      return;
-    }
-    if (backlog.isEmpty() && !sink.writeQueueFull()) {
-      sink.write(frame.frame());
-      services.metrics().delivered();
-    } else if (!backlog.offer(frame)) {
+    if (!closed && !writeNow(frame.frame(), true) && !backlog.offer(frame)) {
       overflowed();
     }
   }
@@ -273,11 +267,22 @@ public final class Session {
     if (closed) {
       return;
     }
-    if (backlog.isEmpty() && !sink.writeQueueFull()) {
-      sink.write(reply.encode());
-    } else if (!backlog.offerReply(reply.encode())) {
+    String frame = reply.encode();
+    if (!writeNow(frame, false) && !backlog.offerReply(frame)) {
       overflowed();
     }
+  }
+
+  /** True when nothing is queued ahead and the transport takes the frame now. */
+  private boolean writeNow(String frame, boolean event) {
+    if (!backlog.isEmpty() || sink.writeQueueFull()) {
+      return false;
+    }
+    sink.write(frame);
+    if (event) {
+      services.metrics().delivered();
+    }
+    return true;
   }
 
   private void overflowed() {

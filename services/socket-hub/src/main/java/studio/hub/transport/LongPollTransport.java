@@ -199,7 +199,8 @@ public final class LongPollTransport {
       polled.put(room, state);
       Consumer<RoomFrame> listener = frame -> {
         state.arrived.add(frame);
-        if (state.start != null && !events(state).isEmpty()) {
+        // The fan-out forwards contiguously, so a frame past the start is something to answer with.
+        if (state.start != null && state.start.continuedBy(frame)) {
           woken.tryComplete();
         }
       };
