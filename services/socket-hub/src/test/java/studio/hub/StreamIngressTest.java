@@ -184,7 +184,9 @@ class StreamIngressTest {
     String meta = "studio:rt:{" + room + "}:meta";
     redis(Request.cmd(Command.SET).arg(meta).arg("not a hash").arg("PX").arg(60_000));
     // Trims every 500 ms, and the held entry is never parked while the test looks.
-    hubsInOtherProcesses(1, Map.of("STUDIO_RT_INGRESS_CLAIM_IDLE", "1s", "STUDIO_RT_INGRESS_MAX_DELIVERIES", "1000"));
+    // Only the reader trims: wait until it is this hub (a lease the undeployed node held may first have to lapse).
+    awaitReader(hubsInOtherProcesses(1, Map.of("STUDIO_RT_INGRESS_CLAIM_IDLE", "1s",
+        "STUDIO_RT_INGRESS_MAX_DELIVERIES", "1000")));
     xaddNumbered(other, 0, 50);
     String held = redis(Request.cmd(Command.XADD).arg(RedisStreams.INGRESS).arg("*")
         .arg(RedisStreams.INGRESS_FIELD).arg(HubNode.draft(id, room).encode())).toString();
