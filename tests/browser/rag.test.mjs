@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { launchBrowser } from './support/browser.mjs';
 import { openAppPage, roomHistory } from './support/pages.mjs';
 import { PythonProcess, ragIndexWorker } from './support/python-worker.mjs';
+import { stack } from './support/stack.mjs';
 import { TcpProxy } from './support/tcp-proxy.mjs';
 
 let browser;
@@ -20,7 +21,10 @@ before(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'studio-rag-'));
 });
 after(async () => {
-  workers.forEach((worker) => worker.kill());
+  workers.forEach((worker, i) => {
+    worker.kill();
+    writeFileSync(path.join(stack.artifacts, `rag-worker-${i + 1}.log`), `${worker.log()}\n`);
+  });
   await browser?.close();
   rmSync(work, { recursive: true, force: true });
 });

@@ -10,8 +10,9 @@ Redis ingress stream (``studio_ingress``) to the rooms ``rag_job:<job>`` and
 then ``succeeded`` or ``failed`` with a ``message``. Each event carries the job's whole state (the
 type is conflatable), so a page needs only the newest one.
 
-Exit status: 0 succeeded; 1 the job failed (reported as ``failed``); 2 bad arguments;
-3 the hubs dead-lettered one of its events (logged with the reason); 4 Redis could not be reached.
+Exit status: 0 succeeded; 1 the job failed (reported as ``failed``); 2 bad arguments; 3 an event
+was refused: dead-lettered by the hubs, or over a limit before it was sent (logged with the reason);
+4 Redis could not be reached within the retries.
 """
 
 import argparse

@@ -201,18 +201,23 @@ class IngressPublisher:
 
 
 def main(argv):
-    """``python3 studio_ingress.py [REDIS_URL] < draft.json``: publish one draft and say what became of it."""
+    """``python3 studio_ingress.py [--redis-url URL] < draft.json``: publish one draft and say what became of it."""
+    import argparse
     import os
 
+    parser = argparse.ArgumentParser(description="Publish one draft event (standard input) through the Redis ingress.")
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379"))
+    parser.add_argument("--settle-timeout-s", type=float, default=10.0,
+                        help="wait this long for a hub to publish or refuse it")
+    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    url = argv[1] if len(argv) > 1 else os.environ.get("REDIS_URL", "redis://127.0.0.1:6379")
     try:
         draft = json.load(sys.stdin)
-        publisher = IngressPublisher.from_url(url)
+        publisher = IngressPublisher.from_url(args.redis_url)
         entry = publisher.publish(draft)
         LOG.info("appended entry %s", entry)
-        dead = publisher.settle([entry], timeout_s=float(os.environ.get("STUDIO_INGRESS_SETTLE_TIMEOUT", "10")))
-    except (ValueError, DraftRefused) as refused:
+        dead = publisher.settle([entry], timeout_s=args.settle_timeout_s)
+    except ValueError as refused:  # not JSON, or DraftRefused
         LOG.error("draft refused before sending: %s", refused)
         return 2
     except (RedisUnavailable, TimeoutError) as failure:
@@ -226,4 +231,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv))
+    sys.exit(main(sys.argv[1:]))
