@@ -108,7 +108,7 @@ describe('RAG index job page', () => {
       assert.deepEqual(jobRoom.map((event) => event.payload.status),
         ['queued', 'running', ...Array(12).fill('running'), 'succeeded']);
       assert.deepEqual(jobRoom.map((event) => event.payload.processed), [0, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 12]);
-      await page.screenshot('rag-job-succeeded');
+      await page.screenshot('page-rag');
     } finally {
       await page.close();
     }

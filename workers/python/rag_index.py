@@ -218,6 +218,8 @@ def main(argv):
             dead = publisher.settle(reporter.entries, args.settle_timeout_s)
             for entry, reason in dead.items():
                 LOG.error("job %s: event %s was dead-lettered by the hub: %s", args.job_id, entry, reason)
+            if not dead:
+                LOG.info("job %s: the hubs published all %d events", args.job_id, len(reporter.entries))
             status = 3 if dead else status
     except RedisUnavailable as failure:
         LOG.error("job %s: cannot report progress: %s", args.job_id, failure)
