@@ -26,6 +26,7 @@ import studio.taskstore.TaskRow;
 import studio.taskstore.TaskStatus;
 import studio.taskstore.TaskTransitions;
 import studio.runtime.database.DatabaseFailures;
+import studio.runtime.retry.Backoff;
 import studio.taskstore.Transactions;
 import studio.taskstore.TaskUpdate;
 
@@ -61,7 +62,7 @@ public final class TaskDispatcher {
     this.config = config;
     this.queue = new TaskQueue(pool, owner, config.queue().lease());
     this.executors = executors;
-    this.backoff = new Backoff(config.queue().retryBackoff(), config.queue().retryBackoffMax());
+    this.backoff = Backoff.exponential(config.queue().retryBackoff(), config.queue().retryBackoffMax());
   }
 
   public Future<Void> start() {
@@ -173,7 +174,7 @@ public final class TaskDispatcher {
           if (stopped || execution.leaseLost() || !DatabaseFailures.mayPassLater(failure)) {
             return Future.failedFuture(failure);
           }
-          Duration delay = backoff.after(attempt);
+          Duration delay = backoff.delay(attempt);
           LOG.warn("task {}: outcome not recorded ({}); trying again in {} ms while the lease holds",
               execution.task().id(), failure.getMessage(), delay.toMillis());
           Promise<Void> waited = Promise.promise();
@@ -200,7 +201,7 @@ public final class TaskDispatcher {
     }
     TaskFailure failure = TaskFailure.of(result.cause());
     if (failure.retryable() && row.attempts() < row.maxAttempts()) {
-      return update.requeue(backoff.after(row.attempts())).error(failure.getMessage());
+      return update.requeue(backoff.delay(row.attempts())).error(failure.getMessage());
     }
     return update.finish(TaskStatus.FAILED).error(failure.getMessage());
   }
@@ -259,6 +260,6 @@ public final class TaskDispatcher {
     if (row.attempts() >= row.maxAttempts()) {
       return TaskUpdate.of(row).finish(TaskStatus.FAILED).error(lost + " of " + row.maxAttempts());
     }
-    return TaskUpdate.of(row).requeue(backoff.after(row.attempts())).error(lost);
+    return TaskUpdate.of(row).requeue(backoff.delay(row.attempts())).error(lost);
   }
 }
