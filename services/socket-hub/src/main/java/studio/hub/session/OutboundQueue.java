@@ -5,6 +5,7 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
 import studio.contract.envelope.EventType;
+import studio.contract.frame.Frames;
 import studio.hub.broker.RoomFrame;
 
 /**
@@ -84,7 +85,7 @@ final class OutboundQueue {
     if (entry.conflationKey != null) {
       conflatable.remove(entry.conflationKey, entry);
     }
-    String frame = entry.superseded == 0 ? entry.frame : "{\"conflated\":" + entry.superseded + "," + entry.frame.substring(1);
+    String frame = entry.superseded == 0 ? entry.frame : Frames.conflated(entry.frame, entry.superseded);
     return new Outgoing(frame, entry.event);
   }
 
@@ -96,7 +97,7 @@ final class OutboundQueue {
 
   /** Only lagging clients pay for this parse; the fast path never decodes a frame. */
   private static String conflationKey(RoomFrame frame) {
-    JsonObject envelope = new JsonObject(frame.frame()).getJsonObject("event");
+    JsonObject envelope = new JsonObject(frame.frame()).getJsonObject(Frames.EVENT);
     boolean progressLike = EventType.fromWire(envelope.getString("event_type")).map(EventType::conflatable).orElse(false);
     return progressLike
         ? frame.room() + "|" + envelope.getString("sequence_stream") + "|" + envelope.getString("event_type")
