@@ -4,7 +4,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
-import studio.contract.envelope.EventType;
+import studio.contract.envelope.EventTypeName;
 import studio.contract.frame.Frames;
 import studio.hub.broker.RoomFrame;
 
@@ -98,7 +98,7 @@ final class OutboundQueue {
   /** Only lagging clients pay for this parse; the fast path never decodes a frame. */
   private static String conflationKey(RoomFrame frame) {
     JsonObject envelope = new JsonObject(frame.frame()).getJsonObject(Frames.EVENT);
-    boolean progressLike = EventType.fromWire(envelope.getString("event_type")).map(EventType::conflatable).orElse(false);
+    boolean progressLike = EventTypeName.fromWire(envelope.getString("event_type")).map(EventTypeName::conflatable).orElse(false);
     return progressLike
         ? frame.room() + "|" + envelope.getString("sequence_stream") + "|" + envelope.getString("event_type")
         : null;
