@@ -13,6 +13,8 @@ public enum FrameOp {
   SUBSCRIBE("subscribe", Direction.CLIENT),
   UNSUBSCRIBE("unsubscribe", Direction.CLIENT),
   PING("ping", Direction.CLIENT),
+  /** Server time and this connection's facts, answered with an {@code ack} carrying {@code health}. */
+  HEALTH("health", Direction.CLIENT),
   CONNECTED("connected", Direction.SERVER),
   ACK("ack", Direction.SERVER),
   EVENT("event", Direction.SERVER),

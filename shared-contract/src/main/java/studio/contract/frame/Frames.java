@@ -30,6 +30,7 @@ public final class Frames {
   public static final String CODE = "code";
   public static final String MESSAGE = "message";
   public static final String RETRY_AFTER_MS = "retry_after_ms";
+  public static final String HEALTH = "health";
   /** The long-poll answer's list of event frames. */
   public static final String EVENTS = "events";
 
@@ -46,6 +47,11 @@ public final class Frames {
   /** The answer to {@code auth} (empty {@code rooms}), {@code subscribe} and {@code unsubscribe}. */
   public static JsonObject ack(String id, JsonObject rooms) {
     return op(FrameOp.ACK).put(ID, id).put(ROOMS, rooms);
+  }
+
+  /** The answer to {@code health}. */
+  public static JsonObject healthAck(String id, ConnectionHealth health) {
+    return op(FrameOp.ACK).put(ID, id).put(HEALTH, health.toJson());
   }
 
   public static JsonObject pong(String id) {
@@ -117,6 +123,10 @@ public final class Frames {
 
   public static JsonObject ping() {
     return op(FrameOp.PING);
+  }
+
+  public static JsonObject health() {
+    return op(FrameOp.HEALTH);
   }
 
   /** The op of a decoded frame, or null when it has none or an unknown one. */

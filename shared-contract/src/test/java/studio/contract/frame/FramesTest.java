@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -29,6 +30,18 @@ class FramesTest {
   }
 
   @Test
+  @DisplayName("the health ack carries the server's clock in milliseconds and ISO-8601, and the connection's facts")
+  void healthAck() {
+    ConnectionHealth health = new ConnectionHealth(Instant.parse("2026-11-23T10:00:00.123456Z"), "node-1", "s1",
+        "sockjs", 2, 512, 1024, Instant.parse("2026-11-23T09:59:00.5Z"), Instant.parse("2026-11-23T10:15:00Z"));
+    assertThat(Frames.healthAck("7", health).encode()).isEqualTo("{\"op\":\"ack\",\"id\":\"7\",\"health\":{"
+        + "\"server_time_ms\":1795428000123,\"server_time\":\"2026-11-23T10:00:00.123Z\",\"node_id\":\"node-1\","
+        + "\"session_id\":\"s1\",\"transport\":\"sockjs\",\"rooms_subscribed\":2,\"queued_bytes\":512,"
+        + "\"queue_max_bytes\":1024,\"connected_since\":\"2026-11-23T09:59:00.500Z\","
+        + "\"token_expires_at\":\"2026-11-23T10:15:00Z\",\"contract_version\":\"v1\"}}");
+  }
+
+  @Test
   @DisplayName("an event frame is the room header then the envelope, and conflation prefixes its count")
   void eventFrame() {
     String frame = Frames.event("task:42", 18, "e1", "{\"sequence\":5}");
@@ -49,7 +62,8 @@ class FramesTest {
     assertThat(FrameOp.fromClient("subscribe")).contains(FrameOp.SUBSCRIBE);
     assertThat(FrameOp.fromClient("event")).as("a server op sent by a client").isEmpty();
     assertThat(FrameOp.fromClient("SUBSCRIBE")).isEmpty();
-    assertThat(FrameOp.clientOpNames()).isEqualTo("auth, subscribe, unsubscribe, ping");
+    assertThat(FrameOp.clientOpNames()).isEqualTo("auth, subscribe, unsubscribe, ping, health");
+    assertThat(Frames.health().encode()).isEqualTo("{\"op\":\"health\"}");
     assertThat(Frames.opOf(new JsonObject().put(Frames.OP, 7))).isNull();
   }
 }

@@ -46,6 +46,11 @@ final class OutboundQueue {
     this.maxBytes = maxBytes;
   }
 
+  /** Bytes of the frames waiting, as counted against the bound. */
+  long bytes() {
+    return bytes;
+  }
+
   boolean isEmpty() {
     return entries.isEmpty();
   }

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import studio.contract.frame.ConnectionHealth;
 import studio.contract.frame.Frames;
 import studio.contract.error.CloseCode;
 import studio.contract.error.ContractException;
@@ -24,8 +25,9 @@ import studio.hub.resume.ResumePoint;
 import studio.hub.resume.RoomStart;
 
 /**
- * One client connection speaking docs/protocol.md: authenticates, subscribes, unsubscribes and pings,
- * receives its rooms' events in offset order, and is told what went wrong with a stable code.
+ * One client connection speaking docs/protocol.md: authenticates, subscribes, unsubscribes, pings and
+ * reports its health, receives its rooms' events in offset order, and is told what went wrong with a
+ * stable code.
  * Runs on one event loop; all state is confined to it.
  */
 public final class Session {
@@ -33,6 +35,7 @@ public final class Session {
   private static final int MAX_BAD_FRAMES = 20;
 
   private final String id = UUID.randomUUID().toString();
+  private final Instant connectedSince = Instant.now();
   private final FrameSink sink;
   private final SessionServices services;
   private final RateLimiter limiter;
@@ -140,6 +143,7 @@ public final class Session {
         case SUBSCRIBE -> subscribe(frame);
         case UNSUBSCRIBE -> unsubscribe(frame);
         case PING -> write(Frames.pong(frame.id()));
+        case HEALTH -> health(frame);
         default -> throw ClientFrame.unknownOp(frame.op());
       }
     } catch (ContractException e) {
@@ -242,6 +246,14 @@ public final class Session {
       ack.put(room.toString(), Frames.unsubscribed());
     }
     write(Frames.ack(frame.id(), ack));
+  }
+
+  /** Server time and this connection's facts, for a page or client-side monitoring; no I/O, answered at once. */
+  private void health(ClientFrame frame) {
+    requireAuthenticated();
+    write(Frames.healthAck(frame.id(), new ConnectionHealth(Instant.now(), services.nodeId(), id, sink.transport(),
+        subscriptions.size(), backlog.bytes(), services.settings().clientQueueMaxBytes(), connectedSince,
+        principal.expiresAt())));
   }
 
   private void requireAuthenticated() {
