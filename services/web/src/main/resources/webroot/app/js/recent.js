@@ -17,7 +17,7 @@ const live = { rooms: {}, versions: {} };
  */
 export async function showRecent({ tasks = null, flowchartRuns = null, runs = null, limit = 8 }) {
   const page = await api(`/tasks?limit=${SCAN}`);
-  const newest = (key) => [...new Set(page.items.map((task) => task[key]).filter((id) => id))].slice(0, limit);
+  const newest = (key, tasks = page.items) => [...new Set(tasks.map((task) => task[key]).filter((id) => id))].slice(0, limit);
   const reads = [];
   if (tasks) {
     reads.push(...page.items.slice(0, limit).map((task) => taskRow(tasks, task)));
@@ -28,8 +28,9 @@ export async function showRecent({ tasks = null, flowchartRuns = null, runs = nu
     empty(flowchartRuns, 'No flowchart runs yet.');
   }
   if (runs) {
-    const ids = newest('run_id');
-    reads.push(...ids.map((id) => runRow(runs, id, page.items.filter((task) => task.run_id === id))));
+    // A flowchart node's task reports to run:<its flowchart run> too: only the others are runs of their own.
+    const ofRuns = page.items.filter((task) => !task.flowchart_run_id);
+    reads.push(...newest('run_id', ofRuns).map((id) => runRow(runs, id, ofRuns.filter((task) => task.run_id === id))));
     empty(runs, 'No runs yet.');
   }
   await Promise.all(reads);
@@ -146,11 +147,14 @@ async function flowchartRunRow(list, id) {
 
 /** A run (tasks started together, POST /runs): its own status from GET /runs/<id>, followed in run:<id>. */
 async function runRow(list, id, tasks) {
-  const { show } = row(list, 'run', id,
-    element('a', { href: `run.html?id=${id}` }, `Run #${id}`), element('span', { class: 'muted' }, ` · ${tasks.length}+ tasks`));
+  const count = element('span', { class: 'muted' }, ` · at least ${tasks.length} tasks`);
+  const { show } = row(list, 'run', id, element('a', { href: `run.html?id=${id}` }, `Run #${id}`), count);
   const read = async () => {
     const answer = await api(`/runs/${id}`);
     show(answer.run?.status);
+    if (Array.isArray(answer.tasks)) {
+      count.textContent = ` · ${answer.tasks.length} tasks`;
+    }
     return answer;
   };
   let answer;
