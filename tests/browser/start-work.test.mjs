@@ -104,7 +104,7 @@ describe('flowcharts from the page', () => {
     });
   });
 
-  test('Cancel stops a running run; a running set from the server marks the nodes it names', async () => {
+  test('Cancel stops a running run', async () => {
     const flowchart = await api('POST', '/flowcharts', {
       name: name('to cancel'),
       nodes: [{ key: 'slow', task: sleep(60000) }, { key: 'also', task: sleep(60000) }, { key: 'after', task: { executor: 'noop' } }],
@@ -117,12 +117,6 @@ describe('flowcharts from the page', () => {
         && document.querySelector('#graph .node[data-node="also"]').dataset.running === 'true', null, { timeout: 15000 });
       const runId = Number((await page.page.textContent('#run-id')).slice(1));
 
-      // flowchart.node.running_set comes with the runs work; until the hub knows the type it refuses it.
-      const published = await publishRunningSet(runId, flowchart.id, ['also']);
-      if (published) {
-        await page.page.waitForFunction(() => document.getElementById('run-running').textContent === 'also');
-        assert.equal(await page.page.$eval('#graph .node[data-node="slow"]', (node) => node.dataset.running), 'false');
-      }
 
       await page.page.waitForSelector('#run-cancel:not([disabled])');
       await page.page.click('#run-cancel');
@@ -135,6 +129,32 @@ describe('flowcharts from the page', () => {
       }
       assert.equal(await page.page.textContent('#run-running'), 'none');
       assert.equal(await page.page.$eval('#run-cancel', (button) => button.disabled), true);
+    });
+  });
+
+  test('a running set from the server replaces the running nodes shown', async (t) => {
+    // flowchart.node.running_set comes with the runs work; until the hub knows the type it refuses it.
+    const probe = `probe${randomBytes(4).toString('hex')}`;
+    if (!await publishRunningSet(probe, probe, [])) {
+      t.skip('the hub does not know flowchart.node.running_set yet');
+      return;
+    }
+    const flowchart = await api('POST', '/flowcharts', {
+      name: name('running set'), nodes: [{ key: 'one', task: sleep(60000) }, { key: 'two', task: sleep(60000) }],
+    });
+    await withPage('flowchart.html', { query: { id: flowchart.id } }, async (page) => {
+      await page.waitForState('live');
+      await page.page.click('#run-start');
+      await page.page.waitForFunction(() => document.getElementById('run-running').textContent === 'one, two', null, { timeout: 15000 });
+      const runId = Number((await page.page.textContent('#run-id')).slice(1));
+      try {
+        assert.ok(await publishRunningSet(runId, flowchart.id, ['two']));
+        await page.page.waitForFunction(() => document.getElementById('run-running').textContent === 'two');
+        assert.equal(await page.page.$eval('#graph .node[data-node="one"]', (node) => node.dataset.running), 'false');
+        assert.equal(await page.page.$eval('#graph .node[data-node="two"]', (node) => node.dataset.running), 'true');
+      } finally {
+        await api('POST', `/flowchart-runs/${runId}/cancel`);
+      }
     });
   });
 });
@@ -154,7 +174,6 @@ async function publishRunningSet(runId, flowchartId, nodeIds) {
   });
   const answer = await response.json();
   if (response.status === 400 && answer.error?.field === 'event_type') {
-    console.log('# flowchart.node.running_set is not an event type of this hub yet: its check is skipped');
     return false;
   }
   assert.equal(response.status, 202, JSON.stringify(answer));

@@ -34,7 +34,7 @@ function patchTask(taskId, state) {
   }
   const task = { ...(tasks.get(taskId) ?? {}), ...Object.fromEntries(Object.entries(state).filter(([, v]) => v !== undefined)) };
   tasks.set(taskId, task);
-  let row = document.querySelector(`#run-tasks tr[data-task="${taskId}"]`);
+  let row = document.querySelector(`#run-tasks tr[data-task="${CSS.escape(String(taskId))}"]`);
   if (!row) {
     row = element('tr', { dataset: { task: String(taskId) } },
       element('td', { class: 'node' }),
