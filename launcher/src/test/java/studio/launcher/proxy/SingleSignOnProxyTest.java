@@ -45,7 +45,7 @@ class SingleSignOnProxyTest {
   private static final String SIGNED_IN = "_oauth2_proxy=alice-session";
   private static final String WORKER_SECRET = "sso-test-worker-secret-0123456789abcdef";
   @TempDir
-  Path directory;
+  static Path directory;
   private final List<String> authChecks = new CopyOnWriteArrayList<>();
   private StudioStack stack;
   private Nginx nginx;
