@@ -88,9 +88,12 @@ public final class WebVerticle extends VerticleBase implements HttpService {
     HttpServerOptions options = new HttpServerOptions()
         .setIdleTimeout((int) config.serving().keepAliveTimeout().toSeconds());
     return OpenApiDocument.contract(vertx)
-        .map(contract -> router.route(ApiRouter.PREFIX + "/*").subRouter(api(contract, health)))
-        .onSuccess(mounted -> StaticAssets.mount(router))
-        .compose(mounted -> ServiceHttp.listen(vertx, router, options, context.config(), config.port(), connections::opened))
+        .map(contract -> {
+          router.route(ApiRouter.PREFIX + "/*").subRouter(api(contract, health));
+          StaticAssets.mount(router);
+          return router;
+        })
+        .compose(routes -> ServiceHttp.listen(vertx, router, options, context.config(), config.port(), connections::opened))
         .onSuccess(listening -> server = listening)
         .onSuccess(listening -> outbox.start())
         .onSuccess(listening -> idempotencyJanitor = ApiRouter.expireIdempotencyKeysPeriodically(vertx, pool));

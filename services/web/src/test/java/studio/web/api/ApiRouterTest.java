@@ -52,6 +52,7 @@ class ApiRouterTest {
          "/broken": {"post": {"operationId": "broken", "responses": {"200": {"description": "never"}}}}}}
         """);
   }
+
   private Pool pool;
   private HttpServer server;
   private WebClient client;
