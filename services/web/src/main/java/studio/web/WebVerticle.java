@@ -6,9 +6,9 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
-import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
@@ -28,6 +28,7 @@ import studio.runtime.service.ServiceHttp;
 import studio.web.api.ApiContext;
 import studio.web.api.ApiRouter;
 import studio.web.api.OpenApiDocument;
+import studio.web.api.Operations;
 import studio.web.assets.StaticAssets;
 import studio.web.auth.AuthConfig;
 import studio.web.auth.Authentication;
@@ -59,7 +60,6 @@ public final class WebVerticle extends VerticleBase implements HttpService {
   private JWTAuth sessionCookies;
   private RealtimeTokens realtimeTokens;
   private HttpServer server;
-  private Router api;
   private long idempotencyJanitor;
 
   public WebVerticle(ServiceContext context, WebConfig config) {
@@ -85,11 +85,15 @@ public final class WebVerticle extends VerticleBase implements HttpService {
     MetricsEndpoint.mount(router, context.metrics(), internals());
     Pages.mount(router);
     OpenApiDocument.mount(vertx, router);
-    router.route(ApiRouter.PREFIX + "/*").subRouter(api(health));
-    StaticAssets.mount(router);
     HttpServerOptions options = new HttpServerOptions()
         .setIdleTimeout((int) config.serving().keepAliveTimeout().toSeconds());
-    return ServiceHttp.listen(vertx, router, options, context.config(), config.port(), connections::opened)
+    return OpenApiDocument.contract(vertx)
+        .map(contract -> {
+          router.route(ApiRouter.PREFIX + "/*").subRouter(api(contract, health));
+          StaticAssets.mount(router);
+          return router;
+        })
+        .compose(routes -> ServiceHttp.listen(vertx, router, options, context.config(), config.port(), connections::opened))
         .onSuccess(listening -> server = listening)
         .onSuccess(listening -> outbox.start())
         .onSuccess(listening -> idempotencyJanitor = ApiRouter.expireIdempotencyKeysPeriodically(vertx, pool));
@@ -103,25 +107,27 @@ public final class WebVerticle extends VerticleBase implements HttpService {
     return Internals.guard(config.auth().mode() == AuthConfig.Mode.NONE, context.config().secrets().workerSharedSecret());
   }
 
-  /** Every feature's endpoints under /api/v1, behind cross-origin write refusal, CORS and authentication. */
-  private Router api(HealthEndpoints health) {
+  /**
+   * Every operation of docs/openapi.yaml, bound by the feature that owns it, behind cross-origin write
+   * refusal, CORS and authentication.
+   */
+  private Router api(OpenAPIContract contract, HealthEndpoints health) {
     OriginPolicy origins = new OriginPolicy(context.config().allowedOrigins());
-    api = ApiRouter.create(vertx, pool, config.bodyLimitBytes(), outbox::wake);
-    // Forged writes first, so their refusal names what a write needs; preflights (OPTIONS) pass to CORS.
-    api.route().order(-3).handler(new CrossOriginWrites(origins));
-    api.route().order(-2).handler(CorsPolicy.handler(origins));
-    api.route().order(-1).handler(new Authentication(config.auth(), sessionCookies));
+    Operations operations = Operations.of(vertx, contract);
     ApiContext features = new ApiContext(vertx, pool, new RealtimePublisher(vertx));
-    RealtimeTokenEndpoint.mount(api, realtimeTokens, config.auth(), config.realtime());
-    SessionEndpoint.mount(api);
-    InfrastructureHealth.mount(api, health, pool);
-    TaskApi.mount(api, features);
-    FlowchartApi.mount(api, features);
-    ChatApi.mount(api, features);
-    DownloadApi.mount(api, features);
-    HubStatsEndpoint.mount(api, features.hub());
-    OutboxEndpoint.mount(api, pool);
-    return api;
+    RealtimeTokenEndpoint.bind(operations, realtimeTokens, config.auth(), config.realtime());
+    SessionEndpoint.bind(operations);
+    InfrastructureHealth.bind(operations, health, pool);
+    TaskApi.bind(operations, features);
+    FlowchartApi.bind(operations, features);
+    ChatApi.bind(operations, features);
+    DownloadApi.bind(operations, features);
+    HubStatsEndpoint.bind(operations, features.hub());
+    OutboxEndpoint.bind(operations, pool);
+    // Forged writes first, so their refusal names what a write needs; preflights (OPTIONS) pass to CORS.
+    List<Handler<RoutingContext>> gates = List.of(new CrossOriginWrites(origins), CorsPolicy.handler(origins),
+        new Authentication(config.auth(), sessionCookies));
+    return ApiRouter.create(vertx, operations, gates, pool, config.bodyLimitBytes(), outbox::wake);
   }
 
   @Override
@@ -131,11 +137,6 @@ public final class WebVerticle extends VerticleBase implements HttpService {
     return ServiceHttp.shutdown(server, context.config().gracefulTimeout())
         .eventually(() -> pool.close())
         .eventually(() -> redis.close());
-  }
-
-  /** The /api/v1 routes, so a test can hold them against the OpenAPI document. */
-  public List<Route> apiRoutes() {
-    return api == null ? List.of() : api.getRoutes();
   }
 
   @Override

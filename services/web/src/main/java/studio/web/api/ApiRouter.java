@@ -1,25 +1,25 @@
 package studio.web.api;
 
-import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
-import java.util.function.Function;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
 import studio.runtime.database.DatabaseFailures;
 import studio.runtime.service.ErrorResponses;
-import studio.web.serving.RequestLog;
 
 /**
- * The {@code /api/v1} router every feature mounts its endpoints on: bounded JSON bodies,
- * {@code Idempotency-Key} on writes, and one error shape for every refusal, including the ones
- * Vert.x raises itself (oversize body, unknown endpoint).
+ * The {@code /api/v1} router, built from the contract ({@link Operations}): for every request, in
+ * order, the gates (cross-site write refusal, CORS, authentication: an unauthenticated caller learns
+ * nothing, not even whether its input was valid), the bounded body, {@code Idempotency-Key} on writes,
+ * then the matched operation's validation against {@code docs/openapi.yaml} and its endpoint. One error
+ * shape for every refusal, including the ones Vert.x raises itself (oversize body, unknown endpoint).
  */
 public final class ApiRouter {
   public static final String PREFIX = "/api/v1";
@@ -31,9 +31,18 @@ public final class ApiRouter {
   /**
    * {@code afterWrite} runs when a write (POST) succeeds. Web passes its outbox relay's
    * wake, so the events a write committed go out at once rather than at the relay's next poll.
+   *
+   * @throws IllegalStateException when an operation of the contract has no endpoint
    */
-  public static Router create(Vertx vertx, Pool pool, long bodyLimitBytes, Runnable afterWrite) {
+  public static Router create(Vertx vertx, Operations operations, List<Handler<RoutingContext>> gates, Pool pool,
+      long bodyLimitBytes, Runnable afterWrite) {
+    List<String> unbound = operations.unbound();
+    if (!unbound.isEmpty()) {
+      throw new IllegalStateException("operations of docs/openapi.yaml without an endpoint: " + unbound);
+    }
+    // One route per handler: Vert.x refuses a CORS or body handler after a plain one on the same route.
     Router api = Router.router(vertx);
+    gates.forEach(gate -> api.route().handler(gate));
     api.route().handler(BodyHandler.create(false).setBodyLimit(bodyLimitBytes));
     api.post().handler(ctx -> {
       ctx.addBodyEndHandler(ended -> {
@@ -44,6 +53,7 @@ public final class ApiRouter {
       ctx.next();
     });
     api.post().handler(new IdempotencyHandler(pool));
+    api.route("/*").subRouter(operations.builder().createRouter());
     api.route().failureHandler(ApiRouter::fail);
     api.route().last().handler(ctx -> ErrorResponses.send(ctx, new ContractException(ErrorCode.NOT_FOUND,
         "no endpoint " + ctx.request().method() + " " + ctx.request().path())));
@@ -56,18 +66,6 @@ public final class ApiRouter {
         .onFailure(failure -> LOG.warn("could not expire idempotency keys: {}", failure.getMessage()));
     expire.handle(0L);
     return vertx.setPeriodic(java.time.Duration.ofHours(1).toMillis(), expire);
-  }
-
-  /** Adapts a feature's future-returning endpoint: a thrown or failed {@link ContractException} becomes its answer. */
-  public static Handler<RoutingContext> endpoint(Function<RoutingContext, Future<?>> endpoint) {
-    return ctx -> {
-      RequestLog.markRoute(ctx);
-      try {
-        endpoint.apply(ctx).onFailure(ctx::fail);
-      } catch (RuntimeException refused) {
-        ctx.fail(refused);
-      }
-    };
   }
 
   /** A refusal raised by Vert.x itself (body limit, CORS, ...) in the catalogue's terms. */

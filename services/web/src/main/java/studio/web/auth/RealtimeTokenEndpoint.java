@@ -3,7 +3,6 @@ package studio.web.auth;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -12,8 +11,9 @@ import java.util.List;
 import studio.contract.room.RoomGrant;
 import studio.contract.room.RoomKind;
 import studio.runtime.auth.RealtimeTokens;
-import studio.web.api.ApiRouter;
+import studio.web.api.Operations;
 import studio.web.api.Replies;
+import studio.web.api.Validated;
 
 /**
  * {@code GET /api/v1/realtime/token}: a short-lived realtime token for the caller, and the realtime
@@ -33,13 +33,13 @@ public final class RealtimeTokenEndpoint {
     this.urls = urls;
   }
 
-  public static void mount(Router api, RealtimeTokens tokens, AuthConfig config, RealtimeUrls urls) {
+  public static void bind(Operations operations, RealtimeTokens tokens, AuthConfig config, RealtimeUrls urls) {
     RealtimeTokenEndpoint endpoint = new RealtimeTokenEndpoint(tokens, config, urls);
-    api.get("/realtime/token").handler(ApiRouter.endpoint(endpoint::issue));
+    operations.bind("getRealtimeToken", endpoint::issue);
   }
 
   private Future<?> issue(RoutingContext ctx) {
-    RoomGrant grant = requested(ctx.queryParams().get("rooms"));
+    RoomGrant grant = requested(Validated.queryString(ctx, "rooms"));
     Identity identity = Identity.of(ctx);
     long ttl = config.tokenTtl().toSeconds();
     String token = tokens.mint(identity.subject(), grant.patterns(), config.tokenTtl());

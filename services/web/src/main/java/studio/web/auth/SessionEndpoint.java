@@ -1,8 +1,7 @@
 package studio.web.auth;
 
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
-import studio.web.api.ApiRouter;
+import studio.web.api.Operations;
 import studio.web.api.Replies;
 import studio.web.proxy.ExternalRequest;
 
@@ -14,8 +13,8 @@ public final class SessionEndpoint {
   private SessionEndpoint() {
   }
 
-  public static void mount(Router api) {
-    api.get("/session").handler(ApiRouter.endpoint(ctx -> {
+  public static void bind(Operations operations) {
+    operations.bind("getSession", ctx -> {
       ExternalRequest external = ExternalRequest.of(ctx);
       return Replies.ok(ctx, new JsonObject()
           .put("subject", Identity.of(ctx).subject())
@@ -25,6 +24,6 @@ public final class SessionEndpoint {
           .put("prefix", external.prefix())
           .put("trusted_proxy", external.viaTrustedProxy())
           .put("base_url", external.url("/")));
-    }));
+    });
   }
 }

@@ -2,7 +2,6 @@ package studio.web.flowcharts;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.List;
 import studio.contract.error.ContractException;
@@ -16,10 +15,10 @@ import studio.taskstore.RunState;
 import studio.taskstore.RunState.FailureMode;
 import studio.taskstore.Signals;
 import studio.web.api.ApiContext;
-import studio.web.api.ApiRouter;
 import studio.web.api.Hydration;
-import studio.web.api.JsonBodies;
+import studio.web.api.Operations;
 import studio.web.api.Replies;
+import studio.web.api.Validated;
 
 /** Flowcharts (validated DAGs), their runs, the runtime view pages hydrate from, and cancel of a run. */
 public final class FlowchartApi {
@@ -29,36 +28,32 @@ public final class FlowchartApi {
     this.features = features;
   }
 
-  public static void mount(Router api, ApiContext features) {
+  public static void bind(Operations operations, ApiContext features) {
     FlowchartApi flowcharts = new FlowchartApi(features);
-    api.post("/flowcharts").handler(ApiRouter.endpoint(flowcharts::create));
-    api.get("/flowcharts/:id").handler(ApiRouter.endpoint(flowcharts::get));
-    api.post("/flowcharts/:id/runs").handler(ApiRouter.endpoint(flowcharts::startRun));
-    api.get("/flowcharts/:id/runtime").handler(ApiRouter.endpoint(flowcharts::runtime));
-    api.get("/flowchart-runs/:id").handler(ApiRouter.endpoint(flowcharts::getRun));
-    api.post("/flowchart-runs/:id/cancel").handler(ApiRouter.endpoint(flowcharts::cancelRun));
+    operations.bind("createFlowchart", flowcharts::create)
+        .bind("getFlowchart", flowcharts::get)
+        .bind("startFlowchartRun", flowcharts::startRun)
+        .bind("flowchartRuntime", flowcharts::runtime)
+        .bind("getFlowchartRun", flowcharts::getRun)
+        .bind("cancelFlowchartRun", flowcharts::cancelRun);
   }
 
   private Future<?> create(RoutingContext ctx) {
-    JsonObject body = JsonBodies.require(ctx);
-    Object name = body.getValue("name");
-    if (!(name instanceof String text) || text.isBlank() || text.length() > 200) {
-      throw new ContractException(ErrorCode.INVALID_REQUEST, "name", "is required: 1-200 characters");
-    }
+    JsonObject body = Validated.body(ctx);
     FlowchartDefinition definition = FlowchartDefinition.parse(body);
-    return Flowcharts.create(features.pool(), text, definition).compose(created -> Replies.created(ctx, created));
+    return Flowcharts.create(features.pool(), body.getString("name"), definition).compose(created -> Replies.created(ctx, created));
   }
 
   private Future<?> get(RoutingContext ctx) {
-    long id = JsonBodies.pathId(ctx, "id");
+    long id = Validated.id(ctx);
     return Flowcharts.find(features.pool(), id).compose(flowchart -> Replies.ok(ctx, found(flowchart, "flowchart", id)));
   }
 
   private Future<?> startRun(RoutingContext ctx) {
-    long id = JsonBodies.pathId(ctx, "id");
-    JsonObject body = ctx.body() == null || ctx.body().length() == 0 ? new JsonObject() : JsonBodies.require(ctx);
-    FailureMode mode = failureMode(body.getValue("failure_mode"));
-    int maxParallel = maxParallel(body.getValue("max_parallel"));
+    long id = Validated.id(ctx);
+    JsonObject body = Validated.body(ctx);
+    FailureMode mode = "continue".equals(body.getString("failure_mode")) ? FailureMode.CONTINUE : FailureMode.FAIL_FAST;
+    int maxParallel = body.getInteger("max_parallel", FlowchartRuns.DEFAULT_MAX_PARALLEL);
     return features.pool().withTransaction(tx -> FlowchartRuns.start(tx, id, mode, maxParallel))
         .onSuccess(started -> Signals.wake(features.vertx()))
         .compose(started -> Replies.accepted(ctx, started.run()));
@@ -66,7 +61,7 @@ public final class FlowchartApi {
 
   /** The canvas: the flowchart's latest run (null before the first), hydrated with both rooms' cursors. */
   private Future<?> runtime(RoutingContext ctx) {
-    long id = JsonBodies.pathId(ctx, "id");
+    long id = Validated.id(ctx);
     return Flowcharts.find(features.pool(), id)
         .map(flowchart -> found(flowchart, "flowchart", id))
         .compose(flowchart -> Flowcharts.latestRun(features.pool(), id))
@@ -82,7 +77,7 @@ public final class FlowchartApi {
   }
 
   private Future<?> getRun(RoutingContext ctx) {
-    long id = JsonBodies.pathId(ctx, "id");
+    long id = Validated.id(ctx);
     return FlowchartRuns.find(features.pool(), id)
         .map(run -> found(run, "flowchart run", id))
         .compose(run -> Hydration.read(features.hub(), List.of(
@@ -93,7 +88,7 @@ public final class FlowchartApi {
   }
 
   private Future<?> cancelRun(RoutingContext ctx) {
-    long id = JsonBodies.pathId(ctx, "id");
+    long id = Validated.id(ctx);
     return features.pool().withTransaction(tx -> FlowchartRuns.cancel(tx, id)).compose(change -> {
       String status = change.run().getString("status");
       if (List.of(RunState.SUCCEEDED, RunState.FAILED).contains(status)) {
@@ -109,29 +104,5 @@ public final class FlowchartApi {
       throw new ContractException(ErrorCode.NOT_FOUND, "no " + what + " " + id);
     }
     return entity;
-  }
-
-  private static FailureMode failureMode(Object value) {
-    if (value == null) {
-      return FailureMode.FAIL_FAST;
-    }
-    if ("fail_fast".equals(value)) {
-      return FailureMode.FAIL_FAST;
-    }
-    if ("continue".equals(value)) {
-      return FailureMode.CONTINUE;
-    }
-    throw new ContractException(ErrorCode.INVALID_REQUEST, "failure_mode", "must be \"fail_fast\" or \"continue\"");
-  }
-
-  private static int maxParallel(Object value) {
-    if (value == null) {
-      return FlowchartRuns.DEFAULT_MAX_PARALLEL;
-    }
-    if (value instanceof Integer number && number >= 1 && number <= FlowchartRuns.MAX_PARALLEL_LIMIT) {
-      return number;
-    }
-    throw new ContractException(ErrorCode.INVALID_REQUEST, "max_parallel",
-        "must be an integer 1-" + FlowchartRuns.MAX_PARALLEL_LIMIT);
   }
 }

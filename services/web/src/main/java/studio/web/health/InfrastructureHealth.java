@@ -3,13 +3,12 @@ package studio.web.health;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import studio.runtime.health.HealthEndpoints;
 import studio.runtime.heartbeat.Instances;
-import studio.web.serving.RequestLog;
+import studio.web.api.Operations;
 
 /**
  * The operators guide's detailed health set, under {@code /api/v1} and so behind web's authentication:
@@ -19,27 +18,22 @@ import studio.web.serving.RequestLog;
  * part of web's readiness, since web serves pages and records work without any worker alive.
  */
 public final class InfrastructureHealth {
-  /** Relative to the /api/v1 router. */
-  public static final String PATH = "/infrastructure/health";
   public static final String WORKERS = "workers";
 
   private InfrastructureHealth() {
   }
 
-  public static void mount(Router api, HealthEndpoints health, Pool pool) {
+  public static void bind(Operations operations, HealthEndpoints health, Pool pool) {
     health.informational(WORKERS, () -> workers(pool));
     List<String> infrastructure = List.of(HealthEndpoints.POSTGRES, HealthEndpoints.REDIS, HealthEndpoints.CLUSTER);
-    api.get(PATH).handler(report(health, infrastructure));
-    api.get(PATH + "/redis").handler(report(health, List.of(HealthEndpoints.REDIS)));
-    api.get(PATH + "/workers").handler(report(health, List.of(WORKERS)));
-    api.get(PATH + "/full").handler(report(health, health.names()));
+    operations.bindHandler("getInfrastructureHealth", report(health, infrastructure))
+        .bindHandler("getRedisHealth", report(health, List.of(HealthEndpoints.REDIS)))
+        .bindHandler("getWorkersHealth", report(health, List.of(WORKERS)))
+        .bindHandler("getFullHealth", report(health, health.names()));
   }
 
   private static Handler<RoutingContext> report(HealthEndpoints health, List<String> checks) {
-    return ctx -> {
-      RequestLog.markRoute(ctx);
-      health.respond(ctx, checks);
-    };
+    return ctx -> health.respond(ctx, checks);
   }
 
   private static Future<JsonObject> workers(Pool pool) {

@@ -1,10 +1,9 @@
 package studio.web.operators;
 
 import io.vertx.core.Future;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import studio.contract.bus.RealtimePublisher;
-import studio.web.api.ApiRouter;
+import studio.web.api.Operations;
 import studio.web.api.Replies;
 
 /**
@@ -20,9 +19,8 @@ public final class HubStatsEndpoint {
     this.hub = hub;
   }
 
-  public static void mount(Router api, RealtimePublisher hub) {
-    HubStatsEndpoint endpoint = new HubStatsEndpoint(hub);
-    api.get("/realtime/stats").handler(ApiRouter.endpoint(endpoint::stats));
+  public static void bind(Operations operations, RealtimePublisher hub) {
+    operations.bind("getHubStats", new HubStatsEndpoint(hub)::stats);
   }
 
   private Future<?> stats(RoutingContext ctx) {

@@ -1,11 +1,10 @@
 package studio.web.operators;
 
 import io.vertx.core.Future;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import studio.outbox.OutboxStats;
-import studio.web.api.ApiRouter;
+import studio.web.api.Operations;
 import studio.web.api.Replies;
 
 /**
@@ -21,9 +20,8 @@ public final class OutboxEndpoint {
     this.pool = pool;
   }
 
-  public static void mount(Router api, Pool pool) {
-    OutboxEndpoint endpoint = new OutboxEndpoint(pool);
-    api.get("/outbox/stats").handler(ApiRouter.endpoint(endpoint::stats));
+  public static void bind(Operations operations, Pool pool) {
+    operations.bind("getOutboxStats", new OutboxEndpoint(pool)::stats);
   }
 
   private Future<?> stats(RoutingContext ctx) {

@@ -2,7 +2,6 @@ package studio.web.tasks;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Arrays;
 import studio.contract.error.ContractException;
@@ -15,55 +14,53 @@ import studio.taskstore.TaskStatus;
 import studio.taskstore.TaskTransitions;
 import studio.taskstore.Tasks;
 import studio.web.api.ApiContext;
-import studio.web.api.ApiRouter;
 import studio.web.api.Hydration;
-import studio.web.api.JsonBodies;
+import studio.web.api.Operations;
 import studio.web.api.Replies;
+import studio.web.api.Validated;
 
 /**
  * Tasks: submit, list, cancel, and the node status endpoint pages hydrate from. Writes go to
  * PostgreSQL and wake the runners over the bus; the runners do the work.
  */
 public final class TaskApi {
+  /** The page size when {@code limit} is left out; the contract bounds it by {@link Tasks#MAX_PAGE}. */
+  static final int DEFAULT_PAGE = 50;
   private final ApiContext features;
 
   private TaskApi(ApiContext features) {
     this.features = features;
   }
 
-  public static void mount(Router api, ApiContext features) {
+  public static void bind(Operations operations, ApiContext features) {
     TaskApi tasks = new TaskApi(features);
-    api.post("/tasks").handler(ApiRouter.endpoint(tasks::submit));
-    api.get("/tasks").handler(ApiRouter.endpoint(tasks::list));
-    api.post("/tasks/:id/cancel").handler(ApiRouter.endpoint(tasks::cancel));
-    api.get("/nodes/:id/status").handler(ApiRouter.endpoint(tasks::status));
+    operations.bind("submitTask", tasks::submit)
+        .bind("listTasks", tasks::list)
+        .bind("cancelTask", tasks::cancel)
+        .bind("taskStatus", tasks::status);
   }
 
   private Future<?> submit(RoutingContext ctx) {
-    JsonObject body = JsonBodies.require(ctx);
+    JsonObject body = Validated.body(ctx);
     TaskSpec spec = TaskSpec.parse(body);
-    Object runId = body.getValue("run_id");
-    if (runId != null && !(runId instanceof Number number && number.longValue() > 0 && number.doubleValue() == number.longValue())) {
-      throw new ContractException(ErrorCode.INVALID_REQUEST, "run_id", "must be a positive integer");
-    }
-    TaskOrigin origin = TaskOrigin.run(runId == null ? null : ((Number) runId).longValue());
+    TaskOrigin origin = TaskOrigin.run(body.getLong("run_id"));
     return features.pool().withTransaction(tx -> Tasks.enqueue(tx, spec, origin))
         .onSuccess(task -> Signals.wake(features.vertx()))
         .compose(task -> Replies.accepted(ctx, task.toJson()));
   }
 
   private Future<?> list(RoutingContext ctx) {
-    int limit = (int) RequestParams.integer(ctx, "limit", 50, 1, Tasks.MAX_PAGE);
-    Long cursor = RequestParams.optionalInteger(ctx, "cursor", 1, Long.MAX_VALUE);
-    String status = ctx.request().getParam("status");
+    Long limit = Validated.queryLong(ctx, "limit");
+    Long cursor = Validated.queryLong(ctx, "cursor");
+    String status = Validated.queryString(ctx, "status");
     TaskStatus filter = status == null ? null : Arrays.stream(TaskStatus.values())
-        .filter(candidate -> candidate.wire().equals(status)).findFirst()
-        .orElseThrow(() -> new ContractException(ErrorCode.INVALID_REQUEST, "status", "unknown status \"" + status + "\""));
-    return Tasks.page(features.pool(), limit, cursor, filter).compose(page -> Replies.ok(ctx, page));
+        .filter(candidate -> candidate.wire().equals(status)).findFirst().orElseThrow();
+    return Tasks.page(features.pool(), limit == null ? DEFAULT_PAGE : limit.intValue(), cursor, filter)
+        .compose(page -> Replies.ok(ctx, page));
   }
 
   private Future<?> cancel(RoutingContext ctx) {
-    long id = JsonBodies.pathId(ctx, "id");
+    long id = Validated.id(ctx);
     return TaskTransitions.cancel(features.pool(), id).compose(outcome -> {
       if (outcome.task() == null) {
         throw new ContractException(ErrorCode.NOT_FOUND, "no task " + id);
@@ -78,7 +75,7 @@ public final class TaskApi {
 
   /** First paint of a node page: the task (with its version) and the cursors of its rooms, read first. */
   private Future<?> status(RoutingContext ctx) {
-    long id = JsonBodies.pathId(ctx, "id");
+    long id = Validated.id(ctx);
     return Tasks.require(features.pool(), id)
         .compose(task -> Hydration.read(features.hub(), TaskEvents.rooms(task),
             () -> Tasks.require(features.pool(), id).map(fresh -> fresh.toJson())))

@@ -13,17 +13,17 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.openapi.contract.OpenAPIContract;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import studio.contract.error.ContractException;
-import studio.contract.error.ErrorCode;
 import studio.runtime.config.CommonConfig;
 import studio.runtime.config.Settings;
 import studio.runtime.database.Database;
@@ -31,11 +31,28 @@ import studio.testsupport.TestInfrastructure;
 import studio.web.serving.RequestTimeout;
 
 /**
- * The /api/v1 router's contract every feature relies on, exercised through a small feature of the
- * test's own: JSON bodies, body limit, Idempotency-Key replay and conflicts, one error shape.
+ * The /api/v1 router's contract every feature relies on, exercised through a small contract of the
+ * test's own: validated JSON bodies, body limit, Idempotency-Key replay and conflicts, one error shape,
+ * and no operation left without an endpoint.
  */
 @ExtendWith(VertxExtension.class)
 class ApiRouterTest {
+  /** The test's own small contract: a write with a required field, a read that never answers, a failing write. */
+  private static JsonObject contract() {
+    // A new object each time: loading a contract writes into the JSON it is given.
+    return new JsonObject("""
+      {"openapi": "3.1.0", "info": {"title": "test", "version": "1"},
+       "servers": [{"url": "http://localhost/api/v1"}],
+       "paths": {
+         "/things": {"post": {"operationId": "createThing", "requestBody": {"required": true, "content": {
+           "application/json": {"schema": {"type": "object", "required": ["name"],
+             "properties": {"name": {"type": "string", "minLength": 1}}}}}},
+           "responses": {"201": {"description": "created"}}}},
+         "/slow": {"get": {"operationId": "slow", "responses": {"200": {"description": "never"}}}},
+         "/broken": {"post": {"operationId": "broken", "responses": {"200": {"description": "never"}}}}}}
+        """);
+  }
+
   private Pool pool;
   private HttpServer server;
   private WebClient client;
@@ -48,19 +65,13 @@ class ApiRouterTest {
     pool = Database.pool(vertx, common.database());
     result(pool.query("CREATE TABLE IF NOT EXISTS api_router_test_thing (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL)")
         .execute());
-    Router api = ApiRouter.create(vertx, pool, 1024, writes::incrementAndGet);
-    api.post("/things").handler(ApiRouter.endpoint(ctx -> {
-      JsonObject body = JsonBodies.require(ctx);
-      String name = body.getString("name");
-      if (name == null || name.isBlank()) {
-        throw new ContractException(ErrorCode.INVALID_REQUEST, "name", "is required");
-      }
-      return pool.preparedQuery("INSERT INTO api_router_test_thing (name) VALUES ($1) RETURNING id")
-          .execute(Tuple.of(name))
-          .compose(rows -> Replies.created(ctx, new JsonObject().put("id", rows.iterator().next().getLong("id"))));
-    }));
-    api.get("/slow").handler(ctx -> { });
-    api.post("/broken").handler(ApiRouter.endpoint(ctx -> Future.failedFuture(new IllegalStateException("bug"))));
+    Operations operations = Operations.of(vertx, result(OpenAPIContract.from(vertx, contract())));
+    operations.bind("createThing", ctx -> pool.preparedQuery("INSERT INTO api_router_test_thing (name) VALUES ($1) RETURNING id")
+        .execute(Tuple.of(Validated.body(ctx).getString("name")))
+        .compose(rows -> Replies.created(ctx, new JsonObject().put("id", rows.iterator().next().getLong("id")))));
+    operations.bindHandler("slow", ctx -> { });
+    operations.bind("broken", ctx -> Future.failedFuture(new IllegalStateException("bug")));
+    Router api = ApiRouter.create(vertx, operations, List.of(), pool, 1024, writes::incrementAndGet);
     Router root = Router.router(vertx);
     root.route().handler(new RequestTimeout(Duration.ofMillis(300)));
     root.route(ApiRouter.PREFIX + "/*").subRouter(api);
@@ -168,5 +179,17 @@ class ApiRouterTest {
     post("/api/v1/things", "application/json", "{\"name\":\"woken\"}", null);
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> writes.get() == 1);
     assertThat(writes.get()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("the router refuses to build while an operation of the contract has no endpoint, naming it")
+  void unboundOperationRefused(Vertx vertx) throws Exception {
+    Operations operations = Operations.of(vertx, result(OpenAPIContract.from(vertx, contract())));
+    operations.bindHandler("slow", ctx -> { });
+    assertThat(operations.unbound()).containsExactly("broken", "createThing");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ApiRouter.create(vertx, operations, List.of(), pool, 1024, () -> { }))
+        .isInstanceOf(IllegalStateException.class).hasMessageContaining("broken").hasMessageContaining("createThing");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> operations.bindHandler("nothing", ctx -> { }))
+        .hasMessageContaining("nothing");
   }
 }

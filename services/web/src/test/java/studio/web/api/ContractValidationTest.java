@@ -1,0 +1,120 @@
+package studio.web.api;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static studio.web.support.Await.result;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import java.util.Map;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import studio.web.support.WebNode;
+
+/**
+ * docs/openapi.yaml validates every request before an endpoint runs: a refusal is the API's error
+ * shape naming the parameter or the body's field by its path, and authentication comes first.
+ */
+@ExtendWith(VertxExtension.class)
+class ContractValidationTest {
+  private static JsonObject error(HttpResponse<Buffer> response) {
+    return response.bodyAsJsonObject().getJsonObject("error");
+  }
+
+  private static HttpResponse<Buffer> post(WebNode node, String path, String contentType, String body) throws Exception {
+    return result(node.client().post(path).putHeader("Content-Type", contentType).sendBuffer(Buffer.buffer(body)));
+  }
+
+  @Test
+  @DisplayName("an invalid body is 400 invalid_request naming the JSON path of the field at fault")
+  void invalidBodyNamesItsPath(Vertx vertx) throws Exception {
+    WebNode node = WebNode.deploy(vertx, Map.of());
+    HttpResponse<Buffer> wrongType = result(node.client().post("/api/v1/tasks").sendJsonObject(new JsonObject()
+        .put("executor", "sleep").put("params", new JsonObject().put("duration_ms", "soon"))));
+    assertThat(wrongType.statusCode()).isEqualTo(400);
+    assertThat(error(wrongType).getString("code")).isEqualTo("invalid_request");
+    assertThat(error(wrongType).getString("field")).isEqualTo("params.duration_ms");
+    assertThat(error(wrongType).getString("message")).startsWith("params.duration_ms: ").contains("integer");
+
+    JsonObject badNode = new JsonObject().put("name", "f").put("nodes", new JsonArray()
+        .add(new JsonObject().put("key", "a").put("task", new JsonObject().put("executor", "noop")))
+        .add(new JsonObject().put("key", "b").put("task", new JsonObject().put("executor", "teleport"))));
+    HttpResponse<Buffer> nested = result(node.client().post("/api/v1/flowcharts").sendJsonObject(badNode));
+    assertThat(nested.statusCode()).isEqualTo(400);
+    assertThat(error(nested).getString("field")).isEqualTo("nodes[1].task.executor");
+
+    HttpResponse<Buffer> missing = result(node.client().post("/api/v1/threads/1/turns").sendJsonObject(new JsonObject()));
+    assertThat(missing.statusCode()).isEqualTo(400);
+    assertThat(error(missing).getString("field")).isEqualTo("content");
+    assertThat(error(missing).getString("message")).isEqualTo("content: is required");
+
+    HttpResponse<Buffer> blank = result(node.client().post("/api/v1/threads").sendJsonObject(new JsonObject().put("title", "  ")));
+    assertThat(blank.statusCode()).isEqualTo(400);
+    assertThat(error(blank).getString("field")).isEqualTo("title");
+
+    HttpResponse<Buffer> notAnObject = post(node, "/api/v1/downloads", "application/json", "[1, 2]");
+    assertThat(notAnObject.statusCode()).isEqualTo(400);
+    assertThat(error(notAnObject).getString("code")).isEqualTo("invalid_request");
+  }
+
+  @Test
+  @DisplayName("malformed JSON and an empty required body are 400; a body that is not JSON is 415")
+  void malformedAndForeignBodies(Vertx vertx) throws Exception {
+    WebNode node = WebNode.deploy(vertx, Map.of());
+    HttpResponse<Buffer> malformed = post(node, "/api/v1/tasks", "application/json", "{\"executor\": ");
+    assertThat(malformed.statusCode()).isEqualTo(400);
+    assertThat(error(malformed).getString("message")).contains("not valid JSON");
+    HttpResponse<Buffer> empty = result(node.client().post("/api/v1/tasks").putHeader("Content-Type", "application/json")
+        .send());
+    assertThat(empty.statusCode()).isEqualTo(400);
+    assertThat(error(empty).getString("message")).contains("empty");
+    HttpResponse<Buffer> xml = result(node.client().post("/api/v1/tasks").putHeader("X-Requested-With", "test")
+        .putHeader("Content-Type", "application/xml").sendBuffer(Buffer.buffer("<task/>")));
+    assertThat(xml.statusCode()).isEqualTo(415);
+    assertThat(error(xml).getString("code")).isEqualTo("unsupported_media_type");
+    assertThat(error(xml).getString("message")).contains("application/xml");
+  }
+
+  @Test
+  @DisplayName("a bad query parameter is 400 naming it; a path id that is no positive integer is 404 naming it")
+  void badParametersNameThemselves(Vertx vertx) throws Exception {
+    WebNode node = WebNode.deploy(vertx, Map.of());
+    HttpResponse<Buffer> limit = result(node.client().get("/api/v1/tasks?limit=many").send());
+    assertThat(limit.statusCode()).isEqualTo(400);
+    assertThat(error(limit).getString("code")).isEqualTo("invalid_request");
+    assertThat(error(limit).getString("field")).isEqualTo("limit");
+    assertThat(error(limit).getString("message")).contains("\"many\"");
+    HttpResponse<Buffer> tooMany = result(node.client().get("/api/v1/downloads?limit=101").send());
+    assertThat(tooMany.statusCode()).isEqualTo(400);
+    assertThat(error(tooMany).getString("field")).isEqualTo("limit");
+    HttpResponse<Buffer> before = result(node.client().get("/api/v1/downloads?before=0").send());
+    assertThat(before.statusCode()).isEqualTo(400);
+    assertThat(error(before).getString("field")).isEqualTo("before");
+    HttpResponse<Buffer> status = result(node.client().get("/api/v1/tasks?status=sleepy").send());
+    assertThat(status.statusCode()).isEqualTo(400);
+    assertThat(error(status).getString("field")).isEqualTo("status");
+    HttpResponse<Buffer> id = result(node.client().get("/api/v1/flowcharts/abc").send());
+    assertThat(id.statusCode()).isEqualTo(404);
+    assertThat(error(id).getString("code")).isEqualTo("not_found");
+    assertThat(error(id).getString("field")).isEqualTo("id");
+    assertThat(result(node.client().get("/api/v1/downloads/0").send()).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  @DisplayName("authentication runs before validation: an unauthenticated caller with a bad body gets 401, not 400")
+  void authenticationBeforeValidation(Vertx vertx) throws Exception {
+    WebNode node = WebNode.deploy(vertx, Map.of("STUDIO_AUTH_MODE", "basic",
+        "STUDIO_ADMIN_PASSWORD", "secret-password-0123456789abcdef"));
+    HttpResponse<Buffer> anonymous = result(node.client().post("/api/v1/tasks").sendJsonObject(new JsonObject()));
+    assertThat(anonymous.statusCode()).isEqualTo(401);
+    assertThat(anonymous.bodyAsString()).doesNotContain("executor");
+    HttpResponse<Buffer> signedIn = result(node.client().post("/api/v1/tasks")
+        .basicAuthentication("admin", "secret-password-0123456789abcdef").sendJsonObject(new JsonObject()));
+    assertThat(signedIn.statusCode()).isEqualTo(400);
+    assertThat(error(signedIn).getString("field")).isEqualTo("executor");
+  }
+}
