@@ -4,7 +4,9 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -44,9 +46,13 @@ final class RtConnection implements EngineSocket.Listener, FrameSink {
   private final String socketId = UUID.randomUUID().toString();
   private final Map<String, Pending> pending = new HashMap<>();
   private final Set<String> rooms = new TreeSet<>();
+  /** Events a client sent before its CONNECT was answered (Socket.IO clients buffer, hand-written ones may not). */
+  private final List<SocketPacket> early = new ArrayList<>();
   private Session session;
   private Principal principal;
+  private static final int MAX_EARLY_EVENTS = 16;
   private boolean connecting;
+  private boolean connected;
   private long connectTimer;
   private long nextRequest;
   private String inFlight;
@@ -100,6 +106,9 @@ final class RtConnection implements EngineSocket.Listener, FrameSink {
 
   @Override
   public void onPong() {
+    if (session == null) {
+      return;
+    }
     // The session reaps connections silent longer than ping interval + timeout; a pong is a sign of life.
     toSession(new JsonObject().put("op", "ping").put("id", "heartbeat"));
   }
@@ -138,7 +147,10 @@ final class RtConnection implements EngineSocket.Listener, FrameSink {
   }
 
   private void event(SocketPacket packet) {
-    if (session == null) {
+    if (!connected) {
+      if (connecting && early.size() < MAX_EARLY_EVENTS) {
+        early.add(packet);
+      }
       return;
     }
     String name = packet.eventName();
@@ -278,7 +290,10 @@ final class RtConnection implements EngineSocket.Listener, FrameSink {
     }
     if ("connect".equals(request.event())) {
       vertx.cancelTimer(connectTimer);
+      connected = true;
       send(SocketPacket.connected(NAMESPACE, socketId));
+      List.copyOf(early).forEach(this::event);
+      early.clear();
       return;
     }
     JsonObject answered = reply.getJsonObject("rooms", new JsonObject());

@@ -64,8 +64,8 @@ public final class SocketIoEndpoint {
     SocketIoEndpoint endpoint = new SocketIoEndpoint(vertx, sessions, verifier, options, outboxMaxChars, connectTimeoutMs);
     String route = "^" + Pattern.quote(path) + "/?$";
     router.routeWithRegex(HttpMethod.OPTIONS, route).handler(origins).handler(SocketIoEndpoint::preflight);
-    router.routeWithRegex(HttpMethod.POST, route).handler(origins)
-        .handler(BodyHandler.create(false).setBodyLimit(options.maxPayload())).handler(endpoint::handle);
+    router.routeWithRegex(HttpMethod.POST, route)
+        .handler(BodyHandler.create(false).setBodyLimit(options.maxPayload())).handler(origins).handler(endpoint::handle);
     // No body handler on GET: it would consume the request a WebSocket upgrade needs.
     router.routeWithRegex(HttpMethod.GET, route).handler(origins).handler(endpoint::handle);
     endpoint.relay = vertx.eventBus().consumer(Addresses.SOCKETIO_OWNER_PREFIX + endpoint.owner, endpoint::relayed);
