@@ -68,8 +68,22 @@ public final class SocketIoEndpoint {
         .handler(BodyHandler.create(false).setBodyLimit(options.maxPayload())).handler(origins).handler(endpoint::handle);
     // No body handler on GET: it would consume the request a WebSocket upgrade needs.
     router.routeWithRegex(HttpMethod.GET, route).handler(origins).handler(endpoint::handle);
+    // As Node's Socket.IO server does, so an old page's <script src="/socket.io/socket.io.min.js"> still loads.
+    String bundle = endpoint.clientBundle();
+    router.get(path + "/socket.io.min.js").handler(ctx -> ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/javascript; charset=UTF-8")
+        .putHeader(HttpHeaders.CACHE_CONTROL, "public, max-age=3600").end(bundle));
     endpoint.relay = vertx.eventBus().consumer(Addresses.SOCKETIO_OWNER_PREFIX + endpoint.owner, endpoint::relayed);
     return endpoint.relay.completion().map(registered -> endpoint);
+  }
+
+  /** socket.io-client v4.8.1 (MIT), vendored from npm; read once at start. */
+  private String clientBundle() {
+    try (var in = SocketIoEndpoint.class.getResourceAsStream("/socketio/socket.io.min.js")) {
+      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    } catch (java.io.IOException | NullPointerException e) {
+      throw new IllegalStateException("the vendored socket.io-client bundle is missing from the hub's jar", e);
+    }
   }
 
   public Future<Void> close() {
