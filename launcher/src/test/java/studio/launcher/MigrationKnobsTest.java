@@ -52,7 +52,7 @@ class MigrationKnobsTest {
           "redis://queue.internal:6379/2"),
       new Seed("LLMCTL_STUDIO_SOCKETIO_REDIS_DB", "2", null, null),
       new Seed("LLMCTL_STUDIO_SOCKETIO_ASYNC_MODE", "threading", null, null),
-      new Seed("LLMCTL_STUDIO_SOCKETIO_PATH", "/socket.io", null, null),
+      new Seed("LLMCTL_STUDIO_SOCKETIO_PATH", "/sio", c -> c.hub().socketIoPath(), "/sio"),
       new Seed("LLMCTL_STUDIO_SOCKETIO_CORS_ALLOWED_ORIGINS", "https://studio.example.com",
           c -> c.common().allowedOrigins(), List.of("https://studio.example.com")),
       new Seed("LLMCTL_STUDIO_SOCKETIO_TRANSPORTS", "polling", c -> c.hub().transports(),

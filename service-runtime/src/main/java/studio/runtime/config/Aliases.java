@@ -30,6 +30,7 @@ public final class Aliases {
     CANONICAL_TO_ALIASES.put("REDIS_URL", List.of("LLMCTL_STUDIO_SOCKETIO_MESSAGE_QUEUE"));
     CANONICAL_TO_ALIASES.put("STUDIO_RT_PING_INTERVAL", List.of("LLMCTL_STUDIO_SOCKETIO_PING_INTERVAL"));
     CANONICAL_TO_ALIASES.put("STUDIO_RT_PING_TIMEOUT", List.of("LLMCTL_STUDIO_SOCKETIO_PING_TIMEOUT"));
+    CANONICAL_TO_ALIASES.put("STUDIO_SOCKETIO_PATH", List.of("LLMCTL_STUDIO_SOCKETIO_PATH"));
     CANONICAL_TO_ALIASES.put("DATABASE_PASSWORD", List.of("POSTGRES_PASSWORD"));
     CANONICAL_TO_ALIASES.put("STUDIO_GRACEFUL_TIMEOUT", List.of("GUNICORN_GRACEFUL_TIMEOUT"));
     CANONICAL_TO_ALIASES.put("STUDIO_HTTP_INSTANCES", List.of("GUNICORN_WORKERS"));
@@ -70,8 +71,6 @@ public final class Aliases {
     WITHOUT_EFFECT.put("LLMCTL_STUDIO_SOCKETIO_REDIS_DB", "put the database number in REDIS_URL "
         + "(redis://host:6379/<db>)");
     WITHOUT_EFFECT.put("LLMCTL_STUDIO_SOCKETIO_ASYNC_MODE", "the socket hub always runs on Vert.x event loops");
-    WITHOUT_EFFECT.put("LLMCTL_STUDIO_SOCKETIO_PATH", "realtime paths differ from Socket.IO's; STUDIO_RT_PATH "
-        + "(default /rt) prefixes /ws, /sockjs, /poll and /stats");
     WITHOUT_EFFECT.put("LLMCTL_STUDIO_SOCKETIO_MONITOR_CLIENTS", "always on: GET /rt/stats and the "
         + "studio_rt_connections metric");
     WITHOUT_EFFECT.put("LLMCTL_STUDIO_SOCKETIO_LOGGER", "set LOG_LEVEL=DEBUG");

@@ -16,6 +16,7 @@ import studio.runtime.http.RealtimeAddress;
 public record HubConfig(
     int port,
     String rtPath,
+    String socketIoPath,
     List<Transport> transports,
     BrokerKind broker,
     SessionSettings session,
@@ -30,6 +31,7 @@ public record HubConfig(
     boolean internalsOpen) {
 
   public static final String TRANSPORTS = "STUDIO_RT_TRANSPORTS";
+  public static final String SOCKETIO_PATH = "STUDIO_SOCKETIO_PATH";
   public static final String BROKER = "STUDIO_RT_BROKER";
   public static final String PING_INTERVAL = "STUDIO_RT_PING_INTERVAL";
   public static final String PING_TIMEOUT = "STUDIO_RT_PING_TIMEOUT";
@@ -61,6 +63,7 @@ public record HubConfig(
     return new HubConfig(
         address.hubPort(),
         address.path(),
+        socketIoPath(settings),
         settings.listOf(TRANSPORTS, List.of(Transport.WEBSOCKET, Transport.SOCKJS), Transport.class),
         settings.oneOf(BROKER, BrokerKind.REDIS, BrokerKind.class),
         new SessionSettings(
@@ -99,6 +102,19 @@ public record HubConfig(
           + "\": expected 1 with STUDIO_RT_BROKER=memory (the in-memory broker cannot be shared between instances)");
     }
     return memory ? 1 : instances;
+  }
+
+  /** Where pages written for Flask-SocketIO connect (Engine.IO's own default); empty turns the endpoint off. */
+  private static String socketIoPath(Settings settings) {
+    String path = settings.string(SOCKETIO_PATH, "/socket.io").strip();
+    if (path.endsWith("/")) {
+      path = path.substring(0, path.length() - 1);
+    }
+    if (!path.isEmpty() && (!path.startsWith("/") || path.contains("?") || path.contains("#"))) {
+      throw new ConfigException("invalid config " + SOCKETIO_PATH + "=\"" + path
+          + "\": expected a path starting with / (for example /socket.io), or empty to turn it off");
+    }
+    return path;
   }
 
   private static Duration positive(Settings settings, String knob, Duration defaultValue) {

@@ -27,6 +27,8 @@ import studio.hub.metrics.HubMetrics;
 import studio.hub.resume.Resumption;
 import studio.hub.positions.PositionsEndpoint;
 import studio.hub.session.SessionServices;
+import studio.hub.socketio.EngineOptions;
+import studio.hub.socketio.SocketIoEndpoint;
 import studio.hub.session.Sessions;
 import studio.hub.transport.LongPollTransport;
 import studio.hub.transport.SockJsTransport;
@@ -59,6 +61,7 @@ public final class HubVerticle extends VerticleBase implements HttpService {
   private StreamIngress streamIngress;
   private HttpServer server;
   private Resumption resumption;
+  private SocketIoEndpoint socketIo;
 
   public HubVerticle(ServiceContext context, HubConfig config) {
     this.context = context;
@@ -87,7 +90,8 @@ public final class HubVerticle extends VerticleBase implements HttpService {
     String workerSecret = context.config().secrets().workerSharedSecret();
     Handler<RoutingContext> internals = Internals.guard(config.internalsOpen(), workerSecret);
     MetricsEndpoint.mount(router, context.metrics(), internals);
-    mountTransports(router, verifier);
+    OriginPolicy origins = new OriginPolicy(context.config().allowedOrigins());
+    mountTransports(router, verifier, origins);
     router.get(config.rtPath() + "/stats").handler(internals).handler(this::stats);
     HttpIngress.mount(router, publisher, workerSecret);
     HttpServerOptions options = new HttpServerOptions()
@@ -97,7 +101,8 @@ public final class HubVerticle extends VerticleBase implements HttpService {
     return BusIngress.register(vertx, publisher).onSuccess(consumer -> busIngress = consumer)
         .compose(registered -> PositionsEndpoint.register(vertx, broker)).onSuccess(consumer -> positions = consumer)
         .compose(registered -> startStreamIngress(publisher))
-        .compose(started -> ServiceHttp.listen(vertx, router, options, context.config(), config.port()))
+        .compose(started -> mountSocketIo(router, verifier, origins))
+        .compose(mounted -> ServiceHttp.listen(vertx, router, options, context.config(), config.port()))
         .onSuccess(listening -> server = listening);
   }
 
@@ -108,6 +113,7 @@ public final class HubVerticle extends VerticleBase implements HttpService {
     return ingressStopped
         .eventually(() -> sessions.drain(config.drainGrace()))
         .eventually(() -> ServiceHttp.shutdown(server, context.config().gracefulTimeout()))
+        .eventually(() -> socketIo == null ? Future.succeededFuture() : socketIo.close())
         .eventually(() -> busIngress == null ? Future.succeededFuture() : busIngress.unregister())
         .eventually(() -> positions == null ? Future.succeededFuture() : positions.unregister())
         .eventually(() -> statsRequests == null ? Future.succeededFuture() : statsRequests.unregister())
@@ -156,8 +162,19 @@ public final class HubVerticle extends VerticleBase implements HttpService {
     return streamIngress.start();
   }
 
-  private void mountTransports(Router router, TokenVerifier verifier) {
-    OriginPolicy origins = new OriginPolicy(context.config().allowedOrigins());
+  /** Pages written for Flask-SocketIO keep working: Socket.IO over the same sessions (docs/protocol.md "Socket.IO"). */
+  private Future<?> mountSocketIo(Router router, TokenVerifier verifier, OriginPolicy origins) {
+    if (config.socketIoPath().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    EngineOptions options = new EngineOptions(config.session().pingInterval(), config.session().pingTimeout(),
+        config.session().frameMaxBytes());
+    return SocketIoEndpoint.mount(vertx, router, config.socketIoPath(), sessions, verifier, origins, options,
+            config.session().clientQueueMaxBytes(), config.session().authTimeout().toMillis())
+        .onSuccess(endpoint -> socketIo = endpoint);
+  }
+
+  private void mountTransports(Router router, TokenVerifier verifier, OriginPolicy origins) {
     // Stateless, so always on: the fallback that works behind any load balancer.
     LongPollTransport.mount(vertx, router, config.rtPath(), verifier, fanout, resumption, metrics, origins,
         config.pollTimeout(), config.pollMax());

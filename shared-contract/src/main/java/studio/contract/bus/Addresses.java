@@ -14,6 +14,12 @@ public final class Addresses {
    * subscriptions, rooms, events published and delivered), as its {@code <rt-path>/stats} shows them.
    */
   public static final String HUB_STATS = "studio.rt.stats";
+  /**
+   * Prefix of one hub instance's Socket.IO address (the prefix plus the owner part of an Engine.IO
+   * session id): request/reply, a long-polling request for a session that instance owns, forwarded by
+   * the replica the proxy sent it to. Body {@code {method, sid, body}}, reply {@code {status, body}}.
+   */
+  public static final String SOCKETIO_OWNER_PREFIX = "studio.rt.socketio.";
   /** Publish: wakes task runners when new work is queued. */
   public static final String TASKS_WAKE = "studio.tasks.wake";
   /** Publish: a {@link CancelRequest} naming a task asks the runner holding it to stop it. */

@@ -1,0 +1,44 @@
+package studio.hub.socketio;
+
+import studio.contract.socketio.SocketIoNames;
+
+/**
+ * Turns the hub's pre-encoded {@code event} frame into the two Socket.IO packets a page receives: the
+ * envelope under its {@code event_type}, then {@code rt.event} with {@code {room, offset, epoch, event}}.
+ * By string surgery, not a JSON parse: the frame's layout is fixed (EnvelopeTemplate), and fan-out
+ * hands every subscriber the same string, so the last translation is kept and reused by identity.
+ */
+final class EventPackets {
+  private static final String EVENT_OP = "\"op\":\"event\",";
+  private static final String EVENT_FIELD = "\"event\":";
+  private static final String EVENT_TYPE_FIELD = "\"event_type\":\"";
+  private static final String NAMESPACE_PREFIX = "42" + SocketIoNames.NAMESPACE + ",[\"";
+
+  private String lastFrame;
+  private String[] lastPackets;
+
+  static boolean isEvent(String frame) {
+    return frame.startsWith("{\"op\":\"event\"") || frame.startsWith("{\"conflated\":");
+  }
+
+  /** The encoded Engine.IO messages for one event frame, in the order a page receives them. */
+  String[] translate(String frame) {
+    if (frame != lastFrame) {
+      lastPackets = encode(frame);
+      lastFrame = frame;
+    }
+    return lastPackets;
+  }
+
+  private static String[] encode(String frame) {
+    int op = frame.indexOf(EVENT_OP);
+    String generic = frame.substring(0, op) + frame.substring(op + EVENT_OP.length());
+    int envelopeStart = frame.indexOf(EVENT_FIELD, op) + EVENT_FIELD.length();
+    String envelope = frame.substring(envelopeStart, frame.length() - 1);
+    int typeStart = envelope.indexOf(EVENT_TYPE_FIELD) + EVENT_TYPE_FIELD.length();
+    String eventType = envelope.substring(typeStart, envelope.indexOf('"', typeStart));
+    return new String[] {
+        NAMESPACE_PREFIX + eventType + "\"," + envelope + "]",
+        NAMESPACE_PREFIX + SocketIoNames.EVENT + "\"," + generic + "]"};
+  }
+}
