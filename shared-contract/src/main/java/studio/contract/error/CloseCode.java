@@ -28,4 +28,9 @@ public enum CloseCode {
   public String reason() {
     return reason;
   }
+
+  /** 4000-4499 invite the client to reconnect and resume; 4500 and above end the connection for good. */
+  public boolean reconnect() {
+    return code < 4500;
+  }
 }
