@@ -43,6 +43,7 @@ import studio.web.operators.HubStatsEndpoint;
 import studio.web.operators.OutboxEndpoint;
 import studio.web.pages.Pages;
 import studio.web.proxy.ForwardedHeaders;
+import studio.web.runs.RunApi;
 import studio.web.serving.ConnectionGuard;
 import studio.web.serving.RequestLog;
 import studio.web.serving.RequestTimeout;
@@ -116,6 +117,7 @@ public final class WebVerticle extends VerticleBase implements HttpService {
     SessionEndpoint.mount(api);
     InfrastructureHealth.mount(api, health, pool);
     TaskApi.mount(api, features);
+    RunApi.mount(api, features);
     FlowchartApi.mount(api, features);
     ChatApi.mount(api, features);
     DownloadApi.mount(api, features);
