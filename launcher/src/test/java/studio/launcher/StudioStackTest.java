@@ -216,6 +216,10 @@ class StudioStackTest {
     page.awaitFrame(frame -> "event".equals(frame.getString("op"))
         && "autorun.updated".equals(frame.getJsonObject("event").getString("event_type"))
         && "succeeded".equals(payload(frame).getString("status")));
+    // The final node set is appended right after the final status, in the same transaction.
+    page.awaitFrame(frame -> "event".equals(frame.getString("op"))
+        && "autorun.node_set.updated".equals(frame.getJsonObject("event").getString("event_type"))
+        && new JsonObject().put("succeeded", 3).equals(payload(frame).getJsonObject("counts")));
 
     List<JsonObject> runEvents = page.events(room).stream()
         .filter(frame -> frame.getJsonObject("event").getString("event_type").startsWith("autorun.")).toList();

@@ -76,6 +76,9 @@ class AutorunTest {
     String room = "run:" + run;
     RealtimeClient page = follow(room);
     awaitStatus(page, room, "succeeded");
+    // The final node set is appended right after the final status, in the same transaction.
+    await().atMost(Duration.ofSeconds(20)).until(() -> payloads(page, room, "autorun.node_set.updated").stream()
+        .anyMatch(set -> set.getJsonObject("counts").equals(new JsonObject().put("succeeded", 3))));
 
     List<JsonObject> frames = page.events(room);
     assertThat(frames).extracting(frame -> frame.getLong("offset"))
