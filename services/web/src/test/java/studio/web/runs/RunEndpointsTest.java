@@ -23,6 +23,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import studio.contract.bus.Addresses;
+import studio.contract.bus.CancelRequest;
 import studio.runtime.database.Database;
 import studio.testsupport.HttpClients;
 import studio.web.support.WebNode;
@@ -194,7 +195,8 @@ class RunEndpointsTest {
         .containsExactly("running", "cancelled");
     assertThat(run.getJsonArray("nodes").getJsonObject(0).getBoolean("cancel_requested")).isTrue();
     assertThat(run.getString("status")).isEqualTo("running");
-    org.awaitility.Awaitility.await().until(() -> cancels.stream().anyMatch(c -> c.getLong("task_id") == runningTask));
+    org.awaitility.Awaitility.await().until(() -> cancels.stream()
+        .anyMatch(body -> CancelRequest.fromJson(body).map(CancelRequest::id).orElse(-1L) == runningTask));
 
     await(pool.preparedQuery("UPDATE task SET status = 'cancelled' WHERE id = $1").execute(Tuple.of(runningTask)));
     await(pool.preparedQuery("UPDATE autorun SET status = 'cancelled' WHERE id = $1").execute(Tuple.of(id)));
