@@ -197,6 +197,58 @@ class StudioStackTest {
   }
 
   @Test
+  @DisplayName("a run of three tasks created over HTTP announces autorun.updated and autorun.node_set.updated on run:<id> "
+      + "through the hub, in order, queued -> running -> succeeded; a page hydrated mid-run ends on the same state")
+  void runOfThreeTasks(Vertx vertx) throws Exception {
+    WebClient http = studio.testsupport.HttpClients.of(vertx);
+    int web = port(ServiceName.WEB);
+    JsonObject sleep = new JsonObject().put("executor", "sleep").put("params", new JsonObject().put("duration_ms", 200));
+    var created = await(http.post(web, "127.0.0.1", "/api/v1/runs")
+        .sendJsonObject(new JsonObject().put("tasks", new io.vertx.core.json.JsonArray().add(sleep).add(sleep).add(sleep))));
+    assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(202);
+    long run = created.bodyAsJsonObject().getLong("id");
+    String room = "run:" + run;
+    JsonObject hydrated = await(http.get(web, "127.0.0.1", "/api/v1/runs/" + run).send()).bodyAsJsonObject();
+    String token = RealtimeTokens.create(vertx, stack.config().secrets().jwtSecretKey())
+        .mint("tester", List.of(room), Duration.ofMinutes(5));
+    RealtimeClient page = await(RealtimeClient.connect(vertx, port(ServiceName.HUB), "/rt/ws?token=" + token, null));
+    page.subscribe(new JsonObject().put(room, new JsonObject().put("offset", 0)), room);
+    page.awaitFrame(frame -> "event".equals(frame.getString("op"))
+        && "autorun.updated".equals(frame.getJsonObject("event").getString("event_type"))
+        && "succeeded".equals(payload(frame).getString("status")));
+    // The final node set is appended right after the final status, in the same transaction.
+    page.awaitFrame(frame -> "event".equals(frame.getString("op"))
+        && "autorun.node_set.updated".equals(frame.getJsonObject("event").getString("event_type"))
+        && new JsonObject().put("succeeded", 3).equals(payload(frame).getJsonObject("counts")));
+
+    List<JsonObject> runEvents = page.events(room).stream()
+        .filter(frame -> frame.getJsonObject("event").getString("event_type").startsWith("autorun.")).toList();
+    assertThat(runEvents).extracting(frame -> frame.getJsonObject("event").getLong("entity_version")).isSorted()
+        .doesNotHaveDuplicates().first().isEqualTo(1L);
+    assertThat(runEvents).filteredOn(frame -> "autorun.updated".equals(frame.getJsonObject("event").getString("event_type")))
+        .extracting(frame -> payload(frame).getString("status")).containsExactly("queued", "running", "succeeded");
+    JsonObject lastSet = runEvents.stream()
+        .filter(frame -> "autorun.node_set.updated".equals(frame.getJsonObject("event").getString("event_type")))
+        .reduce((first, second) -> second).map(StudioStackTest::payload).orElseThrow();
+    assertThat(lastSet.getJsonArray("nodes")).hasSize(3)
+        .allSatisfy(node -> assertThat(((JsonObject) node).getString("status")).isEqualTo("succeeded"));
+
+    // The page's rule: state from GET, then only run events newer than its version.
+    long cursor = hydrated.getJsonObject("rooms").getJsonObject(room).getLong("offset");
+    assertThat(runEvents).filteredOn(frame -> frame.getLong("offset") <= cursor)
+        .allSatisfy(frame -> assertThat(frame.getJsonObject("event").getLong("entity_version"))
+            .isLessThanOrEqualTo(hydrated.getLong("version")));
+    String status = hydrated.getString("status");
+    for (JsonObject frame : runEvents) {
+      if (frame.getJsonObject("event").getLong("entity_version") > hydrated.getLong("version")) {
+        status = payload(frame).getString("status");
+      }
+    }
+    assertThat(status).isEqualTo("succeeded");
+    page.close();
+  }
+
+  @Test
   @DisplayName("the embedded database keeps its data directory: migrating again applies nothing new")
   void schemaPersists(Vertx vertx, VertxTestContext test) {
     Database.migrate(vertx, stack.config().database()).onComplete(test.succeeding(applied -> test.verify(() -> {

@@ -135,7 +135,7 @@ public final class Chats {
             WHERE id = $1 RETURNING *""")
         .execute(Tuple.of(task.chatTurnId(), answered ? "responded" : "failed", content, error))
         .compose(rows -> append(tx, thread, answered ? EventType.CHAT_TURN_RESPONDED : EventType.CHAT_TURN_FAILED,
-            preview(turnJson(rows.iterator().next())).put("runtime", task.runtime())))
+            preview(turnJson(rows.iterator().next())).put("runtime", RuntimeMetadata.of(task))))
         .mapEmpty();
   }
 

@@ -1,6 +1,7 @@
 package studio.taskstore;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlClient;
 import java.util.List;
@@ -27,7 +28,14 @@ final class FlowchartEvents {
         .put("node_key", task.nodeKey()).put("task_id", task.id()).put("status", task.status().wire())
         .put("stage", task.stage()).put("attempts", task.attempts());
     Preview.putText(payload, "error", task.error());
-    return append(tx, run, EventType.FLOWCHART_NODE_UPDATED, payload, task.runtime());
+    return append(tx, run, EventType.FLOWCHART_NODE_UPDATED, payload, RuntimeMetadata.of(task));
+  }
+
+  /** The set of nodes running now, in definition order, for the canvas; sent whenever it changes. */
+  static Future<Long> runningSet(SqlClient tx, RunState run) {
+    JsonObject payload = new JsonObject().put("run_id", run.id).put("flowchart_id", run.flowchartId)
+        .put("status", run.status).put("running", new JsonArray(run.running()));
+    return append(tx, run, EventType.FLOWCHART_NODE_RUNNING_SET, payload, null);
   }
 
   static Future<Long> run(SqlClient tx, RunState run) {

@@ -81,7 +81,7 @@ public final class FlowchartRuns {
 
   /** A node's task changed status (the caller holds the run, wrote the task and its task events). */
   static Future<List<Long>> nodeChanged(SqlClient tx, RunState run, TaskRow task) {
-    Future<Long> event = FlowchartEvents.node(tx, run, task);
+    Future<Long> event = announce(tx, run, task);
     if (!task.status().terminal()) {
       return event.map(List.of());
     }
@@ -92,6 +92,18 @@ public final class FlowchartRuns {
       event = event.compose(id -> FlowchartEvents.run(tx, run));
     }
     return event.compose(id -> advance(tx, run));
+  }
+
+  /** A claimed node's runner is about to start it (the caller holds the run and read the task running). */
+  static Future<Long> nodeStarted(SqlClient tx, RunState run, TaskRow task) {
+    return announce(tx, run, task);
+  }
+
+  /** {@code flowchart.node.updated}, then {@code flowchart.node.running_set} when the node entered or left it. */
+  private static Future<Long> announce(SqlClient tx, RunState run, TaskRow task) {
+    Future<Long> event = FlowchartEvents.node(tx, run, task);
+    return run.running(task.nodeKey(), task.status() == TaskStatus.RUNNING)
+        ? event.compose(id -> FlowchartEvents.runningSet(tx, run)) : event;
   }
 
   /**
@@ -222,6 +234,7 @@ public final class FlowchartRuns {
         .put("max_parallel", row.getInteger("max_parallel")).put("error", row.getString("error"))
         .put("version", row.getLong("version")).put("created_at", row.getOffsetDateTime("created_at").toString())
         .put("finished_at", row.getOffsetDateTime("finished_at") == null ? null : row.getOffsetDateTime("finished_at").toString())
+        .put("running", row.getValue("running_set"))
         .put("nodes", nodes);
   }
 }

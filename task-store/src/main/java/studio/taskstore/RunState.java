@@ -1,11 +1,15 @@
 package studio.taskstore;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * A flowchart run locked for the rest of a transaction. Each event about the run takes the next
@@ -40,6 +44,8 @@ public final class RunState {
   String status;
   String error;
   long version;
+  /** The nodes announced running and not announced otherwise since ({@code flowchart.node.running_set}). */
+  private final Set<String> running = new LinkedHashSet<>();
   private boolean dirty;
   private boolean finished;
 
@@ -52,6 +58,7 @@ public final class RunState {
     this.status = row.getString("status");
     this.error = row.getString("error");
     this.version = row.getLong("version");
+    ((JsonArray) row.getValue("running_set")).forEach(key -> running.add((String) key));
   }
 
   public long id() {
@@ -72,6 +79,18 @@ public final class RunState {
 
   boolean stopping() {
     return status.equals(CANCELLING) || status.equals(FAILING);
+  }
+
+  /** The running set, in definition order. */
+  List<String> running() {
+    return definition.nodes().keySet().stream().filter(running::contains).toList();
+  }
+
+  /** Puts the node in or out of the running set; true when that changed the set. */
+  boolean running(String key, boolean isRunning) {
+    boolean changed = isRunning ? running.add(key) : running.remove(key);
+    dirty |= changed;
+    return changed;
   }
 
   long nextVersion() {
@@ -100,9 +119,9 @@ public final class RunState {
     }
     return tx.preparedQuery("""
             UPDATE flowchart_run SET status = $2, error = $3, version = $4, updated_at = now(),
-              finished_at = CASE WHEN $5 THEN now() ELSE finished_at END
+              finished_at = CASE WHEN $5 THEN now() ELSE finished_at END, running_set = $6
             WHERE id = $1""")
-        .execute(Tuple.of(id, status, error, version, finished))
+        .execute(Tuple.of(id, status, error, version, finished, new JsonArray(running())))
         .mapEmpty();
   }
 }

@@ -73,7 +73,7 @@ public final class TaskEvents {
   }
 
   private static DraftEvent draft(EventType type, TaskRow task, JsonObject payload) {
-    return new DraftEvent(type, EntityKind.TASK, Long.toString(task.id()), rooms(task), task.runtime(), payload, null,
+    return new DraftEvent(type, EntityKind.TASK, Long.toString(task.id()), rooms(task), RuntimeMetadata.of(task), payload, null,
         task.version());
   }
 }

@@ -85,7 +85,7 @@ public record TaskRow(
         .put("max_attempts", maxAttempts)
         .put("cancel_requested", cancelRequested)
         .put("error", error)
-        .put("runtime", runtime)
+        .put("runtime", RuntimeMetadata.of(this))
         .put("run_id", runId)
         .put("flowchart_run_id", flowchartRunId)
         .put("node_key", nodeKey)

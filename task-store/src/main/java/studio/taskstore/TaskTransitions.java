@@ -10,9 +10,9 @@ import java.util.function.Function;
 
 /**
  * Every change of a task's state after it was enqueued goes through here, from web (cancel) or a
- * runner (start, stage, finish, retry, reclaim): lock the task's owner first (its flowchart run or
- * chat thread), then the task; decide on the fresh row; write it with its events; let the owner
- * react (advance the run, answer the turn). One transaction, one lock order, so any number of web
+ * runner (start, stage, finish, retry, reclaim): lock the task's owner first (its flowchart run, its run or
+ * its chat thread), then the task; decide on the fresh row; write it with its events; let the owner
+ * react (advance the flowchart run, re-derive the run, answer the turn). One transaction, one lock order, so any number of web
  * and runner processes may change tasks concurrently.
  */
 public final class TaskTransitions {
@@ -56,17 +56,20 @@ public final class TaskTransitions {
 
   /** Web's cancel: a task not yet running ends now; a running one is flagged and its runner signalled. */
   public static Future<Outcome> cancel(Pool pool, long taskId) {
-    return change(pool, taskId, task -> {
-      if (task.status().terminal() || task.cancelRequested() && task.status() == TaskStatus.RUNNING) {
-        return null;
-      }
-      if (task.status() == TaskStatus.RUNNING) {
-        return TaskUpdate.of(task).requestCancel();
-      }
-      return TaskUpdate.of(task).requestCancel().finish(TaskStatus.CANCELLED).error("cancelled on request");
-    }).map(outcome -> outcome.task() != null && outcome.task().status() == TaskStatus.RUNNING
+    return change(pool, taskId, TaskTransitions::cancelling).map(outcome -> outcome.task() != null && outcome.task().status() == TaskStatus.RUNNING
         ? new Outcome(outcome.task(), outcome.changed(), List.of(taskId))
         : outcome);
+  }
+
+  /** The one cancel decision (a task's, a run's): null when there is nothing left to cancel. */
+  static TaskUpdate cancelling(TaskRow task) {
+    if (task.status().terminal() || task.cancelRequested() && task.status() == TaskStatus.RUNNING) {
+      return null;
+    }
+    if (task.status() == TaskStatus.RUNNING) {
+      return TaskUpdate.of(task).requestCancel();
+    }
+    return TaskUpdate.of(task).requestCancel().finish(TaskStatus.CANCELLED).error("cancelled on request");
   }
 
   /**
@@ -85,51 +88,71 @@ public final class TaskTransitions {
   }
 
   /**
-   * After a claim: a flowchart node's run announces it running. A separate transaction, because the
-   * claim locks task rows only (the run lock comes first everywhere); the runner starts the work after
-   * this, so the node's {@code running} always precedes its end in the run's rooms.
+   * After a claim: the task's flowchart run announces the node running (and its running set), its
+   * run re-derives status and node set. A separate transaction, because the claim locks task rows
+   * only (the owner lock comes first everywhere); the runner starts the work after this, so the
+   * node's {@code running} always precedes its end in the owner's rooms.
    */
   public static Future<Void> started(Pool pool, TaskRow claimed) {
-    if (claimed.flowchartRunId() == null) {
-      return Future.succeededFuture();
+    if (claimed.flowchartRunId() != null) {
+      return Transactions.run(pool, tx -> FlowchartRuns.lock(tx, claimed.flowchartRunId())
+          .compose(run -> Tasks.find(tx, claimed.id()).compose(task -> run == null || !stillHeld(task, claimed)
+              ? Future.<Void>succeededFuture()
+              : FlowchartRuns.nodeStarted(tx, run, task).compose(event -> run.save(tx)))));
     }
-    return Transactions.run(pool, tx -> FlowchartRuns.lock(tx, claimed.flowchartRunId())
-        .compose(run -> Tasks.find(tx, claimed.id()).compose(task -> {
-          if (run == null || task == null || task.status() != TaskStatus.RUNNING
-              || !java.util.Objects.equals(task.leaseOwner(), claimed.leaseOwner())) {
-            return Future.<Void>succeededFuture();
-          }
-          return FlowchartEvents.node(tx, run, task).compose(event -> run.save(tx));
-        })));
+    if (Owners.autorunOf(claimed) != null) {
+      return Transactions.run(pool, tx -> Autoruns.lock(tx, claimed.runId()).compose(run -> run == null
+          ? Future.<Void>succeededFuture()
+          : Autoruns.refresh(tx, run).compose(done -> run.save(tx))));
+    }
+    return Future.succeededFuture();
   }
 
-  /** The owners of a task, locked in the one order: flowchart run, then chat thread. */
+  private static boolean stillHeld(TaskRow task, TaskRow claimed) {
+    return task != null && task.status() == TaskStatus.RUNNING
+        && java.util.Objects.equals(task.leaseOwner(), claimed.leaseOwner());
+  }
+
+  /** The owners of a task, locked in the one order: flowchart run or run, then chat thread. */
   static final class Owners {
     private final RunState run;
+    private final AutorunState autorun;
     private final Chats.ThreadState thread;
 
-    private Owners(RunState run, Chats.ThreadState thread) {
+    private Owners(RunState run, AutorunState autorun, Chats.ThreadState thread) {
       this.run = run;
+      this.autorun = autorun;
       this.thread = thread;
+    }
+
+    /** The run a task was started in (POST /runs), if any: a flowchart node's run_id is its flowchart run's. */
+    static Long autorunOf(TaskRow task) {
+      return task.flowchartRunId() == null && task.chatTurnId() == null ? task.runId() : null;
     }
 
     static Future<Owners> lock(SqlClient tx, TaskRow task) {
       Future<RunState> run = task.flowchartRunId() == null ? Future.succeededFuture()
           : FlowchartRuns.lock(tx, task.flowchartRunId());
-      return run.compose(locked -> (task.chatTurnId() == null ? Future.<Chats.ThreadState>succeededFuture()
+      return run.compose(flowchartRun -> (autorunOf(task) == null ? Future.<AutorunState>succeededFuture()
+              : Autoruns.lock(tx, autorunOf(task)))
+          .compose(autorun -> (task.chatTurnId() == null ? Future.<Chats.ThreadState>succeededFuture()
               : Chats.lockByTurn(tx, task.chatTurnId()))
-          .map(thread -> new Owners(locked, thread)));
+              .map(thread -> new Owners(flowchartRun, autorun, thread))));
     }
 
     Future<List<Long>> react(SqlClient tx, TaskRow task) {
       Future<List<Long>> signals = run == null ? Future.succeededFuture(List.of())
           : FlowchartRuns.nodeChanged(tx, run, task);
+      if (autorun != null) {
+        signals = signals.compose(ids -> Autoruns.refresh(tx, autorun).map(ids));
+      }
       return thread == null || !task.status().terminal() ? signals
           : signals.compose(ids -> Chats.turnFinished(tx, thread, task).map(ids));
     }
 
     Future<Void> save(SqlClient tx) {
       Future<Void> saved = run == null ? Future.succeededFuture() : run.save(tx);
+      saved = autorun == null ? saved : saved.compose(done -> autorun.save(tx));
       return thread == null ? saved : saved.compose(done -> thread.save(tx));
     }
   }

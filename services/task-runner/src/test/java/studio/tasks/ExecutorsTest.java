@@ -20,6 +20,7 @@ import studio.contract.envelope.DraftEvent;
 import studio.runtime.egress.EgressConfig;
 import studio.tasks.support.Runners;
 import studio.tasks.support.TaskDatabase;
+import studio.taskstore.RuntimeMetadata;
 import studio.taskstore.Signals;
 import studio.taskstore.TaskRow;
 import studio.taskstore.TaskStatus;
@@ -282,9 +283,11 @@ class ExecutorsTest {
     String streamed = db.events("task:" + done.id()).stream().map(e -> e.getJsonObject("payload"))
         .filter(p -> p.containsKey("delta")).map(p -> p.getString("delta")).collect(Collectors.joining());
     assertThat(streamed).isEqualTo(done.result().getString("content"));
-    assertThat(done.runtime().getString("selected_provider")).isEqualTo("echo");
-    assertThat(done.runtime().getString("final_provider")).isEqualTo("echo");
-    assertThat(done.runtime().getString("dispatch_status")).isEqualTo("completed");
+    JsonObject runtime = RuntimeMetadata.of(done);
+    assertThat(runtime.getString("selected_provider")).isEqualTo("echo");
+    assertThat(runtime.getString("final_provider")).isEqualTo("echo");
+    assertThat(runtime.getString("dispatch_status")).isEqualTo("completed");
+    assertThat(runtime.getBoolean("fallback_attempted")).isFalse();
   }
 
   @Test
@@ -328,9 +331,55 @@ class ExecutorsTest {
         .put("max_attempts", 1));
     assertThat(done.status()).isEqualTo(TaskStatus.SUCCEEDED);
     assertThat(done.result().getString("content")).isEqualTo("echo: fallback please");
-    assertThat(done.runtime().getString("selected_provider")).isEqualTo("openai");
-    assertThat(done.runtime().getString("final_provider")).isEqualTo("echo");
-    assertThat(done.runtime().getJsonObject("fallback").getString("from")).isEqualTo("openai");
+    JsonObject completed = db.events("task:" + done.id()).stream()
+        .filter(event -> event.getString("event_type").equals("node.task.completed")).findFirst().orElseThrow();
+    JsonObject runtime = completed.getJsonObject("runtime");
+    assertThat(runtime.getString("selected_provider")).isEqualTo("openai");
+    assertThat(runtime.getString("final_provider")).isEqualTo("echo");
+    assertThat(runtime.getBoolean("fallback_attempted")).isTrue();
+    assertThat(runtime.getString("fallback_reason")).isNotBlank();
+    assertThat(runtime.getString("dispatch_status")).isEqualTo("completed");
+  }
+
+  @Test
+  @DisplayName("every executor's every task event carries the five runtime fields, null where they do not apply")
+  void everyExecutorCarriesRuntimeFields() {
+    HttpServer server = TaskDatabase.await(vertx.createHttpServer()
+        .requestHandler(request -> request.response().end("ok")).listen(0, "127.0.0.1"));
+    runner(Map.of("STUDIO_TASKS_SHELL_ENABLED", "true", "STUDIO_TASKS_WORKSPACE_DIR", "target/task-workspaces",
+        EgressConfig.ALLOWED_NETWORKS, "127.0.0.0/8", "STUDIO_LLM_ECHO_TOKEN_DELAY", "1ms"));
+    Map<String, JsonObject> specs = Map.of(
+        "noop", spec("noop", new JsonObject()),
+        "sleep", spec("sleep", new JsonObject().put("duration_ms", 5)),
+        "shell", shell("echo hi"),
+        "http", spec("http", new JsonObject().put("url", "http://127.0.0.1:" + server.actualPort() + "/")),
+        "llm", spec("llm", new JsonObject().put("prompt", "hi")));
+    specs.forEach((executor, spec) -> {
+      TaskRow done = run(spec);
+      assertThat(done.status()).as(executor + ": " + done.error()).isEqualTo(TaskStatus.SUCCEEDED);
+      List<JsonObject> events = db.events("task:" + done.id());
+      assertThat(events).as(executor).extracting(event -> event.getString("event_type"))
+          .contains("node.task.updated", "node.task.completed");
+      assertThat(events).as(executor).allSatisfy(event -> assertThat(event.getJsonObject("runtime").fieldNames())
+          .contains("selected_provider", "final_provider", "dispatch_status", "fallback_attempted", "fallback_reason"));
+      assertThat(events).extracting(event -> event.getJsonObject("runtime").getString("dispatch_status"))
+          .as(executor).startsWith("pending", "dispatched").endsWith("completed");
+      JsonObject last = events.get(events.size() - 1).getJsonObject("runtime");
+      assertThat(last.getString("executor")).isEqualTo(executor);
+      // Only an llm task has a provider, chosen once its executor starts (the claim's event has none yet).
+      String provider = executor.equals("llm") ? "echo" : null;
+      assertThat(last.getString("selected_provider")).as(executor).isEqualTo(provider);
+      assertThat(last.getString("final_provider")).as(executor).isEqualTo(provider);
+      assertThat(events).as(executor).allSatisfy(event -> {
+        JsonObject runtime = event.getJsonObject("runtime");
+        if (provider == null) {
+          assertThat(runtime.getString("selected_provider")).isNull();
+          assertThat(runtime.getString("final_provider")).isNull();
+        }
+        assertThat(runtime.getBoolean("fallback_attempted")).isFalse();
+        assertThat(runtime.getString("fallback_reason")).isNull();
+      });
+    });
   }
 
   @Test
@@ -346,13 +395,13 @@ class ExecutorsTest {
     JsonObject spec = spec("llm", new JsonObject().put("prompt", "hi").put("provider", "openai")).put("max_attempts", 1);
     for (int i = 0; i < 2; i++) {
       TaskRow done = run(spec);
-      assertThat(done.runtime().getJsonObject("fallback").getString("reason")).contains("HTTP 503");
+      assertThat(done.runtime().getString(RuntimeMetadata.FALLBACK_REASON)).contains("HTTP 503");
     }
     assertThat(hits).hasValue(2);
     TaskRow refused = run(spec);
     assertThat(refused.status()).isEqualTo(TaskStatus.SUCCEEDED);
     assertThat(refused.result().getString("content")).isEqualTo("echo: hi");
-    assertThat(refused.runtime().getJsonObject("fallback").getString("reason"))
+    assertThat(refused.runtime().getString(RuntimeMetadata.FALLBACK_REASON))
         .startsWith("provider_unavailable: circuit open for llm openai");
     assertThat(hits).as("the open circuit kept the call from the provider").hasValue(2);
   }

@@ -82,6 +82,44 @@ class FlowchartRealtimeTest {
     assertThat(versions).isSorted().doesNotHaveDuplicates();
   }
 
+  @Test
+  @DisplayName("flowchart.node.running_set follows the nodes' running announcements exactly: each set is what the node events "
+      + "before it left running, parallel nodes together, empty at the end")
+  void runningSetFollowsNodes() throws Exception {
+    Map<String, JsonObject> spec = new LinkedHashMap<>();
+    spec.put("a", FlowchartRunTest.sleep(50));
+    spec.put("b", FlowchartRunTest.sleep(400));
+    spec.put("c", FlowchartRunTest.sleep(400));
+    long flowchart = db.flowchart(FlowchartRunTest.graph(spec, "a->b", "a->c"));
+    long runId = db.startRun(vertx, flowchart, FailureMode.FAIL_FAST, 4).getLong("id");
+    String room = "flowchart_run:" + runId;
+    RealtimeClient page = hub.connect(room);
+    page.subscribe(new JsonObject().put(room, new JsonObject().put("offset", 0)), room);
+    await().atMost(Duration.ofSeconds(60)).until(() -> page.events(room).stream()
+        .anyMatch(frame -> event(frame).getString("event_type").equals("flowchart.run.updated")
+            && payload(frame).getString("status").equals("succeeded")));
+
+    java.util.Set<String> running = new java.util.LinkedHashSet<>();
+    List<List<String>> sets = new ArrayList<>();
+    for (JsonObject frame : page.events(room)) {
+      String type = event(frame).getString("event_type");
+      if (type.equals("flowchart.node.updated") && payload(frame).getString("status").equals("running")) {
+        running.add(payload(frame).getString("node_key"));
+      } else if (type.equals("flowchart.node.updated")) {
+        running.remove(payload(frame).getString("node_key"));
+      } else if (type.equals("flowchart.node.running_set")) {
+        List<String> set = payload(frame).getJsonArray("running").stream().map(String.class::cast).toList();
+        assertThat(set).as("running set at offset " + frame.getLong("offset")).containsExactlyInAnyOrderElementsOf(running);
+        sets.add(set);
+      }
+    }
+    assertThat(sets).first().isEqualTo(List.of("a"));
+    assertThat(sets).contains(List.of("b", "c"));
+    assertThat(sets).last().isEqualTo(List.of());
+    assertThat(db.run(runId).getJsonArray("running")).isEmpty();
+    page.close();
+  }
+
   private static JsonObject event(JsonObject frame) {
     return frame.getJsonObject("event");
   }

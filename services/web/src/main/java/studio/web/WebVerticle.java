@@ -44,6 +44,7 @@ import studio.web.operators.HubStatsEndpoint;
 import studio.web.operators.OutboxEndpoint;
 import studio.web.pages.Pages;
 import studio.web.proxy.ForwardedHeaders;
+import studio.web.runs.RunApi;
 import studio.web.serving.ConnectionGuard;
 import studio.web.serving.RequestLog;
 import studio.web.serving.RequestTimeout;
@@ -119,6 +120,7 @@ public final class WebVerticle extends VerticleBase implements HttpService {
     SessionEndpoint.bind(operations);
     InfrastructureHealth.bind(operations, health, pool);
     TaskApi.bind(operations, features);
+    RunApi.bind(operations, features);
     FlowchartApi.bind(operations, features);
     ChatApi.bind(operations, features);
     DownloadApi.bind(operations, features);

@@ -72,7 +72,7 @@ public final class Execution {
     return config;
   }
 
-  /** The envelope's runtime block for this task; executors add provider, dispatch status, fallback. */
+  /** The stored runtime block of this task; executors record providers and fallback in it through {@link studio.taskstore.RuntimeMetadata}. */
   public JsonObject runtime() {
     return runtime;
   }

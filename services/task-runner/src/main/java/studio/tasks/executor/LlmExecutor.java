@@ -14,13 +14,15 @@ import studio.tasks.executor.llm.EchoProvider;
 import studio.tasks.executor.llm.LlmProvider;
 import studio.tasks.executor.llm.OpenAiProvider;
 import studio.taskstore.ExecutorKind;
+import studio.taskstore.RuntimeMetadata;
 
 /**
  * A chat completion. The provider is the spec's, else {@code STUDIO_LLM_PROVIDER}; when it fails
  * before any text arrived and {@code STUDIO_LLM_FALLBACK_PROVIDER} names another, that one answers.
- * The runtime block records what was selected, what answered and why it fell back. Each provider has
- * its own circuit breaker: while a provider keeps failing, its circuit opens and a call fails at once
- * ({@code provider_unavailable: circuit open ...}), which lets the fallback answer without waiting.
+ * The runtime block records what was selected, what answered and why it fell back ({@link RuntimeMetadata}).
+ * Each provider has its own circuit breaker: while a provider keeps failing, its circuit opens and a
+ * call fails at once ({@code provider_unavailable: circuit open ...}), which lets the fallback answer
+ * without waiting.
  */
 public final class LlmExecutor implements Executor {
   private final TasksConfig.Llm config;
@@ -47,25 +49,19 @@ public final class LlmExecutor implements Executor {
       messages.add(new JsonObject().put("role", "user").put("content", params.getString("prompt")));
     }
     String selected = params.getString("provider", config.provider());
-    execution.runtime().put("selected_provider", selected).put("final_provider", selected)
-        .put("dispatch_status", "dispatched").putNull("fallback");
+    RuntimeMetadata.providerSelected(execution.runtime(), selected);
     int[] tokens = {0};
     return attempt(execution, selected, messages, tokens).recover(failure -> {
       String fallback = config.fallbackProvider();
       if (fallback == null || fallback.equals(selected) || tokens[0] > 0 || execution.isCancelled()) {
-        execution.runtime().put("dispatch_status", "failed");
         return Future.failedFuture(failure);
       }
-      // The runtime block travels in every later event of the task, so the provider's reason is a preview.
-      execution.runtime().put("final_provider", fallback).put("fallback", Preview.putText(new JsonObject()
-          .put("from", selected).put("to", fallback), "reason", failure.getMessage()));
+      RuntimeMetadata.fellBack(execution.runtime(), fallback, failure.getMessage());
       execution.stage("fallback", Preview.putText(new JsonObject().put("provider", fallback), "reason",
           failure.getMessage()));
       return attempt(execution, fallback, messages, tokens);
-    }).map(result -> {
-      execution.runtime().put("dispatch_status", "completed");
-      return result.put("provider", execution.runtime().getString("final_provider")).put("tokens", tokens[0]);
-    });
+    }).map(result -> result.put("provider", execution.runtime().getString(RuntimeMetadata.FINAL_PROVIDER))
+        .put("tokens", tokens[0]));
   }
 
   private Future<JsonObject> attempt(Execution execution, String name, JsonArray messages, int[] tokens) {

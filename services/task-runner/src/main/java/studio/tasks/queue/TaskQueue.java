@@ -28,7 +28,7 @@ public final class TaskQueue {
         lease_owner = $2, lease_expires_at = now() + make_interval(secs => $3::float8),
         started_at = COALESCE(t.started_at, now()),
         runtime = COALESCE(t.runtime, '{}'::jsonb) || jsonb_build_object('executor', t.executor, 'runner', $2::text,
-          'attempt', t.attempts + 1, 'dispatch_status', 'dispatched'),
+          'attempt', t.attempts + 1),
         version = t.version + 1, updated_at = now()
       FROM next WHERE t.id = next.id RETURNING t.*""";
 

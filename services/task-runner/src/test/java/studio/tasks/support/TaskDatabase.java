@@ -60,7 +60,7 @@ public final class TaskDatabase implements AutoCloseable {
     CommonConfig common = common(settings(Map.of()));
     Pool pool = Database.pool(vertx, common.database());
     await(Database.migrate(vertx, common.database())
-        .compose(done -> pool.query("TRUNCATE task, chat_turn, chat_thread, flowchart_run, flowchart, outbox").execute()));
+        .compose(done -> pool.query("TRUNCATE task, chat_turn, chat_thread, flowchart_run, flowchart, autorun, outbox").execute()));
     return new TaskDatabase(vertx, pool);
   }
 
