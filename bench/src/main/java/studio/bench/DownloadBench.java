@@ -10,6 +10,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -145,7 +146,7 @@ final class DownloadBench implements Callable<Integer> {
     MessageDigest digest;
     try {
       digest = MessageDigest.getInstance("SHA-256");
-    } catch (java.security.NoSuchAlgorithmException impossible) {
+    } catch (NoSuchAlgorithmException impossible) {
       throw new IllegalStateException(impossible);
     }
     byte[] block = new byte[1 << 20];

@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /** Hub replicas as separate OS processes from the launcher jar, the way operators run them. */
 final class HubProcesses implements AutoCloseable {
@@ -68,7 +70,7 @@ final class HubProcesses implements AutoCloseable {
   static String sequencingLatency(int port) throws Exception {
     String scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
         .build(), HttpResponse.BodyHandlers.ofString()).body();
-    java.util.TreeMap<Double, Double> buckets = new java.util.TreeMap<>();
+    TreeMap<Double, Double> buckets = new TreeMap<>();
     double count = 0;
     for (String line : scrape.lines().toList()) {
       if (line.startsWith("studio_rt_publish_latency_seconds_bucket{")) {
@@ -80,8 +82,8 @@ final class HubProcesses implements AutoCloseable {
       }
     }
     double p99 = buckets.entrySet().stream().filter(e -> e.getValue() >= 0.99 * buckets.lastEntry().getValue())
-        .findFirst().map(java.util.Map.Entry::getKey).orElse(Double.NaN);
-    return String.format(java.util.Locale.ROOT, "hub-side sequencing p99 <= %.1f ms over %.0f publishes (whole run)",
+        .findFirst().map(Map.Entry::getKey).orElse(Double.NaN);
+    return String.format(Locale.ROOT, "hub-side sequencing p99 <= %.1f ms over %.0f publishes (whole run)",
         p99 * 1000, count);
   }
 

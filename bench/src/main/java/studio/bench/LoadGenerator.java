@@ -1,7 +1,9 @@
 package studio.bench;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -12,6 +14,7 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.Recorder;
@@ -45,7 +48,7 @@ final class LoadGenerator {
     this.replicas = replicas;
     this.sockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000)
         .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
-    this.http = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64));
+    this.http = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(64));
   }
 
   static String token(Vertx vertx) {
@@ -79,7 +82,7 @@ final class LoadGenerator {
     return sockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(replica.port())
             .setURI("/rt/ws?token=" + token))
         .compose(ws -> {
-          io.vertx.core.Promise<Void> subscribed = io.vertx.core.Promise.promise();
+          Promise<Void> subscribed = Promise.promise();
           ws.textMessageHandler(text -> {
             if (text.startsWith("{\"op\":\"event\"")) {
               onEvent(text, last);
@@ -89,7 +92,7 @@ final class LoadGenerator {
           });
           ws.writeTextMessage("{\"op\":\"subscribe\",\"id\":\"1\",\"rooms\":[\"" + room + "\"]}");
           // Clients ping like browsers do, so the hub never reaps them as silent; spread out, as real ones are.
-          long firstPing = 1 + java.util.concurrent.ThreadLocalRandom.current().nextLong(20_000);
+          long firstPing = 1 + ThreadLocalRandom.current().nextLong(20_000);
           vertx.setTimer(firstPing, first -> vertx.setPeriodic(20_000, t -> ws.writeTextMessage("{\"op\":\"ping\"}")));
           return subscribed.future();
         })
@@ -118,7 +121,7 @@ final class LoadGenerator {
   /** Posts {@code rate} drafts a second for {@code seconds}, round-robin over rooms and replicas. */
   Future<Void> publish(List<String> rooms, int rate, int seconds, int payloadBytes) {
     String padding = "x".repeat(Math.max(0, payloadBytes));
-    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    Promise<Void> done = Promise.promise();
     long total = (long) rate * seconds;
     AtomicLong sent = new AtomicLong();
     AtomicLong answered = new AtomicLong();

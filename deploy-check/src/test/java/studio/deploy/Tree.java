@@ -1,5 +1,6 @@
 package studio.deploy;
 
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,7 +48,7 @@ record Tree(Object value) {
 
   /** A mapping of scalars as strings (labels, selectors, annotations). */
   Map<String, String> stringMap() {
-    java.util.LinkedHashMap<String, String> strings = new java.util.LinkedHashMap<>();
+    LinkedHashMap<String, String> strings = new LinkedHashMap<>();
     map().forEach((key, item) -> strings.put(key, item == null ? null : String.valueOf(item)));
     return strings;
   }

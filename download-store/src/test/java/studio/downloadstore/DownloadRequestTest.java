@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,7 +36,7 @@ class DownloadRequestTest {
     DownloadRequest request = DownloadRequest.fromJson(new JsonObject().put("huggingface",
         new JsonObject().put("repo_id", "org/model").put("patterns", new JsonArray().add("*.json"))));
     assertThat(request.huggingface()).isEqualTo(new HuggingFaceSpec("org/model", "main",
-        java.util.List.of("*.json"), "huggingface/org/model"));
+        List.of("*.json"), "huggingface/org/model"));
   }
 
   @ParameterizedTest

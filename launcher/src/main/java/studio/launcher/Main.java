@@ -1,6 +1,7 @@
 package studio.launcher;
 
 import io.vertx.core.Vertx;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -8,13 +9,14 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
+import picocli.CommandLine;
 import studio.runtime.config.ConfigException;
 import studio.runtime.config.ConfigLoader;
 import studio.runtime.config.Settings;
@@ -90,7 +92,7 @@ public final class Main implements Callable<Integer> {
     EmbeddedInfrastructure infrastructure;
     try {
       infrastructure = EmbeddedInfrastructure.startMissing(config.common(), true, true);
-    } catch (java.io.IOException e) {
+    } catch (IOException e) {
       System.err.println("studio: could not start embedded infrastructure: " + e.getMessage());
       return EXIT_START_FAILED;
     }
@@ -108,7 +110,7 @@ public final class Main implements Callable<Integer> {
     try {
       return ConfigLoader.fromEnvironment(bootstrap, configFile)
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
+    } catch (ExecutionException e) {
       throw e.getCause() instanceof ConfigException config ? config : e;
     } finally {
       bootstrap.close();

@@ -2,17 +2,23 @@ package studio.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -30,7 +36,7 @@ class MainTest {
 
   private Exit run(Map<String, String> env, String... args) throws IOException, InterruptedException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new java.util.ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+    List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
         Main.class.getName()));
     command.addAll(List.of(args));
     ProcessBuilder builder = new ProcessBuilder(command).directory(workDir.toFile());
@@ -143,9 +149,9 @@ class MainTest {
         "STUDIO_TASKS_PORT", "0", "STUDIO_DOWNLOADS_PORT", "0"));
     Process process = builder.start();
     try {
-      java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+      BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
           StandardCharsets.UTF_8));
-      List<String> lines = java.util.concurrent.CompletableFuture.supplyAsync(() -> out.lines()
+      List<String> lines = CompletableFuture.supplyAsync(() -> out.lines()
           .takeWhile(line -> !line.startsWith("Press Ctrl-C")).toList())
           .get(180, TimeUnit.SECONDS);
       assertThat(lines).contains("Studio Runtime is up:");
@@ -170,15 +176,15 @@ class MainTest {
     builder.environment().put("STUDIO_DATA_DIR", workDir.resolve("data").toString());
     Process process = builder.start();
     try {
-      java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+      BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
           StandardCharsets.UTF_8));
-      List<String> lines = java.util.concurrent.CompletableFuture.supplyAsync(() -> out.lines()
+      List<String> lines = CompletableFuture.supplyAsync(() -> out.lines()
           .takeWhile(line -> !line.startsWith("Embedded infrastructure is up")).toList())
           .get(90, TimeUnit.SECONDS);
       assertThat(lines).anyMatch(line -> line.startsWith("export DATABASE_URL=postgresql://postgres@127.0.0.1:"));
       String redis = lines.stream().filter(line -> line.startsWith("export REDIS_URL=")).findFirst().orElseThrow();
       int redisPort = Integer.parseInt(redis.substring(redis.lastIndexOf(':') + 1));
-      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", redisPort)) {
+      try (Socket socket = new Socket("127.0.0.1", redisPort)) {
         assertThat(socket.isConnected()).isTrue();
       }
       assertThat(workDir.resolve("data").resolve("postgres").resolve("PG_VERSION")).exists();
@@ -205,7 +211,7 @@ class MainTest {
     Exit exit = runProduction(Map.of("GUNICORN_WORKER_CLASS", "gevent", "LLMCTL_STUDIO_SOCKETIO_ASYNC_MODE", "eventlet",
         "GUNICORN_ERROR_LOG", errorLog.toString()));
     assertThat(exit.code()).as("the database is unreachable, so startup fails after logging").isEqualTo(1);
-    String log = java.nio.file.Files.readString(errorLog);
+    String log = Files.readString(errorLog);
     assertThat(log).contains("WARNING | GUNICORN_WORKER_CLASS has no effect: ")
         .contains("WARNING | LLMCTL_STUDIO_SOCKETIO_ASYNC_MODE has no effect: ");
   }

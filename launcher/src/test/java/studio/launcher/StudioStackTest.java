@@ -2,7 +2,10 @@ package studio.launcher;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
@@ -12,15 +15,19 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import studio.contract.bus.RealtimePublisher;
+import studio.contract.envelope.DraftEvent;
 import studio.runtime.auth.RealtimeTokens;
 import studio.runtime.config.Settings;
 import studio.runtime.database.Database;
+import studio.testsupport.HttpClients;
 import studio.testsupport.RealtimeClient;
 
 /** The single-node default: {@code all} on embedded PostgreSQL and Redis, nothing configured but ports. */
@@ -30,7 +37,7 @@ class StudioStackTest {
   static Path dataDir;
   private static StudioStack stack;
   /** A field, not a local: Vert.x 5 closes a client once it is garbage collected, even mid-connection. */
-  private static io.vertx.core.http.WebSocketClient sockets;
+  private static WebSocketClient sockets;
 
   static StudioConfig embeddedDefaults() {
     return StudioConfig.from(Settings.of(Map.of(
@@ -64,7 +71,7 @@ class StudioStackTest {
   @Test
   @DisplayName("the web gateway's full health report shows embedded PostgreSQL, Redis and the workers up")
   void fullHealthIsUp(Vertx vertx, VertxTestContext test) {
-    studio.testsupport.HttpClients.of(vertx).get(port(ServiceName.WEB), "127.0.0.1", "/api/v1/infrastructure/health/full").send()
+    HttpClients.of(vertx).get(port(ServiceName.WEB), "127.0.0.1", "/api/v1/infrastructure/health/full").send()
         .onComplete(test.succeeding(response -> test.verify(() -> {
           JsonObject report = response.bodyAsJsonObject();
           assertThat(response.statusCode()).as(report.encodePrettily()).isEqualTo(200);
@@ -82,7 +89,7 @@ class StudioStackTest {
   @Test
   @DisplayName("each service answers liveness and readiness on its own port")
   void everyServiceIsReady(Vertx vertx, VertxTestContext test) {
-    WebClient client = studio.testsupport.HttpClients.of(vertx);
+    WebClient client = HttpClients.of(vertx);
     var checkpoint = test.checkpoint(ServiceName.values().length * 2);
     for (ServiceName service : ServiceName.values()) {
       for (String path : new String[] {"/health", "/health/ready"}) {
@@ -101,8 +108,8 @@ class StudioStackTest {
     assertThat(stack.managementPort()).isPresent();
     int management = stack.managementPort().getAsInt();
     assertThat(stack.ports().values()).doesNotContain(management);
-    await(studio.testsupport.HttpClients.of(vertx).get(port(ServiceName.WEB), "127.0.0.1", "/health").send());
-    var scrape = await(studio.testsupport.HttpClients.of(vertx).get(management, "127.0.0.1", "/metrics").send());
+    await(HttpClients.of(vertx).get(port(ServiceName.WEB), "127.0.0.1", "/health").send());
+    var scrape = await(HttpClients.of(vertx).get(management, "127.0.0.1", "/metrics").send());
     assertThat(scrape.statusCode()).isEqualTo(200);
     assertThat(scrape.bodyAsString()).contains("studio_rt_connections").contains("http_server_requests");
   }
@@ -110,7 +117,7 @@ class StudioStackTest {
   @Test
   @DisplayName("the detailed redis endpoint reports only Redis")
   void redisEndpoint(Vertx vertx, VertxTestContext test) {
-    studio.testsupport.HttpClients.of(vertx).get(port(ServiceName.WEB), "127.0.0.1", "/api/v1/infrastructure/health/redis").send()
+    HttpClients.of(vertx).get(port(ServiceName.WEB), "127.0.0.1", "/api/v1/infrastructure/health/redis").send()
         .onComplete(test.succeeding(response -> test.verify(() -> {
           assertThat(response.statusCode()).isEqualTo(200);
           assertThat(response.bodyAsJsonObject().getJsonObject("checks").fieldNames()).containsExactly("redis");
@@ -124,16 +131,16 @@ class StudioStackTest {
     String room = "task:stack-" + System.nanoTime();
     String token = RealtimeTokens.create(vertx, stack.config().secrets().jwtSecretKey())
         .mint("tester", List.of(room), Duration.ofMinutes(1));
-    studio.contract.envelope.DraftEvent draft = studio.contract.envelope.DraftEvent.fromJson(new JsonObject()
+    DraftEvent draft = DraftEvent.fromJson(new JsonObject()
         .put("event_type", "node.task.updated").put("entity_kind", "task").put("entity_id", room.substring(5))
-        .put("room_keys", new io.vertx.core.json.JsonArray().add(room)).put("payload", new JsonObject().put("ok", true)));
+        .put("room_keys", new JsonArray().add(room)).put("payload", new JsonObject().put("ok", true)));
     sockets = vertx.createWebSocketClient();
     sockets.connect(port(ServiceName.HUB), "127.0.0.1", "/rt/ws?token=" + token)
         .onComplete(test.succeeding(ws -> {
           ws.textMessageHandler(text -> {
             JsonObject frame = new JsonObject(text);
             if ("ack".equals(frame.getString("op"))) {
-              new studio.contract.bus.RealtimePublisher(stack.vertx()).publish(draft).onFailure(test::failNow);
+              new RealtimePublisher(stack.vertx()).publish(draft).onFailure(test::failNow);
             } else if ("event".equals(frame.getString("op"))) {
               test.verify(() -> {
                 assertThat(frame.getString("room")).isEqualTo(room);
@@ -143,12 +150,12 @@ class StudioStackTest {
             }
           });
           ws.writeTextMessage(new JsonObject().put("op", "subscribe").put("id", "1")
-              .put("rooms", new io.vertx.core.json.JsonArray().add(room)).encode());
+              .put("rooms", new JsonArray().add(room)).encode());
         }));
   }
 
-  private static <T> T await(io.vertx.core.Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   private static JsonObject payload(JsonObject frame) {
@@ -159,7 +166,7 @@ class StudioStackTest {
   @DisplayName("a chat turn with a 70,000-character prompt: accepted, its events arrive as bounded previews, a task started "
       + "afterwards delivers its events, and the whole prompt is readable over HTTP")
   void longChatPromptKeepsEventsFlowing(Vertx vertx) throws Exception {
-    WebClient http = studio.testsupport.HttpClients.of(vertx);
+    WebClient http = HttpClients.of(vertx);
     int web = port(ServiceName.WEB);
     long thread = await(http.post(web, "127.0.0.1", "/api/v1/threads").sendJsonObject(new JsonObject().put("title", "long")))
         .bodyAsJsonObject().getLong("id");
@@ -178,7 +185,7 @@ class StudioStackTest {
         && "chat.turn.requested".equals(frame.getJsonObject("event").getString("event_type")));
     assertThat(payload(requested).getBoolean("prompt_truncated")).isTrue();
     assertThat(prompt).startsWith(payload(requested).getString("prompt"));
-    assertThat(requested.encode().length()).isLessThan(studio.contract.envelope.DraftEvent.MAX_BODY_BYTES);
+    assertThat(requested.encode().length()).isLessThan(DraftEvent.MAX_BODY_BYTES);
 
     long task = await(http.post(web, "127.0.0.1", "/api/v1/tasks").sendJsonObject(new JsonObject().put("executor", "noop")))
         .bodyAsJsonObject().getLong("id");
@@ -200,11 +207,11 @@ class StudioStackTest {
   @DisplayName("a run of three tasks created over HTTP announces autorun.updated and autorun.node_set.updated on run:<id> "
       + "through the hub, in order, queued -> running -> succeeded; a page hydrated mid-run ends on the same state")
   void runOfThreeTasks(Vertx vertx) throws Exception {
-    WebClient http = studio.testsupport.HttpClients.of(vertx);
+    WebClient http = HttpClients.of(vertx);
     int web = port(ServiceName.WEB);
     JsonObject sleep = new JsonObject().put("executor", "sleep").put("params", new JsonObject().put("duration_ms", 200));
     var created = await(http.post(web, "127.0.0.1", "/api/v1/runs")
-        .sendJsonObject(new JsonObject().put("tasks", new io.vertx.core.json.JsonArray().add(sleep).add(sleep).add(sleep))));
+        .sendJsonObject(new JsonObject().put("tasks", new JsonArray().add(sleep).add(sleep).add(sleep))));
     assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(202);
     long run = created.bodyAsJsonObject().getLong("id");
     String room = "run:" + run;

@@ -3,6 +3,7 @@ package studio.outbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -12,11 +13,13 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -24,8 +27,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Instant;
 import studio.contract.bus.Addresses;
 import studio.contract.bus.RealtimePublisher;
 import studio.contract.envelope.DraftEvent;
@@ -201,7 +202,7 @@ class OutboxRelayTest {
 
   /** Stands in for the hub: refuses one entity for good, is briefly unavailable, sequences the rest. */
   private List<String> fakeHub(String refusedEntity, int unavailableAnswers) {
-    List<String> published = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> published = new CopyOnWriteArrayList<>();
     int[] unavailable = {unavailableAnswers};
     long[] sequence = {0};
     vertx.eventBus().<JsonObject>consumer(Addresses.PUBLISH, message -> {

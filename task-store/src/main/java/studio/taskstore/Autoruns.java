@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -170,7 +171,7 @@ public final class Autoruns {
         .collect(Collectors.joining(","));
   }
 
-  private static String text(java.time.OffsetDateTime time) {
+  private static String text(OffsetDateTime time) {
     return time == null ? null : time.toString();
   }
 }

@@ -4,6 +4,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,7 +28,7 @@ public record FlowchartDefinition(Map<String, TaskSpec> nodes, List<Edge> edges)
   }
 
   public FlowchartDefinition {
-    nodes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(nodes));
+    nodes = Collections.unmodifiableMap(new LinkedHashMap<>(nodes));
     edges = List.copyOf(edges);
   }
 
@@ -105,7 +106,7 @@ public record FlowchartDefinition(Map<String, TaskSpec> nodes, List<Edge> edges)
     if (seen == 1) {
       List<String> cycle = new ArrayList<>();
       List<String> ordered = new ArrayList<>(path);
-      java.util.Collections.reverse(ordered);
+      Collections.reverse(ordered);
       cycle.addAll(ordered.subList(ordered.indexOf(node), ordered.size()));
       cycle.add(node);
       return cycle;

@@ -2,10 +2,11 @@ package studio.taskstore;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Tuple;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -110,7 +111,7 @@ public final class TaskTransitions {
 
   private static boolean stillHeld(TaskRow task, TaskRow claimed) {
     return task != null && task.status() == TaskStatus.RUNNING
-        && java.util.Objects.equals(task.leaseOwner(), claimed.leaseOwner());
+        && Objects.equals(task.leaseOwner(), claimed.leaseOwner());
   }
 
   /** The owners of a task, locked in the one order: flowchart run or run, then chat thread. */

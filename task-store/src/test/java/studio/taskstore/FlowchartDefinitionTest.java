@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import studio.contract.error.ContractException;
@@ -24,7 +25,7 @@ class FlowchartDefinitionTest {
   }
 
   private static ContractException refusal(JsonObject definition) {
-    return (ContractException) org.assertj.core.api.Assertions.catchThrowable(() -> FlowchartDefinition.parse(definition));
+    return (ContractException) Assertions.catchThrowable(() -> FlowchartDefinition.parse(definition));
   }
 
   @Test

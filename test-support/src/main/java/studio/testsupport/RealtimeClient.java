@@ -10,6 +10,8 @@ import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
@@ -22,7 +24,7 @@ public final class RealtimeClient {
    * One client per Vert.x, held strongly: Vert.x 5 closes a client that is garbage collected, which
    * would cut connections mid-handshake.
    */
-  private static final java.util.Map<Vertx, WebSocketClient> CLIENTS = new java.util.concurrent.ConcurrentHashMap<>();
+  private static final Map<Vertx, WebSocketClient> CLIENTS = new ConcurrentHashMap<>();
   public final List<JsonObject> frames = new CopyOnWriteArrayList<>();
   public volatile Short closeCode;
   public volatile String closeReason;

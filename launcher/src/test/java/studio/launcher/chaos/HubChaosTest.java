@@ -371,6 +371,6 @@ class HubChaosTest {
   }
 
   private static String token(String room) {
-    return RealtimeTokens.create(vertx, JWT_SECRET).mint("chaos", java.util.List.of(room), Duration.ofMinutes(10));
+    return RealtimeTokens.create(vertx, JWT_SECRET).mint("chaos", List.of(room), Duration.ofMinutes(10));
   }
 }

@@ -262,6 +262,6 @@ class TaskChaosTest {
   }
 
   private static String token() {
-    return RealtimeTokens.create(vertx, JWT_SECRET).mint("chaos", java.util.List.of("task:*"), Duration.ofSeconds(600));
+    return RealtimeTokens.create(vertx, JWT_SECRET).mint("chaos", List.of("task:*"), Duration.ofSeconds(600));
   }
 }

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Drives {@code scripts/cluster-local} for a test: its own state directory and base port, the
@@ -140,8 +141,8 @@ final class ClusterLocal implements AutoCloseable {
   }
 
   private List<String> command(String... arguments) {
-    return java.util.stream.Stream.concat(java.util.stream.Stream.of(root.resolve("scripts/cluster-local").toString()),
-        java.util.stream.Stream.of(arguments)).toList();
+    return Stream.concat(Stream.of(root.resolve("scripts/cluster-local").toString()),
+        Stream.of(arguments)).toList();
   }
 
   /** Maven runs the tests in the module directory; the scripts live at the repository root. */

@@ -14,6 +14,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -119,8 +120,8 @@ class ClusterLocalTest {
   @DisplayName("a hub replica and a task runner die mid-run: every event arrives once and in order, every node succeeds once")
   void survivesHubAndRunnerDeath() throws Exception {
     List<String> workers = List.of("w1", "w2", "w3", "w4");
-    List<JsonObject> nodes = new java.util.ArrayList<>(List.of(node("start", 500), node("finish", 500)));
-    List<JsonObject> edges = new java.util.ArrayList<>();
+    List<JsonObject> nodes = new ArrayList<>(List.of(node("start", 500), node("finish", 500)));
+    List<JsonObject> edges = new ArrayList<>();
     workers.forEach(worker -> {
       nodes.add(node(worker, 8000));
       edges.add(edge("start", worker));

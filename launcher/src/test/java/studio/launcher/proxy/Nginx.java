@@ -9,8 +9,10 @@ import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -57,7 +59,7 @@ final class Nginx implements AutoCloseable {
   /** Serves one of the shipped templates under deploy/proxy/nginx. */
   static Nginx start(Path directory, String template, Map<String, String> variables) throws Exception {
     int port = freePort();
-    Map<String, String> all = new java.util.HashMap<>(variables);
+    Map<String, String> all = new HashMap<>(variables);
     all.put("STUDIO_LISTEN", "127.0.0.1:" + port);
     all.put("STUDIO_LISTEN_HTTP", "127.0.0.1:" + freePort());
     String rendered = render(Files.readString(template(template)), all);
@@ -133,7 +135,7 @@ final class Nginx implements AutoCloseable {
   @Override
   public void close() throws Exception {
     process.destroy();
-    if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+    if (!process.waitFor(10, TimeUnit.SECONDS)) {
       process.destroyForcibly();
     }
   }

@@ -16,6 +16,7 @@ import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
@@ -98,10 +99,10 @@ class ReverseProxyTest {
     settings.put("WORKER_SHARED_SECRET", WORKER_SECRET);
     settings.putAll(serviceSettings);
     stack = StudioStack.start(StudioConfig.from(Settings.of(settings), false), EnumSet.of(ServiceName.WEB, ServiceName.HUB));
-    Path nginxDir = java.nio.file.Files.createDirectories(directory.resolve("nginx"));
-    Path certs = java.nio.file.Files.createDirectories(directory.resolve("certs"));
-    java.nio.file.Files.copy(Path.of(certificate.certificatePath()), certs.resolve("tls.crt"));
-    java.nio.file.Files.copy(Path.of(certificate.privateKeyPath()), certs.resolve("tls.key"));
+    Path nginxDir = Files.createDirectories(directory.resolve("nginx"));
+    Path certs = Files.createDirectories(directory.resolve("certs"));
+    Files.copy(Path.of(certificate.certificatePath()), certs.resolve("tls.crt"));
+    Files.copy(Path.of(certificate.privateKeyPath()), certs.resolve("tls.key"));
     nginx = Nginx.start(nginxDir, Map.of(
         "STUDIO_PATH_PREFIX", PREFIX,
         "STUDIO_WEB_UPSTREAM", "127.0.0.1:" + stack.ports().get(ServiceName.WEB),

@@ -2,6 +2,7 @@ package studio.runtime.config;
 
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -156,7 +157,7 @@ public final class Settings {
   }
 
   private static Map<String, Object> withoutNulls(Map<String, Object> values) {
-    Map<String, Object> copy = new java.util.HashMap<>();
+    Map<String, Object> copy = new HashMap<>();
     values.forEach((key, value) -> {
       if (key != null && value != null) {
         copy.put(key, value);

@@ -1,6 +1,7 @@
 package studio.runtime.database;
 
 import io.vertx.pgclient.PgConnectOptions;
+import java.net.URI;
 import java.time.Duration;
 import studio.runtime.config.ConfigException;
 import studio.runtime.config.Settings;
@@ -70,7 +71,7 @@ public record DatabaseConfig(String url, String password, int poolSize, Duration
 
   private static boolean urlHasPassword(String url) {
     try {
-      String userInfo = java.net.URI.create(url).getRawUserInfo();
+      String userInfo = URI.create(url).getRawUserInfo();
       return userInfo != null && userInfo.indexOf(':') >= 0 && userInfo.indexOf(':') < userInfo.length() - 1;
     } catch (IllegalArgumentException e) {
       return false;

@@ -1,7 +1,10 @@
 package studio.runtime.database;
 
+import io.vertx.core.VertxException;
 import io.vertx.pgclient.PgException;
+import java.io.IOException;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
 
 /** Tells a database that is away (worth another try later) from one that refused the work itself. */
 public final class DatabaseFailures {
@@ -24,7 +27,7 @@ public final class DatabaseFailures {
       return TRANSIENT_CLASSES.contains(state.length() < 2 ? "" : state.substring(0, 2)) || LOCK_NOT_AVAILABLE.equals(state);
     }
     // A connection refused, reset or closed, a pool or query timeout.
-    return failure instanceof java.io.IOException || failure instanceof io.vertx.core.VertxException
-        || failure instanceof java.util.concurrent.TimeoutException;
+    return failure instanceof IOException || failure instanceof VertxException
+        || failure instanceof TimeoutException;
   }
 }

@@ -2,6 +2,7 @@ package studio.runtime.egress;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.regex.Pattern;
 
 /** A CIDR block such as {@code 10.0.0.0/8} or {@code fc00::/7}; a bare address is a block of one. */
@@ -51,7 +52,7 @@ public final class IpRange {
 
   public boolean contains(InetAddress address) {
     byte[] candidate = address.getAddress();
-    return candidate.length == network.length && java.util.Arrays.equals(masked(candidate, prefix), network);
+    return candidate.length == network.length && Arrays.equals(masked(candidate, prefix), network);
   }
 
   private static byte[] masked(byte[] bytes, int prefix) {

@@ -2,11 +2,12 @@ package studio.runtime.service;
 
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
-import io.vertx.core.http.HttpConnection;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import studio.runtime.config.CommonConfig;
 
@@ -38,7 +39,7 @@ public final class ServiceHttp {
   }
 
   /** Stops accepting, lets in-flight requests finish for up to the grace period, then closes. */
-  public static Future<Void> shutdown(HttpServer server, java.time.Duration grace) {
+  public static Future<Void> shutdown(HttpServer server, Duration grace) {
     return server == null ? Future.succeededFuture() : server.shutdown(grace.toMillis(), TimeUnit.MILLISECONDS);
   }
 }

@@ -3,6 +3,7 @@ package studio.runtime.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
@@ -54,6 +55,6 @@ class RealtimeTokensTest {
 
   private static List<Object> audience(JsonObject claims) {
     Object aud = claims.getValue("aud");
-    return aud instanceof io.vertx.core.json.JsonArray array ? array.getList() : List.of(aud);
+    return aud instanceof JsonArray array ? array.getList() : List.of(aud);
   }
 }

@@ -16,6 +16,7 @@ import io.vertx.core.net.SocketAddress;
 import java.net.ConnectException;
 import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -67,7 +68,7 @@ class EgressClientTest {
     EgressResolver resolver = (unused, host) -> {
       lookups.add(host);
       if (!host.equals(name) || answers.isEmpty()) {
-        return Future.failedFuture(new java.net.UnknownHostException(host));
+        return Future.failedFuture(new UnknownHostException(host));
       }
       List<String> answer = answers.size() > 1 ? answers.remove(0) : answers.get(0);
       return Future.succeededFuture(answer.stream().map(EgressClientTest::literal).toList());

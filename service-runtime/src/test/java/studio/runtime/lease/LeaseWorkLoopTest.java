@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.DisplayName;
@@ -110,7 +111,7 @@ class LeaseWorkLoopTest {
     onLoop(() -> loop.start());
   }
 
-  private <T> T onLoop(java.util.function.Supplier<Future<T>> action) throws Exception {
+  private <T> T onLoop(Supplier<Future<T>> action) throws Exception {
     Promise<T> done = Promise.promise();
     vertx.runOnContext(go -> action.get().onComplete(done));
     return done.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -215,8 +215,8 @@ class DownloadJobsTest {
     Buffer content = server.file("big.bin", 3_000_000);
     long id = service.submit(files(server.url("/files/big.bin"), "big.bin", content));
     // The job's partial file is /dev/full, where every write fails with ENOSPC, as on a full disk.
-    java.nio.file.Files.createDirectories(partials(id));
-    java.nio.file.Files.createSymbolicLink(partials(id).resolve("0.part"), Path.of("/dev/full"));
+    Files.createDirectories(partials(id));
+    Files.createSymbolicLink(partials(id).resolve("0.part"), Path.of("/dev/full"));
     service.deploy();
 
     JsonObject job = awaitEnd(id, "failed");

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.assertj.core.groups.Tuple;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -23,11 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import studio.downloads.support.DownloadService;
-import studio.downloads.support.FileServer;
 import studio.downloads.support.FileServer.Served;
+import studio.downloads.support.FileServer;
 import studio.runtime.egress.EgressConfig;
-import studio.testsupport.egress.FakeNetwork;
 import studio.testsupport.egress.FakeNetwork.Dial;
+import studio.testsupport.egress.FakeNetwork;
 
 /**
  * SSRF attacks on download jobs, with the default egress knobs unless a test opens something. Names
@@ -144,7 +145,7 @@ class EgressSecurityTest {
     assertThat(job.getString("status")).as(job.getString("error")).isEqualTo("succeeded");
     assertThat(Files.readAllBytes(service.workspace().resolve("x.bin"))).isEqualTo(secret.getBytes());
     assertThat(network.dials()).extracting(Dial::host, Dial::address)
-        .containsOnly(org.assertj.core.groups.Tuple.tuple("mirror.test", "127.0.0.1"));
+        .containsOnly(Tuple.tuple("mirror.test", "127.0.0.1"));
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
@@ -19,8 +20,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import studio.contract.error.CloseCode;
 import studio.hub.support.HubNode;
-import studio.testsupport.RealtimeClient;
 import studio.hub.support.Tokens;
+import studio.testsupport.RealtimeClient;
 
 /** A client that stops reading must not grow the hub's heap: conflate progress, else disconnect. */
 @ExtendWith(VertxExtension.class)
@@ -43,7 +44,7 @@ class BackpressureTest {
 
   private JsonObject event(String type, int i) {
     return new JsonObject().put("event_type", type).put("entity_kind", "download_job").put("entity_id", id)
-        .put("room_keys", new io.vertx.core.json.JsonArray().add(room))
+        .put("room_keys", new JsonArray().add(room))
         .put("payload", new JsonObject().put("bytes_done", i).put("padding", PADDING));
   }
 

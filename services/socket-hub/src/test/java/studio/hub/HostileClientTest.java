@@ -25,6 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import studio.contract.error.CloseCode;
 import studio.hub.support.HubNode;
 import studio.hub.support.Tokens;
+import studio.testsupport.HttpClients;
 import studio.testsupport.RealtimeClient;
 import studio.testsupport.TestInfrastructure;
 
@@ -50,7 +51,7 @@ class HostileClientTest {
   }
 
   private JsonObject stats() throws Exception {
-    return studio.testsupport.HttpClients.of(vertx).get(node.port(), "127.0.0.1", "/rt/stats").send()
+    return HttpClients.of(vertx).get(node.port(), "127.0.0.1", "/rt/stats").send()
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).bodyAsJsonObject();
   }
 

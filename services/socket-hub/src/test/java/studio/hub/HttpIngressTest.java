@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -24,6 +25,7 @@ import studio.contract.envelope.DraftEvent;
 import studio.contract.error.ErrorCode;
 import studio.hub.ingress.HttpIngress;
 import studio.hub.support.HubNode;
+import studio.testsupport.HttpClients;
 import studio.testsupport.TestInfrastructure;
 
 /** {@code POST /api/v1/events} and {@code studio.rt.publish}, as workers and services use them. */
@@ -37,7 +39,7 @@ class HttpIngressTest {
   @BeforeEach
   void deploy(Vertx vertx) throws Exception {
     node = HubNode.deploy(vertx, Map.of());
-    http = studio.testsupport.HttpClients.of(vertx);
+    http = HttpClients.of(vertx);
     redis = Redis.createClient(vertx, TestInfrastructure.redisUrl());
   }
 
@@ -158,8 +160,8 @@ class HttpIngressTest {
   void busFailureCode() throws Exception {
     Throwable failure = node.vertx.eventBus().request(Addresses.PUBLISH, HubNode.draft(id, "nope"))
         .toCompletionStage().toCompletableFuture().handle((reply, error) -> error).get(10, TimeUnit.SECONDS);
-    assertThat(failure).isInstanceOf(io.vertx.core.eventbus.ReplyException.class);
-    assertThat(((io.vertx.core.eventbus.ReplyException) failure).failureCode())
+    assertThat(failure).isInstanceOf(ReplyException.class);
+    assertThat(((ReplyException) failure).failureCode())
         .isEqualTo(ErrorCode.INVALID_DRAFT.failureCode());
   }
 }

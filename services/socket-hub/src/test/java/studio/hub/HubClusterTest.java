@@ -16,10 +16,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import studio.hub.support.HubNode;
-import studio.testsupport.RealtimeClient;
 import studio.hub.support.Tokens;
 import studio.runtime.cluster.Clustering.ClusteredVertx;
 import studio.testsupport.ClusteredNodes;
+import studio.testsupport.HttpClients;
+import studio.testsupport.RealtimeClient;
 
 /**
  * Two hub replicas in one Hazelcast cluster sharing one real Redis: clients on either replica see
@@ -54,7 +55,7 @@ class HubClusterTest {
 
   /** Publishes over HTTP to the given replica, {@code window} requests in flight at a time. */
   private static void publishThrough(HubNode node, List<JsonObject> drafts, int window) throws Exception {
-    WebClient http = studio.testsupport.HttpClients.of(node.vertx);
+    WebClient http = HttpClients.of(node.vertx);
     for (int from = 0; from < drafts.size(); from += window) {
       List<Future<Integer>> batch = new ArrayList<>();
       for (JsonObject draft : drafts.subList(from, Math.min(drafts.size(), from + window))) {

@@ -3,8 +3,11 @@ package studio.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -16,8 +19,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import studio.contract.error.CloseCode;
 import studio.hub.support.HubNode;
-import studio.testsupport.RealtimeClient;
 import studio.hub.support.Tokens;
+import studio.runtime.auth.RealtimeTokens;
+import studio.testsupport.RealtimeClient;
 
 /** One hub on real Redis, driven over a real WebSocket as a browser would. */
 @ExtendWith(VertxExtension.class)
@@ -107,8 +111,8 @@ class HubSessionTest {
   @Test
   @DisplayName("a token signed with another secret is refused")
   void foreignToken() throws Exception {
-    String forged = studio.runtime.auth.RealtimeTokens.create(vertx, "another-secret-0123456789abcdef0123")
-        .mint("mallory", List.of("*"), java.time.Duration.ofMinutes(1));
+    String forged = RealtimeTokens.create(vertx, "another-secret-0123456789abcdef0123")
+        .mint("mallory", List.of("*"), Duration.ofMinutes(1));
     RealtimeClient client = RealtimeClient.open(vertx, node.port(), "/rt/ws?token=" + forged);
     assertThat(client.awaitFrame(f -> "error".equals(f.getString("op"))).getString("code")).isEqualTo("unauthenticated");
   }
@@ -171,7 +175,7 @@ class HubSessionTest {
   @DisplayName("resume with since: exactly the 500 missed events, recovered:true, nothing twice")
   void resumeWithinHistory() throws Exception {
     JsonObject last = receiveOneThenLeave();
-    node.publishAll(java.util.Collections.nCopies(500, HubNode.draft(id, task)), 50);
+    node.publishAll(Collections.nCopies(500, HubNode.draft(id, task)), 50);
     RealtimeClient second = connect(task);
     JsonObject since = new JsonObject().put(task, new JsonObject().put("offset", last.getLong("offset"))
         .put("epoch", last.getString("epoch")));
@@ -188,7 +192,7 @@ class HubSessionTest {
   @DisplayName("resume from before the history window answers recovered:false and continues live")
   void resumeBeyondHistory() throws Exception {
     JsonObject last = receiveOneThenLeave();
-    node.publishAll(java.util.Collections.nCopies(700, HubNode.draft(id, task)), 50);
+    node.publishAll(Collections.nCopies(700, HubNode.draft(id, task)), 50);
     RealtimeClient second = connect(task);
     JsonObject since = new JsonObject().put(task, new JsonObject().put("offset", 1).put("epoch", last.getString("epoch")));
     JsonObject room = second.awaitReply(second.subscribe(since, task)).getJsonObject("rooms").getJsonObject(task);
@@ -216,7 +220,7 @@ class HubSessionTest {
     String other = "run:" + id;
     client.awaitReply(client.subscribe(task, other));
     client.awaitReply(client.send(new JsonObject().put("op", "unsubscribe")
-        .put("rooms", new io.vertx.core.json.JsonArray().add(task))));
+        .put("rooms", new JsonArray().add(task))));
     node.publish(HubNode.draft(id, task, other));
     client.awaitEvents(other, 1);
     assertThat(client.events(task)).isEmpty();

@@ -5,19 +5,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+import java.util.stream.LongStream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import studio.contract.bus.Addresses;
 import studio.hub.support.HubNode;
 import studio.hub.support.Tokens;
+import studio.testsupport.HttpClients;
 
 /** The stateless long-poll fallback: any replica answers from history, or holds until an event. */
 @ExtendWith(VertxExtension.class)
@@ -30,7 +46,7 @@ class LongPollTest {
   @BeforeEach
   void deploy(Vertx vertx) throws Exception {
     node = HubNode.deploy(vertx, Map.of("STUDIO_RT_POLL_TIMEOUT", "30s"));
-    http = studio.testsupport.HttpClients.of(vertx);
+    http = HttpClients.of(vertx);
   }
 
   private Future<HttpResponse<Buffer>> poll(String token, JsonObject since) {
@@ -88,7 +104,7 @@ class LongPollTest {
     Future<HttpResponse<Buffer>> held = poll(Tokens.grant(node.vertx, room),
         new JsonObject().put(room, new JsonObject().put("offset", 1).put("epoch", epoch)));
     // Parked: the poll listens on the room (the hub's stats count it) and has not answered.
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> await(
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> await(
         http.get(node.port(), "127.0.0.1", "/rt/stats").send()).bodyAsJsonObject().getInteger("rooms") == 1);
     assertThat(held.isComplete()).isFalse();
     node.publish(HubNode.draft(id, room));
@@ -110,7 +126,7 @@ class LongPollTest {
   void preflight() throws Exception {
     HubNode restricted = HubNode.deploy(Vertx.vertx(), Map.of("STUDIO_CORS_ALLOWED_ORIGINS", "https://studio.example.com"));
     try {
-      HttpResponse<Buffer> allowed = await(http.request(io.vertx.core.http.HttpMethod.OPTIONS, restricted.port(),
+      HttpResponse<Buffer> allowed = await(http.request(HttpMethod.OPTIONS, restricted.port(),
               "127.0.0.1", "/rt/poll").putHeader("Origin", "https://studio.example.com")
           .putHeader("Access-Control-Request-Method", "GET").putHeader("Access-Control-Request-Headers", "authorization")
           .send());
@@ -118,7 +134,7 @@ class LongPollTest {
       assertThat(allowed.getHeader("Access-Control-Allow-Origin")).isEqualTo("https://studio.example.com");
       assertThat(allowed.getHeader("Access-Control-Allow-Headers")).containsIgnoringCase("authorization");
 
-      HttpResponse<Buffer> foreign = await(http.request(io.vertx.core.http.HttpMethod.OPTIONS, restricted.port(),
+      HttpResponse<Buffer> foreign = await(http.request(HttpMethod.OPTIONS, restricted.port(),
               "127.0.0.1", "/rt/poll").putHeader("Origin", "https://evil.example")
           .putHeader("Access-Control-Request-Method", "GET").send());
       assertThat(foreign.statusCode()).isEqualTo(403);
@@ -138,14 +154,14 @@ class LongPollTest {
       JsonObject start = await(poll(Tokens.grant(node.vertx, room), null)).bodyAsJsonObject()
           .getJsonObject("rooms").getJsonObject(room);
       // About 150 events a second from a publisher that does not wait for the poller.
-      java.util.concurrent.atomic.AtomicInteger published = new java.util.concurrent.atomic.AtomicInteger(1);
+      AtomicInteger published = new AtomicInteger(1);
       long publisher = node.vertx.setPeriodic(20, t -> {
         for (int i = 0; i < 3 && published.get() < total; i++) {
           published.incrementAndGet();
-          node.vertx.eventBus().request(studio.contract.bus.Addresses.PUBLISH, HubNode.draft(id, room));
+          node.vertx.eventBus().request(Addresses.PUBLISH, HubNode.draft(id, room));
         }
       });
-      java.util.List<Long> received = new java.util.ArrayList<>();
+      List<Long> received = new ArrayList<>();
       JsonObject since = new JsonObject().put(room, start);
       String token = Tokens.grant(node.vertx, room);
       try {
@@ -164,14 +180,14 @@ class LongPollTest {
         node.vertx.cancelTimer(publisher);
       }
       assertThat(received).as("offsets 2..%d, once each, in order", total)
-          .containsExactlyElementsOf(java.util.stream.LongStream.rangeClosed(2, total).boxed().toList());
+          .containsExactlyElementsOf(LongStream.rangeClosed(2, total).boxed().toList());
     } finally {
       await(other.vertx.close());
     }
   }
 
-  @org.junit.jupiter.params.ParameterizedTest(name = "since={0} is 400 naming {1}")
-  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+  @ParameterizedTest(name = "since={0} is 400 naming {1}")
+  @CsvSource(delimiter = '|', value = {
       "{\"ROOM\":{\"offset\":-5,\"epoch\":\"e\"}}|since.ROOM.offset",
       "{\"ROOM\":{\"offset\":1e19,\"epoch\":\"e\"}}|since.ROOM.offset",
       "{\"ROOM\":{\"offset\":10000000000000000000}}|since.ROOM.offset",
@@ -197,15 +213,15 @@ class LongPollTest {
     node.publish(HubNode.draft(id, room));
     String epoch = await(poll(Tokens.grant(node.vertx, room), null)).bodyAsJsonObject()
         .getJsonObject("rooms").getJsonObject(room).getString("epoch");
-    io.vertx.core.http.HttpClient raw = node.vertx.createHttpClient();
-    io.vertx.core.http.HttpClientRequest request = await(raw.request(io.vertx.core.http.HttpMethod.GET, node.port(),
-        "127.0.0.1", "/rt/poll?rooms=" + room + "&since=" + java.net.URLEncoder.encode(
+    HttpClient raw = node.vertx.createHttpClient();
+    HttpClientRequest request = await(raw.request(HttpMethod.GET, node.port(),
+        "127.0.0.1", "/rt/poll?rooms=" + room + "&since=" + URLEncoder.encode(
             new JsonObject().put(room, new JsonObject().put("offset", 1).put("epoch", epoch)).encode(),
-            java.nio.charset.StandardCharsets.UTF_8)));
+            StandardCharsets.UTF_8)));
     request.putHeader("Authorization", "Bearer " + Tokens.grant(node.vertx, room)).end();
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> stats().getInteger("rooms") == 1);
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> stats().getInteger("rooms") == 1);
     await(request.connection().close());
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> stats().getInteger("rooms") == 0);
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> stats().getInteger("rooms") == 0);
   }
 
   @Test
@@ -215,15 +231,15 @@ class LongPollTest {
     try {
       capped.publish(HubNode.draft(id, room));
       String token = Tokens.grant(capped.vertx, room);
-      WebClient client = studio.testsupport.HttpClients.of(capped.vertx);
+      WebClient client = HttpClients.of(capped.vertx);
       String epoch = await(client.get(capped.port(), "127.0.0.1", "/rt/poll").addQueryParam("rooms", room)
           .putHeader("Authorization", "Bearer " + token).send()).bodyAsJsonObject()
           .getJsonObject("rooms").getJsonObject(room).getString("epoch");
       String since = new JsonObject().put(room, new JsonObject().put("offset", 1).put("epoch", epoch)).encode();
-      java.util.List<Future<HttpResponse<Buffer>>> parked = java.util.stream.IntStream.range(0, 2)
+      List<Future<HttpResponse<Buffer>>> parked = IntStream.range(0, 2)
           .mapToObj(i -> client.get(capped.port(), "127.0.0.1", "/rt/poll").addQueryParam("rooms", room)
               .addQueryParam("since", since).putHeader("Authorization", "Bearer " + token).send()).toList();
-      org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> await(
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> await(
           client.get(capped.port(), "127.0.0.1", "/rt/stats").send()).bodyAsJsonObject().getInteger("long_polls") == 2);
       HttpResponse<Buffer> refused = await(client.get(capped.port(), "127.0.0.1", "/rt/poll").addQueryParam("rooms", room)
           .addQueryParam("since", since).putHeader("Authorization", "Bearer " + token).send());

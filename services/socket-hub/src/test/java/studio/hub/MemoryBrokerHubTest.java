@@ -3,22 +3,24 @@ package studio.hub;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import studio.contract.bus.RealtimePublisher;
-import io.vertx.core.eventbus.ReplyException;
-import studio.contract.error.ErrorCode;
-import studio.contract.room.RoomCursor;
-import studio.contract.room.RoomKey;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import studio.contract.bus.Addresses;
+import studio.contract.bus.RealtimePublisher;
+import studio.contract.error.ErrorCode;
+import studio.contract.room.RoomCursor;
+import studio.contract.room.RoomKey;
 import studio.hub.support.HubNode;
-import studio.testsupport.RealtimeClient;
 import studio.hub.support.Tokens;
+import studio.testsupport.RealtimeClient;
 
 /** The single-process hub without Redis: same protocol, same resume semantics. */
 @ExtendWith(VertxExtension.class)
@@ -71,8 +73,8 @@ class MemoryBrokerHubTest {
   @DisplayName("studio.rt.positions refuses a malformed room with invalid_room")
   void positionsOfBadRoom(Vertx vertx) throws Exception {
     HubNode.deploy(vertx, Map.of("STUDIO_RT_BROKER", "memory", "REDIS_URL", "redis://127.0.0.1:1"));
-    JsonObject body = new JsonObject().put("rooms", new io.vertx.core.json.JsonArray().add("nope:1"));
-    Throwable failure = vertx.eventBus().request(studio.contract.bus.Addresses.ROOM_POSITIONS, body)
+    JsonObject body = new JsonObject().put("rooms", new JsonArray().add("nope:1"));
+    Throwable failure = vertx.eventBus().request(Addresses.ROOM_POSITIONS, body)
         .map(reply -> (Throwable) null).otherwise(error -> error)
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertThat(failure).isInstanceOf(ReplyException.class);

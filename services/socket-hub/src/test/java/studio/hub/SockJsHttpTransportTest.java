@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +35,7 @@ class SockJsHttpTransportTest {
     HubNode node = HubNode.deploy(vertx, Map.of());
     // SockJS may close a polling connection right after answering; a fresh connection per request
     // keeps the client from reusing one the server is closing.
-    http = WebClient.create(vertx, new io.vertx.ext.web.client.WebClientOptions().setKeepAlive(false));
+    http = WebClient.create(vertx, new WebClientOptions().setKeepAlive(false));
     String room = "task:" + UUID.randomUUID().toString().substring(0, 8);
     String session = "/rt/sockjs/000/" + UUID.randomUUID().toString().substring(0, 8);
     List<JsonObject> frames = new ArrayList<>();

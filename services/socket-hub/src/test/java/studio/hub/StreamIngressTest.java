@@ -70,7 +70,7 @@ class StreamIngressTest {
     RealtimeClient client = RealtimeClient.open(node.vertx, node.port(), "/rt/ws?token=" + Tokens.grant(node.vertx, room));
     client.awaitReply(client.subscribe(room));
     for (int i = 0; i < 5; i++) {
-      xadd(HubNode.draft(id, room).put("payload", new io.vertx.core.json.JsonObject().put("i", i)).encode());
+      xadd(HubNode.draft(id, room).put("payload", new JsonObject().put("i", i)).encode());
     }
     client.awaitEvents(room, 5);
     assertThat(client.events(room)).extracting(e -> e.getJsonObject("event").getJsonObject("payload").getInteger("i"))

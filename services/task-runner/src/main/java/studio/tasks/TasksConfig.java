@@ -8,6 +8,7 @@ import studio.runtime.config.CommonConfig;
 import studio.runtime.config.ConfigException;
 import studio.runtime.config.Settings;
 import studio.runtime.egress.EgressConfig;
+import studio.taskstore.TaskSpec;
 
 /**
  * The task runner's own knobs, with their defaults. {@code breaker}: when calls to an LLM provider or
@@ -96,8 +97,8 @@ public record TasksConfig(int port, Queue queue, Shell shell, Http http, Llm llm
 
   private static String provider(Settings settings, String knob, String defaultValue) {
     String value = settings.string(knob, defaultValue);
-    if (value != null && !studio.taskstore.TaskSpec.LLM_PROVIDERS.contains(value)) {
-      throw ConfigException.invalid(knob, value, "one of " + studio.taskstore.TaskSpec.LLM_PROVIDERS);
+    if (value != null && !TaskSpec.LLM_PROVIDERS.contains(value)) {
+      throw ConfigException.invalid(knob, value, "one of " + TaskSpec.LLM_PROVIDERS);
     }
     return value;
   }

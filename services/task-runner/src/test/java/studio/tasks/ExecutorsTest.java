@@ -11,7 +11,10 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -116,7 +119,7 @@ class ExecutorsTest {
     assertThat(lines.get(0).getBoolean("line_truncated")).isTrue();
     assertThat(lines.get(0).getString("line")).matches("x+").hasSizeLessThan(100_000);
     assertThat(lines.subList(1, 301)).extracting(line -> Integer.parseInt(line.getString("line")))
-        .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, 300).boxed().toList());
+        .containsExactlyElementsOf(IntStream.rangeClosed(1, 300).boxed().toList());
     assertThat(lines.subList(1, 301)).allSatisfy(line -> assertThat(line.containsKey("line_truncated")).isFalse());
   }
 
@@ -225,7 +228,7 @@ class ExecutorsTest {
   @DisplayName("http: redirects are followed hop by hop; a 303 after a POST is a GET without the body; "
       + "credentials stay with their origin")
   void httpFollowsRedirects() {
-    List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    List<String> seen = new CopyOnWriteArrayList<>();
     HttpServer other = TaskDatabase.await(vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
       seen.add("other " + request.method() + " " + request.path() + " auth=" + request.getHeader("Authorization"));
       request.response().end("landed");
@@ -385,7 +388,7 @@ class ExecutorsTest {
   @Test
   @DisplayName("llm: a provider that keeps failing opens its circuit; the next task does not call it and the fallback answers at once")
   void llmCircuitOpensAndFallbackAnswers() {
-    java.util.concurrent.atomic.AtomicInteger hits = new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger hits = new AtomicInteger();
     HttpServer server = TaskDatabase.await(vertx.createHttpServer().requestHandler(request -> {
       hits.incrementAndGet();
       request.response().setStatusCode(503).end("overloaded");
@@ -409,7 +412,7 @@ class ExecutorsTest {
   @Test
   @DisplayName("http: a host that keeps failing opens its circuit; the next task fails at once with the reason, without calling it")
   void httpCircuitOpens() {
-    java.util.concurrent.atomic.AtomicInteger hits = new java.util.concurrent.atomic.AtomicInteger();
+    AtomicInteger hits = new AtomicInteger();
     HttpServer server = TaskDatabase.await(vertx.createHttpServer().requestHandler(request -> {
       hits.incrementAndGet();
       request.response().setStatusCode(502).end();

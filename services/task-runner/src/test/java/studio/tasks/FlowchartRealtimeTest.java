@@ -8,18 +8,20 @@ import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import studio.tasks.support.Hub;
-import studio.testsupport.RealtimeClient;
 import studio.tasks.support.Runners;
 import studio.tasks.support.TaskDatabase;
 import studio.taskstore.RunState.FailureMode;
+import studio.testsupport.RealtimeClient;
 
 /** What a run page sees: a WebSocket subscriber of flowchart_run:<id>, through a real hub on Redis. */
 class FlowchartRealtimeTest {
@@ -99,7 +101,7 @@ class FlowchartRealtimeTest {
         .anyMatch(frame -> event(frame).getString("event_type").equals("flowchart.run.updated")
             && payload(frame).getString("status").equals("succeeded")));
 
-    java.util.Set<String> running = new java.util.LinkedHashSet<>();
+    Set<String> running = new LinkedHashSet<>();
     List<List<String>> sets = new ArrayList<>();
     for (JsonObject frame : page.events(room)) {
       String type = event(frame).getString("event_type");

@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonObject;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -73,7 +74,7 @@ class FlowchartRunTest {
   @Test
   @DisplayName("nodes run in dependency order: each starts only after all its dependencies finished")
   void dependencyOrder() {
-    Map<String, JsonObject> spec = new java.util.LinkedHashMap<>();
+    Map<String, JsonObject> spec = new LinkedHashMap<>();
     for (String key : List.of("d", "c", "b", "a")) {
       spec.put(key, sleep(100));
     }
@@ -91,7 +92,7 @@ class FlowchartRunTest {
   @Test
   @DisplayName("independent branches run in parallel, never more at once than the run's max_parallel")
   void boundedParallelism() {
-    Map<String, JsonObject> spec = new java.util.LinkedHashMap<>();
+    Map<String, JsonObject> spec = new LinkedHashMap<>();
     for (int i = 0; i < 5; i++) {
       spec.put("n" + i, sleep(1500));
     }
@@ -114,7 +115,7 @@ class FlowchartRunTest {
   @Test
   @DisplayName("fail-fast: the first failed node stops running nodes, skips the rest, and the run fails naming it")
   void failFast() {
-    Map<String, JsonObject> spec = new java.util.LinkedHashMap<>();
+    Map<String, JsonObject> spec = new LinkedHashMap<>();
     spec.put("slow", sleep(600_000));
     spec.put("bad", new JsonObject().put("executor", "shell")
         .put("params", new JsonObject().put("command", new JsonArray().add("true"))));
@@ -133,7 +134,7 @@ class FlowchartRunTest {
   @Test
   @DisplayName("continue-on-error: independent branches finish; only the failed node's dependents are skipped")
   void continueOnError() {
-    Map<String, JsonObject> spec = new java.util.LinkedHashMap<>();
+    Map<String, JsonObject> spec = new LinkedHashMap<>();
     spec.put("slow", sleep(300));
     spec.put("bad", new JsonObject().put("executor", "shell")
         .put("params", new JsonObject().put("command", new JsonArray().add("true"))));
@@ -152,7 +153,7 @@ class FlowchartRunTest {
   @Test
   @DisplayName("cancel of a running flowchart stops the running node, cancels the waiting ones, and the run ends cancelled")
   void cancelRunning() {
-    Map<String, JsonObject> spec = new java.util.LinkedHashMap<>();
+    Map<String, JsonObject> spec = new LinkedHashMap<>();
     spec.put("first", sleep(600_000));
     spec.put("second", sleep(10));
     long flowchart = db.flowchart(graph(spec, "first->second"));

@@ -8,7 +8,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import java.net.URI;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -33,7 +36,7 @@ class DatabaseOutageTest {
     String status = "/api/v1/nodes/" + created.bodyAsJsonObject().getLong("id") + "/status";
 
     result(proxy.cut());
-    for (HttpResponse<?> answer : java.util.List.of(
+    for (HttpResponse<?> answer : List.of(
         result(node.client().get(status).send()),
         result(node.client().post("/api/v1/tasks").sendJsonObject(task)))) {
       assertThat(answer.statusCode()).as(answer.bodyAsString()).isEqualTo(503);
@@ -42,7 +45,7 @@ class DatabaseOutageTest {
     }
 
     result(proxy.restore());
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() ->
+    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() ->
         result(node.client().post("/api/v1/tasks").sendJsonObject(task)).statusCode() == 202);
   }
 }

@@ -18,6 +18,7 @@ import studio.runtime.config.CommonConfig;
 import studio.runtime.config.Settings;
 import studio.runtime.database.Database;
 import studio.runtime.service.ServiceContext;
+import studio.testsupport.HttpClients;
 import studio.testsupport.TestInfrastructure;
 
 /** Health with one dependency dead: a clear DOWN with a reason, the process itself stays up. */
@@ -50,7 +51,7 @@ class WebHealthTest {
   @Test
   @DisplayName("with Redis down, readiness is 503 naming redis DOWN with a reason, PostgreSQL UP")
   void redisDown(Vertx vertx, VertxTestContext test) {
-    studio.testsupport.HttpClients.of(vertx).get(web.actualPort(), "127.0.0.1", "/health/ready").send()
+    HttpClients.of(vertx).get(web.actualPort(), "127.0.0.1", "/health/ready").send()
         .onComplete(test.succeeding(response -> test.verify(() -> {
           assertThat(response.statusCode()).isEqualTo(503);
           JsonObject checks = response.bodyAsJsonObject().getJsonObject("checks");
@@ -64,7 +65,7 @@ class WebHealthTest {
   @Test
   @DisplayName("with Redis down, liveness still answers 200: the process is alive and must not be restarted for it")
   void livenessIgnoresDependencies(Vertx vertx, VertxTestContext test) {
-    studio.testsupport.HttpClients.of(vertx).get(web.actualPort(), "127.0.0.1", "/health").send()
+    HttpClients.of(vertx).get(web.actualPort(), "127.0.0.1", "/health").send()
         .onComplete(test.succeeding(response -> test.verify(() -> {
           assertThat(response.statusCode()).isEqualTo(200);
           test.completeNow();
@@ -74,7 +75,7 @@ class WebHealthTest {
   @Test
   @DisplayName("with no worker process running, the workers endpoint says so with 503")
   void noWorkers(Vertx vertx, VertxTestContext test) {
-    studio.testsupport.HttpClients.of(vertx).get(web.actualPort(), "127.0.0.1", "/api/v1/infrastructure/health/workers").send()
+    HttpClients.of(vertx).get(web.actualPort(), "127.0.0.1", "/api/v1/infrastructure/health/workers").send()
         .onComplete(test.succeeding(response -> test.verify(() -> {
           assertThat(response.statusCode()).isEqualTo(503);
           assertThat(response.bodyAsJsonObject().getJsonObject("checks").getJsonObject("workers").getString("reason"))

@@ -10,8 +10,9 @@ import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
@@ -211,7 +212,7 @@ public final class FileTransfer {
         return;
       }
       digest.update(block, 0, filled);
-      out.write(Buffer.buffer(filled == BLOCK ? block : java.util.Arrays.copyOf(block, filled)))
+      out.write(Buffer.buffer(filled == BLOCK ? block : Arrays.copyOf(block, filled)))
           .onFailure(failure -> stop(new JobFailure("could not write " + request.file().path() + ": "
               + failure.getMessage())));
       filled = 0;

@@ -2,6 +2,7 @@ package studio.hub.ingress;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import studio.contract.envelope.DraftEvent;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
@@ -29,7 +30,7 @@ public final class PublishService {
     }
     long started = System.nanoTime();
     return broker.publish(draft)
-        .onSuccess(publication -> metrics.published(java.time.Duration.ofNanos(System.nanoTime() - started),
+        .onSuccess(publication -> metrics.published(Duration.ofNanos(System.nanoTime() - started),
             publication.duplicate()))
         .recover(failure -> Future.failedFuture(failure instanceof ContractException ? failure
             : new ContractException(ErrorCode.UNAVAILABLE, "could not sequence the event: " + failure.getMessage())));

@@ -13,6 +13,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.Map;
@@ -80,8 +82,8 @@ public final class SocketIoEndpoint {
   /** socket.io-client v4.8.1 (MIT), vendored from npm; read once at start. */
   private String clientBundle() {
     try (var in = SocketIoEndpoint.class.getResourceAsStream("/socketio/socket.io.min.js")) {
-      return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-    } catch (java.io.IOException | NullPointerException e) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException | NullPointerException e) {
       throw new IllegalStateException("the vendored socket.io-client bundle is missing from the hub's jar", e);
     }
   }

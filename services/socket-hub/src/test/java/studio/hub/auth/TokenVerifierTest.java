@@ -6,9 +6,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
 import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
+import java.time.Instant;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,7 +32,7 @@ class TokenVerifierTest {
           assertThat(principal.subject()).isEqualTo("tester");
           assertThat(principal.grant().allows(RoomKey.parse("task:9"))).isTrue();
           assertThat(principal.grant().allows(RoomKey.parse("thread:13"))).isFalse();
-          assertThat(principal.expiresAt()).isAfter(java.time.Instant.now());
+          assertThat(principal.expiresAt()).isAfter(Instant.now());
           test.completeNow();
         })));
   }
@@ -61,8 +64,8 @@ class TokenVerifierTest {
   @Test
   @DisplayName("a token of the old scheme, signed with the raw JWT_SECRET_KEY, is refused even with iss and aud")
   void rawSecretRefused(Vertx vertx, VertxTestContext test) {
-    JWTAuth raw = JWTAuth.create(vertx, new io.vertx.ext.auth.jwt.JWTAuthOptions()
-        .addPubSecKey(new io.vertx.ext.auth.PubSecKeyOptions().setAlgorithm("HS256").setBuffer(Tokens.SECRET)));
+    JWTAuth raw = JWTAuth.create(vertx, new JWTAuthOptions()
+        .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(Tokens.SECRET)));
     refused(vertx, test, sign(raw, claims().put("iss", "studio-web").put("aud", "studio-hub")));
   }
 

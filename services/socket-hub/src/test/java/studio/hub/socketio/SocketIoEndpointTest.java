@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import studio.hub.support.HubNode;
 import studio.hub.support.Tokens;
+import studio.testsupport.HttpClients;
 
 /** The Socket.IO endpoint on one hub (memory broker): Engine.IO conformance, then namespace /rt. */
 @ExtendWith(VertxExtension.class)
@@ -83,7 +84,7 @@ class SocketIoEndpointTest {
     var sid = EngineIoClient.get(vertx, node.port(), "/socket.io/?EIO=4&transport=polling&sid=nobody");
     assertThat(sid.statusCode()).isEqualTo(400);
     assertThat(sid.bodyAsJsonObject().getInteger("code")).isEqualTo(1);
-    var origin = studio.testsupport.HttpClients.of(vertx).get(node.port(), "127.0.0.1", "/socket.io/?EIO=4&transport=polling")
+    var origin = HttpClients.of(vertx).get(node.port(), "127.0.0.1", "/socket.io/?EIO=4&transport=polling")
         .putHeader("Origin", "https://evil.example").send().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertThat(origin.statusCode()).isEqualTo(403);
   }

@@ -1,9 +1,12 @@
 package studio.hub.support;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import studio.contract.bus.Addresses;
@@ -12,6 +15,7 @@ import studio.hub.HubVerticle;
 import studio.runtime.config.CommonConfig;
 import studio.runtime.config.Settings;
 import studio.runtime.service.ServiceContext;
+import studio.testsupport.HttpClients;
 import studio.testsupport.TestInfrastructure;
 
 /** A hub verticle deployed on a Vert.x (clustered or not) against the test Redis. */
@@ -55,7 +59,7 @@ public final class HubNode {
 
   /** A counter or gauge from this hub's Prometheus scrape, summed over its labels. */
   public double metric(String name) throws Exception {
-    String scrape = studio.testsupport.HttpClients.of(vertx).get(port(), "127.0.0.1", "/metrics").send()
+    String scrape = HttpClients.of(vertx).get(port(), "127.0.0.1", "/metrics").send()
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).bodyAsString();
     return scrape.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
         .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
@@ -63,17 +67,17 @@ public final class HubNode {
 
   public static JsonObject draft(String entity, String... rooms) {
     return new JsonObject().put("event_type", "node.task.updated").put("entity_kind", "task").put("entity_id", entity)
-        .put("room_keys", new JsonArray(java.util.List.of((Object[]) rooms))).put("payload", new JsonObject());
+        .put("room_keys", new JsonArray(List.of((Object[]) rooms))).put("payload", new JsonObject());
   }
 
   /** Publishes many drafts over the event bus, {@code window} at a time. */
-  public void publishAll(java.util.List<JsonObject> drafts, int window) throws Exception {
+  public void publishAll(List<JsonObject> drafts, int window) throws Exception {
     for (int from = 0; from < drafts.size(); from += window) {
-      java.util.List<io.vertx.core.Future<?>> batch = new java.util.ArrayList<>();
+      List<Future<?>> batch = new ArrayList<>();
       for (JsonObject draft : drafts.subList(from, Math.min(drafts.size(), from + window))) {
         batch.add(vertx.eventBus().request(Addresses.PUBLISH, draft));
       }
-      io.vertx.core.Future.all(batch).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      Future.all(batch).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     }
   }
 

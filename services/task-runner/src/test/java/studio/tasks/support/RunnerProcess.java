@@ -1,6 +1,7 @@
 package studio.tasks.support;
 
 import io.vertx.core.Vertx;
+import java.io.File;
 import java.util.Map;
 
 /** A task runner in its own JVM, so a test can kill it the way a crash would (SIGKILL, no shutdown). */
@@ -20,7 +21,7 @@ public final class RunnerProcess {
     return new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
         RunnerProcess.class.getName(), databaseUrl, lease)
         .redirectErrorStream(true)
-        .redirectOutput(new java.io.File("target/runner-process.log"))
+        .redirectOutput(new File("target/runner-process.log"))
         .start();
   }
 }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import org.awaitility.Awaitility;
 import studio.runtime.config.CommonConfig;
 import studio.runtime.config.Settings;
 import studio.runtime.database.Database;
@@ -113,7 +114,7 @@ public final class TaskDatabase implements AutoCloseable {
   }
 
   public JsonObject awaitRun(long runId, Predicate<JsonObject> condition) {
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+    Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
         .until(() -> condition.test(run(runId)));
     return run(runId);
   }
@@ -123,7 +124,7 @@ public final class TaskDatabase implements AutoCloseable {
   }
 
   public TaskRow awaitTask(long id, Predicate<TaskRow> condition) {
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+    Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
         .until(() -> condition.test(task(id)));
     return task(id);
   }

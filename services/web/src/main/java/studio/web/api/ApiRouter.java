@@ -6,6 +6,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
+import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -65,7 +66,7 @@ public final class ApiRouter {
     Handler<Long> expire = tick -> IdempotencyHandler.expire(pool)
         .onFailure(failure -> LOG.warn("could not expire idempotency keys: {}", failure.getMessage()));
     expire.handle(0L);
-    return vertx.setPeriodic(java.time.Duration.ofHours(1).toMillis(), expire);
+    return vertx.setPeriodic(Duration.ofHours(1).toMillis(), expire);
   }
 
   /** A refusal raised by Vert.x itself (body limit, CORS, ...) in the catalogue's terms. */

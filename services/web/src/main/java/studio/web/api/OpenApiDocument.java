@@ -3,6 +3,7 @@ package studio.web.api;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -55,7 +56,7 @@ public final class OpenApiDocument {
    */
   private static JsonObject routable(Buffer yaml) {
     Map<String, Object> parsed = new Yaml(new SafeConstructor(new LoaderOptions())).load(yaml.toString());
-    JsonObject document = new JsonObject(io.vertx.core.json.Json.encode(parsed));
+    JsonObject document = new JsonObject(Json.encode(parsed));
     document.getJsonObject("paths").remove(SELF);
     JsonArray servers = document.getJsonArray("servers", new JsonArray());
     for (int i = 0; i < servers.size(); i++) {

@@ -1,6 +1,7 @@
 package studio.web.auth;
 
 import java.time.Duration;
+import studio.runtime.auth.Internals;
 import studio.runtime.config.ConfigException;
 import studio.runtime.config.Secrets;
 import studio.runtime.config.Settings;
@@ -15,7 +16,7 @@ import studio.runtime.config.StudioEnvironment;
 public record AuthConfig(Mode mode, String adminUser, String adminPassword, String proxyHeader, Duration sessionTtl,
                          Duration tokenTtl, int failuresPerMinute) {
   /** Named once, in service-runtime, because the hub reads it too (to guard its internals). */
-  public static final String MODE = studio.runtime.auth.Internals.AUTH_MODE;
+  public static final String MODE = Internals.AUTH_MODE;
   public static final String ADMIN_USER = "STUDIO_ADMIN_USER";
   public static final String ADMIN_PASSWORD = "STUDIO_ADMIN_PASSWORD";
   public static final String PROXY_HEADER = "STUDIO_AUTH_PROXY_HEADER";

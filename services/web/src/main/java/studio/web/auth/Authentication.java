@@ -11,6 +11,7 @@ import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
@@ -138,7 +139,7 @@ public final class Authentication implements Handler<RoutingContext> {
       byte[] a = sha.digest(given.getBytes(StandardCharsets.UTF_8));
       byte[] b = sha.digest(expected.getBytes(StandardCharsets.UTF_8));
       return MessageDigest.isEqual(a, b);
-    } catch (java.security.NoSuchAlgorithmException impossible) {
+    } catch (NoSuchAlgorithmException impossible) {
       throw new IllegalStateException(impossible);
     }
   }

@@ -19,6 +19,9 @@ import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.assertj.core.api.Assertions;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -56,7 +59,7 @@ class ApiRouterTest {
   private Pool pool;
   private HttpServer server;
   private WebClient client;
-  private final java.util.concurrent.atomic.AtomicInteger writes = new java.util.concurrent.atomic.AtomicInteger();
+  private final AtomicInteger writes = new AtomicInteger();
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
@@ -151,7 +154,7 @@ class ApiRouterTest {
 
     HttpResponse<Buffer> invalid = post("/api/v1/things", "application/json", "{}", "key-after-failure");
     assertThat(invalid.statusCode()).isEqualTo(400);
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+    Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
         assertThat(result(pool.preparedQuery("SELECT count(*) FROM idempotency_key WHERE key = $1")
             .execute(Tuple.of("key-after-failure"))).iterator().next().getLong(0)).isZero());
     HttpResponse<Buffer> bad = post("/api/v1/things", "application/json", "{}", "bad key with spaces");
@@ -177,7 +180,7 @@ class ApiRouterTest {
   void afterWriteOnSuccessOnly() throws Exception {
     post("/api/v1/things", "application/json", "{}", null);
     post("/api/v1/things", "application/json", "{\"name\":\"woken\"}", null);
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> writes.get() == 1);
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> writes.get() == 1);
     assertThat(writes.get()).isEqualTo(1);
   }
 
@@ -187,9 +190,9 @@ class ApiRouterTest {
     Operations operations = Operations.of(vertx, result(OpenAPIContract.from(vertx, contract())));
     operations.bindHandler("slow", ctx -> { });
     assertThat(operations.unbound()).containsExactly("broken", "createThing");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> ApiRouter.create(vertx, operations, List.of(), pool, 1024, () -> { }))
+    Assertions.assertThatThrownBy(() -> ApiRouter.create(vertx, operations, List.of(), pool, 1024, () -> { }))
         .isInstanceOf(IllegalStateException.class).hasMessageContaining("broken").hasMessageContaining("createThing");
-    org.assertj.core.api.Assertions.assertThatThrownBy(() -> operations.bindHandler("nothing", ctx -> { }))
+    Assertions.assertThatThrownBy(() -> operations.bindHandler("nothing", ctx -> { }))
         .hasMessageContaining("nothing");
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -79,16 +81,16 @@ class DownloadApiTest {
     join(pool.close());
   }
 
-  private HttpRequest<Buffer> request(io.vertx.core.http.HttpMethod method, String path) {
+  private HttpRequest<Buffer> request(HttpMethod method, String path) {
     return HttpClients.of(vertx).request(method, web.actualPort(), "127.0.0.1", "/api/v1" + path);
   }
 
   private HttpResponse<Buffer> post(String path, JsonObject body) throws Exception {
-    return join(request(io.vertx.core.http.HttpMethod.POST, path).sendJsonObject(body));
+    return join(request(HttpMethod.POST, path).sendJsonObject(body));
   }
 
   private HttpResponse<Buffer> get(String path) throws Exception {
-    return join(request(io.vertx.core.http.HttpMethod.GET, path).send());
+    return join(request(HttpMethod.GET, path).send());
   }
 
   private static JsonObject oneFile(String url, String path) {
@@ -114,7 +116,7 @@ class DownloadApiTest {
     assertThat(job.getBoolean("keep_partial")).isTrue();
     assertThat(job.getJsonArray("files").getJsonObject(0).getString("path")).isEqualTo("models/model.bin");
     assertThat(response.getHeader("Location")).isEqualTo("/api/v1/downloads/" + job.getLong("id"));
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+    Awaitility.await().atMost(Duration.ofSeconds(30))
         .until(() -> wakes.stream().anyMatch(wake -> job.getLong("id").equals(wake.getLong("job_id"))));
     JsonObject queued = join(pool.preparedQuery("SELECT draft FROM outbox WHERE draft->>'entity_id' = $1 "
         + "AND draft->>'entity_kind' = 'download_job'").execute(Tuple.of(job.getLong("id").toString())))
@@ -151,7 +153,7 @@ class DownloadApiTest {
     HttpResponse<Buffer> absolute = post("/downloads", oneFile("https://example.com/x", "/etc/passwd"));
     assertThat(absolute.statusCode()).isEqualTo(400);
 
-    HttpResponse<Buffer> text = join(request(io.vertx.core.http.HttpMethod.POST, "/downloads")
+    HttpResponse<Buffer> text = join(request(HttpMethod.POST, "/downloads")
         .putHeader("Content-Type", "application/xml").sendBuffer(Buffer.buffer("<x/>")));
     assertThat(text.statusCode()).isEqualTo(415);
     assertThat(wakes).isEmpty();
@@ -200,14 +202,14 @@ class DownloadApiTest {
     assertThat(cancelled.statusCode()).isEqualTo(202);
     assertThat(cancelled.bodyAsJsonObject().getString("status")).isEqualTo("cancelled");
     assertThat(cancelled.bodyAsJsonObject().getLong("version")).isEqualTo(2);
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
+    Awaitility.await().atMost(Duration.ofSeconds(30))
         .until(() -> cancels.stream().anyMatch(cancel -> CancelRequest.fromJson(cancel).orElseThrow().id() == id));
 
-    HttpResponse<Buffer> again = join(request(io.vertx.core.http.HttpMethod.POST, "/downloads/" + id + "/cancel")
+    HttpResponse<Buffer> again = join(request(HttpMethod.POST, "/downloads/" + id + "/cancel")
         .putHeader("X-Requested-With", "test").send());
     assertThat(again.statusCode()).isEqualTo(202);
     assertThat(again.bodyAsJsonObject().getLong("version")).isEqualTo(2);
-    assertThat(join(request(io.vertx.core.http.HttpMethod.POST, "/downloads/999999999/cancel")
+    assertThat(join(request(HttpMethod.POST, "/downloads/999999999/cancel")
         .putHeader("X-Requested-With", "test").send()).statusCode())
         .isEqualTo(404);
   }
@@ -218,9 +220,9 @@ class DownloadApiTest {
     JsonObject body = oneFile("https://example.com/once.bin", "once-" + System.nanoTime() + ".bin");
     String key = "dl-" + System.nanoTime();
 
-    HttpResponse<Buffer> first = join(request(io.vertx.core.http.HttpMethod.POST, "/downloads")
+    HttpResponse<Buffer> first = join(request(HttpMethod.POST, "/downloads")
         .putHeader("Idempotency-Key", key).sendJsonObject(body));
-    HttpResponse<Buffer> retry = join(request(io.vertx.core.http.HttpMethod.POST, "/downloads")
+    HttpResponse<Buffer> retry = join(request(HttpMethod.POST, "/downloads")
         .putHeader("Idempotency-Key", key).sendJsonObject(body));
 
     assertThat(first.statusCode()).isEqualTo(202);

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -110,7 +111,7 @@ class RunEndpointsTest {
     String room = "run:" + run.getLong("id");
     assertThat(events(room)).containsExactly("node.task.updated", "node.task.updated", "node.task.updated",
         "autorun.updated", "autorun.node_set.updated");
-    org.awaitility.Awaitility.await().until(() -> !wakes.isEmpty());
+    Awaitility.await().until(() -> !wakes.isEmpty());
   }
 
   @Test
@@ -195,7 +196,7 @@ class RunEndpointsTest {
         .containsExactly("running", "cancelled");
     assertThat(run.getJsonArray("nodes").getJsonObject(0).getBoolean("cancel_requested")).isTrue();
     assertThat(run.getString("status")).isEqualTo("running");
-    org.awaitility.Awaitility.await().until(() -> cancels.stream()
+    Awaitility.await().until(() -> cancels.stream()
         .anyMatch(body -> CancelRequest.fromJson(body).map(CancelRequest::id).orElse(-1L) == runningTask));
 
     await(pool.preparedQuery("UPDATE task SET status = 'cancelled' WHERE id = $1").execute(Tuple.of(runningTask)));

@@ -10,6 +10,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -54,7 +55,7 @@ class AccessLogTest {
     WebNode node = WebNode.deploy(vertx, Map.of("STUDIO_HTTP_ACCESS_LOG", "json"));
     result(node.client().get("/api/v1/nope").send());
     await().atMost(Duration.ofSeconds(30)).until(() -> !lines.list.isEmpty());
-    Map<String, Object> fields = new java.util.HashMap<>();
+    Map<String, Object> fields = new HashMap<>();
     lines.list.get(0).getKeyValuePairs().forEach(pair -> fields.put(pair.key, pair.value));
     assertThat(fields).containsEntry("client", "127.0.0.1").containsEntry("method", "GET")
         .containsEntry("uri", "/api/v1/nope").containsEntry("status", 404).containsKey("duration_ms");

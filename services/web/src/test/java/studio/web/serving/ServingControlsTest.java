@@ -16,7 +16,9 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -42,7 +44,7 @@ class ServingControlsTest {
     assertThat(refused.statusCode()).isEqualTo(503);
     assertThat(refused.getHeader("Retry-After")).isEqualTo("1");
     result(first.close());
-    org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).untilAsserted(() ->
+    Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
         assertThat(get(second, node.port(), "/health").statusCode()).isEqualTo(200));
   }
 

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
@@ -105,7 +106,7 @@ class TaskEndpointsTest {
     assertThat(task.getString("status")).isEqualTo("queued");
     assertThat(task.getLong("version")).isEqualTo(1);
     assertThat(task.getLong("run_id")).isEqualTo(9);
-    org.awaitility.Awaitility.await().until(() -> !wakes.isEmpty());
+    Awaitility.await().until(() -> !wakes.isEmpty());
   }
 
   @Test
