@@ -5,7 +5,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
-import ch.qos.logback.core.LayoutBase;
+import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import org.slf4j.LoggerFactory;
 import studio.runtime.service.HostIdentity;
@@ -19,15 +19,9 @@ public final class LoggingSetup {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     String service = config.prefix() != null ? config.prefix() : defaultService;
     String host = HostIdentity.address();
-    LayoutBase<ILoggingEvent> layout = config.format() == LogConfig.LogFormat.JSON
-        ? new JsonLineLayout(service, host)
-        : new PrettyLineLayout(service, host, config.colors());
-    layout.setContext(context);
-    layout.start();
-    LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
-    encoder.setContext(context);
-    encoder.setLayout(layout);
-    encoder.start();
+    Encoder<ILoggingEvent> encoder = config.format() == LogConfig.LogFormat.JSON
+        ? JsonLines.encoder(context, service, host)
+        : pretty(context, service, host, config.colors());
     ConsoleAppender<ILoggingEvent> appender = new ConsoleAppender<>();
     appender.setContext(context);
     appender.setName("console");
@@ -44,6 +38,17 @@ public final class LoggingSetup {
     for (String noisy : new String[] {"com.hazelcast", "io.netty", "org.flywaydb", "io.zonky", "redis.embedded"}) {
       context.getLogger(noisy).setLevel(quiet);
     }
+  }
+
+  private static Encoder<ILoggingEvent> pretty(LoggerContext context, String service, String host, boolean colors) {
+    PrettyLineLayout layout = new PrettyLineLayout(service, host, colors);
+    layout.setContext(context);
+    layout.start();
+    LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
+    encoder.setContext(context);
+    encoder.setLayout(layout);
+    encoder.start();
+    return encoder;
   }
 
   static Level toLevel(LogConfig.LogLevel level) {
