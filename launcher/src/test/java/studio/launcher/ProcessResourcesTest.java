@@ -13,9 +13,9 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.junit5.VertxExtension;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -30,6 +30,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.slf4j.LoggerFactory;
 import studio.outbox.OutboxRelay;
 import studio.runtime.config.Settings;
+import studio.runtime.database.DatabaseConfig;
 import studio.testsupport.TestInfrastructure;
 import studio.web.WebHousekeeping;
 
@@ -96,9 +97,8 @@ class ProcessResourcesTest {
   }
 
   private static int connectionsNamed(String application) throws Exception {
-    java.net.URI database = java.net.URI.create(TestInfrastructure.databaseUrl());
-    String jdbc = "jdbc:postgresql://" + database.getHost() + ":" + database.getPort() + database.getPath();
-    try (Connection connection = DriverManager.getConnection(jdbc, database.getUserInfo(), "");
+    DatabaseConfig database = new DatabaseConfig(TestInfrastructure.databaseUrl(), null, 1, Duration.ofSeconds(5), 0);
+    try (Connection connection = database.dataSource().getConnection();
          PreparedStatement query = connection.prepareStatement(
              "SELECT count(*) FROM pg_stat_activity WHERE application_name = ?")) {
       query.setString(1, application);

@@ -46,10 +46,8 @@ public final class Database {
    */
   public static Future<Integer> migrate(Vertx vertx, DatabaseConfig config) {
     return vertx.executeBlocking(() -> {
-      PgConnectOptions options = config.connectOptions();
-      String jdbcUrl = "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
       MigrateResult result = Flyway.configure()
-          .dataSource(jdbcUrl, options.getUser(), options.getPassword())
+          .dataSource(config.dataSource())
           .locations("classpath:db/migration")
           .connectRetries(config.connectRetries())
           .connectRetriesInterval(10)
