@@ -126,6 +126,22 @@ export class RealtimeClient {
     return { ...this.#status };
   }
 
+  /**
+   * Asks the hub for its clock and this connection's facts (docs/protocol.md "health"): resolves with
+   * the hub's answer (`server_time_ms`, `server_time`, `node_id`, `session_id`, `transport`,
+   * `rooms_subscribed`, `queued_bytes`, `queue_max_bytes`, `connected_since`, `token_expires_at`,
+   * `contract_version`) plus `round_trip_ms` measured here. Rejects with a `code`: `not_connected`
+   * while no link is live, `unsupported_transport` on long-poll (which sends no frames), or the hub's
+   * error code (`rate_limited`, ...).
+   */
+  health() {
+    const link = this.#link;
+    if (!link?.live) {
+      return Promise.reject(coded('not_connected', 'health: no live connection to the hub'));
+    }
+    return link.health();
+  }
+
   /** Stops for good: closes the connection, cancels every timer. */
   close() {
     this.#stop(null);
@@ -619,6 +635,11 @@ class FrameLink {
     }
   }
 
+  health() {
+    const sent = Date.now();
+    return this.#request({ op: 'health' }).then((ack) => ({ ...ack.health, round_trip_ms: Date.now() - sent }));
+  }
+
   close() {
     if (this.#closed) {
       return;
@@ -820,6 +841,11 @@ class PollLink {
     // The next request carries the new token.
   }
 
+  /** Long-poll carries no client frames; the hub's `/health` endpoints serve operators instead. */
+  health() {
+    return Promise.reject(coded('unsupported_transport', 'health: not offered over long-poll, only over WebSocket and SockJS'));
+  }
+
   close() {
     this.#closed = true;
     this.#controller?.abort();
@@ -954,6 +980,10 @@ function loadSockJS(options) {
     document.head.appendChild(script);
   });
   return sockjsLoading;
+}
+
+function coded(code, message) {
+  return Object.assign(new Error(message), { code });
 }
 
 function safeClose(socket) {

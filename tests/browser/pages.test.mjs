@@ -267,7 +267,8 @@ describe('chat page', () => {
 
 describe('task and operator pages', () => {
   test('the task page follows a task to its end with its stage log', async () => {
-    const task = await api('POST', '/tasks', { executor: 'sleep', params: { duration_ms: 1500 } });
+    // Long enough that the page, opened after the task was queued, still sees it run on a loaded machine.
+    const task = await api('POST', '/tasks', { executor: 'sleep', params: { duration_ms: 3000 } });
     await withPage('task.html', { query: { id: task.id } }, async (page) => {
       await page.waitForStatus('websocket', 'live');
       await page.page.waitForSelector('#task-status[data-status="succeeded"]', { timeout: 30000 });

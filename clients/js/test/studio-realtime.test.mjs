@@ -14,6 +14,9 @@ class ScriptedSocket {
     return [room, since ? { offset: since.offset, epoch: since.epoch, recovered: true } : { offset: 0, epoch: 'e1' }];
   }));
 
+  /** What the hub answers to health: by default an ack with a few of its facts. */
+  static healthAnswer = (frame) => ({ op: 'ack', id: frame.id, health: { server_time_ms: 1234, node_id: 'n1', transport: 'websocket' } });
+
   constructor(url) {
     this.url = url;
     this.readyState = 0;
@@ -32,6 +35,8 @@ class ScriptedSocket {
       this.hubSends({ op: 'ack', id: frame.id, rooms: {} });
     } else if (frame.op === 'subscribe') {
       this.hubSends({ op: 'ack', id: frame.id, rooms: ScriptedSocket.ackRooms(frame) });
+    } else if (frame.op === 'health') {
+      this.hubSends(ScriptedSocket.healthAnswer(frame));
     }
   }
 
@@ -174,4 +179,44 @@ test('tokenExpiry reads exp and iat of a JWT in milliseconds and tolerates garba
   const claims = Buffer.from(JSON.stringify({ exp: 2000, iat: 1000 })).toString('base64url');
   assert.deepEqual(tokenExpiry(`h.${claims}.s`), { exp: 2000000, iat: 1000000 });
   assert.equal(tokenExpiry('not a jwt'), null);
+});
+
+test('health() sends a health frame and resolves with the hub\'s answer plus the measured round trip', async () => {
+  const seen = open();
+  await assert.rejects(client.health(), { code: 'not_connected' }, 'nothing live yet');
+  await until('live', () => live(seen));
+  const health = await client.health();
+  assert.equal(latest().sent.at(-1).op, 'health');
+  assert.equal(typeof latest().sent.at(-1).id, 'string');
+  assert.equal(health.server_time_ms, 1234);
+  assert.equal(health.node_id, 'n1');
+  assert.ok(Number.isInteger(health.round_trip_ms) && health.round_trip_ms >= 0);
+});
+
+test('health() rejects with the hub\'s error code, and the connection stays live', async () => {
+  const answer = ScriptedSocket.healthAnswer;
+  ScriptedSocket.healthAnswer = (frame) => ({ op: 'error', id: frame.id, code: 'rate_limited', message: 'slow down' });
+  try {
+    const seen = open();
+    await until('live', () => live(seen));
+    await assert.rejects(client.health(), { code: 'rate_limited' });
+    assert.equal(seen.statuses.at(-1).state, 'live');
+  } finally {
+    ScriptedSocket.healthAnswer = answer;
+  }
+});
+
+test('health() on the long-poll transport rejects as unsupported_transport', async () => {
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = (url, init) => new Promise((resolve, reject) => {
+    init.signal.addEventListener('abort', () => reject(new Error('aborted')));
+  });
+  try {
+    const seen = open({ transports: ['polling'] });
+    await until('live', () => live(seen), 3000);
+    await assert.rejects(client.health(), { code: 'unsupported_transport' });
+  } finally {
+    client.close();
+    globalThis.fetch = realFetch;
+  }
 });

@@ -3,6 +3,7 @@ package studio.downloadstore;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import studio.contract.bus.Addresses;
+import studio.contract.bus.CancelRequest;
 
 /**
  * Event-bus nudges after a commit: wake download workers for a new job, tell the worker holding a
@@ -18,6 +19,6 @@ public final class DownloadSignals {
   }
 
   public static void cancel(Vertx vertx, long jobId) {
-    vertx.eventBus().publish(Addresses.DOWNLOADS_CANCEL, new JsonObject().put("job_id", jobId));
+    vertx.eventBus().publish(Addresses.DOWNLOADS_CANCEL, new CancelRequest(jobId).toJson());
   }
 }

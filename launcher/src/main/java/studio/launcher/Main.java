@@ -49,15 +49,19 @@ public final class Main implements Callable<Integer> {
   public Integer call() throws Exception {
     StudioConfig config;
     Set<ServiceName> selected;
+    Settings settings;
     try {
       selected = ServiceName.parse(services);
-      config = StudioConfig.from(readSettings(), cluster);
+      settings = readSettings();
+      config = StudioConfig.from(settings, cluster);
+      LoggingSetup.apply(config.common().log(), ServiceName.processName(selected));
     } catch (ConfigException e) {
       System.err.println("studio: " + e.getMessage());
       return EXIT_BAD_CONFIG;
     }
-    LoggingSetup.apply(config.common().log(), ServiceName.processName(selected));
     Logger log = LoggerFactory.getLogger(Main.class);
+    // A migrating operator's old variables are never ignored silently.
+    settings.migrationWarnings().forEach(log::warn);
     if (!config.common().secrets().generated().isEmpty()) {
       log.warn("STUDIO_ENV=development: generated throw-away {} for this process; set them to keep tokens valid "
           + "across restarts", String.join(", ", config.common().secrets().generated()));

@@ -189,6 +189,28 @@ class MainTest {
   }
 
   @Test
+  @DisplayName("GUNICORN_BIND=unix:... exits 2 naming the knob: Vert.x listens on TCP only")
+  void unixSocketBindRefused() throws Exception {
+    Exit exit = run(Map.of("GUNICORN_BIND", "unix:/run/studio.sock"));
+    assertThat(exit.code()).isEqualTo(2);
+    assertThat(exit.stderr().strip()).doesNotContain("\n")
+        .startsWith("studio: invalid config GUNICORN_BIND=\"unix:/run/studio.sock\": expected host:port")
+        .contains("STUDIO_HTTP_HOST and STUDIO_HTTP_PORT");
+  }
+
+  @Test
+  @DisplayName("old variables with no effect are logged as warnings at startup, into GUNICORN_ERROR_LOG's file")
+  void migrationWarningsLogged() throws Exception {
+    Path errorLog = workDir.resolve("logs").resolve("error.log");
+    Exit exit = runProduction(Map.of("GUNICORN_WORKER_CLASS", "gevent", "LLMCTL_STUDIO_SOCKETIO_ASYNC_MODE", "eventlet",
+        "GUNICORN_ERROR_LOG", errorLog.toString()));
+    assertThat(exit.code()).as("the database is unreachable, so startup fails after logging").isEqualTo(1);
+    String log = java.nio.file.Files.readString(errorLog);
+    assertThat(log).contains("WARNING | GUNICORN_WORKER_CLASS has no effect: ")
+        .contains("WARNING | LLMCTL_STUDIO_SOCKETIO_ASYNC_MODE has no effect: ");
+  }
+
+  @Test
   @DisplayName("an unknown service name is refused with the list of known ones")
   void unknownService() throws Exception {
     Exit exit = run(Map.of(), "web", "mailer");

@@ -19,6 +19,7 @@ import studio.contract.envelope.DraftEvent;
 import studio.contract.envelope.Envelope;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
+import studio.runtime.retry.Backoff;
 
 /**
  * Publishes pending outbox rows to the socket hub and marks them sent. One relay at a time holds a
@@ -35,7 +36,7 @@ public final class OutboxRelay {
   /** Any constant shared by every relay: it names the lock, not a row. */
   private static final long RELAY_LOCK = 0x5354_5544_494f_0001L;
   private static final int BATCH = 100;
-  private static final long MAX_BACKOFF_MS = 10_000;
+  private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
 
   private final Vertx vertx;
   private final Pool pool;
@@ -45,7 +46,7 @@ public final class OutboxRelay {
   private boolean running;
   private boolean stopped;
   private boolean wakeRequested;
-  private int failures;
+  private final Backoff backoff;
   private long timer = -1;
 
   public OutboxRelay(Vertx vertx, Pool pool, RealtimePublisher publisher, Duration pollInterval, MeterRegistry metrics) {
@@ -53,6 +54,10 @@ public final class OutboxRelay {
     this.pool = pool;
     this.publisher = publisher;
     this.pollInterval = pollInterval;
+    // 2, 4, 8 ... poll intervals apart; at most 10 s, or 64 intervals when that is shorter (a relay
+    // polling fast, in development and tests, comes back as fast).
+    Duration cap = pollInterval.multipliedBy(64).compareTo(MAX_BACKOFF) < 0 ? pollInterval.multipliedBy(64) : MAX_BACKOFF;
+    this.backoff = Backoff.exponential(pollInterval.multipliedBy(2), cap);
     this.deadLettered = Counter.builder("studio_outbox_dead_lettered")
         .description("outbox rows moved aside because they can never be published (see the outbox table's dead_at)")
         .register(metrics);
@@ -105,13 +110,13 @@ public final class OutboxRelay {
         .compose(batch -> batch.failure == null ? Future.succeededFuture(batch.handled)
             : Future.<Integer>failedFuture(batch.failure))
         .onSuccess(handled -> {
-          failures = 0;
+          backoff.reset();
           schedule(handled == BATCH || wakeRequested ? 0 : pollInterval.toMillis());
         })
         .onFailure(failure -> {
-          long backoff = Math.min(MAX_BACKOFF_MS, pollInterval.toMillis() << Math.min(++failures, 6));
-          LOG.warn("outbox relay: {} (retrying in {} ms)", failure.getMessage(), backoff);
-          schedule(backoff);
+          long delay = backoff.nextMillis();
+          LOG.warn("outbox relay: {} (retrying in {} ms)", failure.getMessage(), delay);
+          schedule(delay);
         });
   }
 

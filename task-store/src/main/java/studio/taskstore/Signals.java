@@ -4,6 +4,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.Collection;
 import studio.contract.bus.Addresses;
+import studio.contract.bus.CancelRequest;
 
 /**
  * Event-bus nudges after a commit: wake runners for new work, tell the runner holding a task to stop
@@ -18,6 +19,6 @@ public final class Signals {
   }
 
   public static void cancel(Vertx vertx, Collection<Long> taskIds) {
-    taskIds.forEach(id -> vertx.eventBus().publish(Addresses.TASKS_CANCEL, new JsonObject().put("task_id", id)));
+    taskIds.forEach(id -> vertx.eventBus().publish(Addresses.TASKS_CANCEL, new CancelRequest(id).toJson()));
   }
 }

@@ -7,13 +7,14 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
+import studio.contract.frame.FrameOp;
+import studio.contract.frame.Frames;
 
 /** A test client speaking the wire protocol over a real WebSocket, recording every frame it gets. */
 public final class RealtimeClient {
@@ -58,17 +59,16 @@ public final class RealtimeClient {
 
   public String send(JsonObject frame) {
     String id = String.valueOf(nextId++);
-    ws.writeTextMessage(frame.copy().put("id", id).encode());
+    ws.writeTextMessage(frame.copy().put(Frames.ID, id).encode());
     return id;
   }
 
   public String subscribe(String... rooms) {
-    return send(new JsonObject().put("op", "subscribe").put("rooms", new JsonArray(List.of((Object[]) rooms))));
+    return send(Frames.subscribe(List.of(rooms)));
   }
 
   public String subscribe(JsonObject since, String... rooms) {
-    return send(new JsonObject().put("op", "subscribe").put("rooms", new JsonArray(List.of((Object[]) rooms)))
-        .put("since", since));
+    return send(Frames.subscribe(List.of(rooms), since));
   }
 
   public JsonObject awaitFrame(Predicate<JsonObject> match) {
@@ -77,11 +77,11 @@ public final class RealtimeClient {
   }
 
   public JsonObject awaitReply(String id) {
-    return awaitFrame(frame -> id.equals(frame.getString("id")));
+    return awaitFrame(frame -> id.equals(frame.getString(Frames.ID)));
   }
 
   public List<JsonObject> events(String room) {
-    return frames.stream().filter(f -> "event".equals(f.getString("op")) && room.equals(f.getString("room"))).toList();
+    return frames.stream().filter(f -> Frames.opOf(f) == FrameOp.EVENT && room.equals(f.getString(Frames.ROOM))).toList();
   }
 
   public void awaitEvents(String room, int count) {

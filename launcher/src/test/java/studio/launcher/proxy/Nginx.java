@@ -15,7 +15,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A real nginx process serving {@code deploy/proxy/nginx/studio.conf.template}, rendered the way the
+ * A real nginx process serving a template of {@code deploy/proxy/nginx} (by default {@code studio.conf.template}), rendered the way the
  * official image's envsubst does (only the template's own variables are replaced).
  */
 final class Nginx implements AutoCloseable {
@@ -39,23 +39,28 @@ final class Nginx implements AutoCloseable {
     throw new IllegalStateException("nginx is not installed: run scripts/test-proxy, which installs the Debian package");
   }
 
-  static Path template() {
+  static Path template(String name) {
     Path here = Path.of("").toAbsolutePath();
     for (Path dir = here; dir != null; dir = dir.getParent()) {
-      Path template = dir.resolve("deploy/proxy/nginx/studio.conf.template");
+      Path template = dir.resolve("deploy/proxy/nginx/" + name);
       if (Files.exists(template)) {
         return template;
       }
     }
-    throw new IllegalStateException("deploy/proxy/nginx/studio.conf.template not found above " + here);
+    throw new IllegalStateException("deploy/proxy/nginx/" + name + " not found above " + here);
   }
 
   static Nginx start(Path directory, Map<String, String> variables) throws Exception {
+    return start(directory, "studio.conf.template", variables);
+  }
+
+  /** Serves one of the shipped templates under deploy/proxy/nginx. */
+  static Nginx start(Path directory, String template, Map<String, String> variables) throws Exception {
     int port = freePort();
     Map<String, String> all = new java.util.HashMap<>(variables);
     all.put("STUDIO_LISTEN", "127.0.0.1:" + port);
     all.put("STUDIO_LISTEN_HTTP", "127.0.0.1:" + freePort());
-    String rendered = render(Files.readString(template()), all);
+    String rendered = render(Files.readString(template(template)), all);
     Files.writeString(directory.resolve("studio.conf"), rendered);
     Files.writeString(directory.resolve("nginx.conf"), String.join("\n",
         "root".equals(System.getProperty("user.name")) ? "user root;" : "",

@@ -47,6 +47,7 @@ import studio.testsupport.TestInfrastructure;
 class ReverseProxyTest {
   private static final String PREFIX = "/studio";
   private static final String PASSWORD = "proxy-test-password-0123456789abcdef";
+  private static final String WORKER_SECRET = "proxy-test-worker-secret-0123456789abcdef";
   @TempDir
   Path directory;
   private StudioStack stack;
@@ -94,6 +95,7 @@ class ReverseProxyTest {
         "STUDIO_PROXY_FIX_ENABLED", "true",
         "STUDIO_AUTH_MODE", "basic", "STUDIO_ADMIN_PASSWORD", PASSWORD));
     settings.put("STUDIO_DATA_DIR", directory.resolve("data").toString());
+    settings.put("WORKER_SHARED_SECRET", WORKER_SECRET);
     settings.putAll(serviceSettings);
     stack = StudioStack.start(StudioConfig.from(Settings.of(settings), false), EnumSet.of(ServiceName.WEB, ServiceName.HUB));
     Path nginxDir = java.nio.file.Files.createDirectories(directory.resolve("nginx"));
@@ -153,10 +155,17 @@ class ReverseProxyTest {
           .put("entity_kind", "task").put("entity_id", room.substring(5)).put("entity_version", i)
           .put("room_keys", new JsonArray().add(room)).put("payload", new JsonObject().put("step", i)))));
     }
-    await().atMost(Duration.ofSeconds(30)).until(() -> events(frames).size() == 3);
-    assertThat(events(frames)).extracting(f -> f.getLong("offset")).containsExactly(1L, 2L, 3L);
+    // A worker outside the cluster publishes through the proxy, which routes the ingress to the hub.
+    HttpResponse<Buffer> fromWorker = result(http.post(PREFIX + "/api/v1/events")
+        .putHeader("Authorization", "Bearer " + WORKER_SECRET)
+        .sendJsonObject(new JsonObject().put("event_type", "node.task.updated").put("entity_kind", "task")
+            .put("entity_id", room.substring(5)).put("entity_version", 4)
+            .put("room_keys", new JsonArray().add(room)).put("payload", new JsonObject().put("step", 4))));
+    assertThat(fromWorker.statusCode()).as(fromWorker.bodyAsString()).isEqualTo(202);
+    await().atMost(Duration.ofSeconds(30)).until(() -> events(frames).size() == 4);
+    assertThat(events(frames)).extracting(f -> f.getLong("offset")).containsExactly(1L, 2L, 3L, 4L);
     assertThat(events(frames)).extracting(f -> f.getJsonObject("event").getJsonObject("payload").getInteger("step"))
-        .containsExactly(1, 2, 3);
+        .containsExactly(1, 2, 3, 4);
   }
 
   private static List<JsonObject> events(List<JsonObject> frames) {

@@ -18,13 +18,24 @@ public final class Settings {
   private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d)?");
   private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*(k|kb|kib|m|mb|mib|g|gb|gib|b)?");
   private final Map<String, Object> values;
+  private final List<String> migrationWarnings;
 
   public Settings(Map<String, Object> values) {
-    this.values = Map.copyOf(Aliases.resolve(withoutNulls(values)));
+    Aliases.Resolved resolved = Aliases.resolve(withoutNulls(values));
+    this.values = Map.copyOf(resolved.values());
+    this.migrationWarnings = resolved.warnings();
   }
 
   public static Settings of(Map<String, ?> values) {
     return new Settings(Map.copyOf(values));
+  }
+
+  /**
+   * One line per variable of the old stack that has no effect here (no equivalent, or its new name is
+   * also set), naming what to use instead; the launcher logs each at startup.
+   */
+  public List<String> migrationWarnings() {
+    return migrationWarnings;
   }
 
   public Optional<String> optional(String knob) {

@@ -41,7 +41,7 @@ public final class DownloadJobsVerticle extends VerticleBase implements HttpServ
   public Future<?> start() {
     runtime = new WorkerRuntime(vertx, context, SERVICE, config.port());
     outbox = OutboxRelay.toHub(vertx, runtime.pool(), context.config().outboxPollInterval(), context.metrics());
-    fetcher = new HttpFetcher(vertx, config, network);
+    fetcher = new HttpFetcher(vertx, config, network, context.metrics());
     Workspace workspace = new Workspace(vertx, config.workspaceUnder(context.config().dataDirectory()));
     // Leases carry the heartbeat's instance id, so operators can tell which live worker holds a job.
     JobQueue queue = new JobQueue(runtime.pool(), runtime.instanceId(), config.lease());

@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import studio.runtime.breaker.BreakerConfig;
 import studio.runtime.config.ConfigException;
 import studio.runtime.config.Settings;
 import studio.runtime.egress.EgressConfig;
@@ -12,7 +13,8 @@ import studio.runtime.egress.EgressConfig;
 /**
  * The download service's own knobs. {@code workspace} null means {@code <STUDIO_DATA_DIR>/workspace};
  * {@code allowedHosts} empty means any host (each still subject to the egress policy, {@code egress});
- * {@code hfToken} null means anonymous.
+ * {@code hfToken} null means anonymous; {@code breaker}: when fetches from a host that keeps failing stop
+ * being made for a while.
  */
 public record DownloadsConfig(
     int port,
@@ -30,7 +32,8 @@ public record DownloadsConfig(
     Duration progressInterval,
     URI hfEndpoint,
     String hfToken,
-    EgressConfig egress) {
+    EgressConfig egress,
+    BreakerConfig breaker) {
 
   public static final String PORT = "STUDIO_DOWNLOADS_PORT";
   public static final String WORKSPACE = "STUDIO_DOWNLOADS_WORKSPACE";
@@ -69,7 +72,8 @@ public record DownloadsConfig(
         positive(settings, PROGRESS_INTERVAL, Duration.ofMillis(250)),
         endpoint(settings.string(HF_ENDPOINT, "https://huggingface.co")),
         settings.optional(HF_TOKEN).orElse(null),
-        EgressConfig.from(settings));
+        EgressConfig.from(settings),
+        BreakerConfig.from(settings));
   }
 
   /** Where downloads land: the configured workspace, or {@code workspace} under the data directory. */

@@ -7,9 +7,11 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.Redis;
+import java.util.UUID;
 import studio.contract.bus.Addresses;
 import studio.runtime.http.OriginPolicy;
 import studio.hub.auth.TokenVerifier;
@@ -40,6 +42,8 @@ import studio.runtime.service.ServiceHttp;
 /** The socket hub: browser connections, room subscriptions, sequencing and fan-out, publish ingress. */
 public final class HubVerticle extends VerticleBase implements HttpService {
   public static final String SERVICE = "socket-hub";
+  /** Names a process that is not a cluster member (so has no cluster node id) in health answers. */
+  private static final String PROCESS_NODE_ID = "process-" + UUID.randomUUID().toString().substring(0, 8);
   private final ServiceContext context;
   private final HubConfig config;
   private Redis redis;
@@ -68,7 +72,8 @@ public final class HubVerticle extends VerticleBase implements HttpService {
     fanout = new RoomFanout(broker, config.history().size(), metrics);
     TokenVerifier verifier = new TokenVerifier(vertx, context.config().secrets().jwtSecretKey());
     resumption = new Resumption(broker, config.history().size(), metrics);
-    sessions = new Sessions(new SessionServices(vertx, fanout, resumption, verifier, config.session(), metrics));
+    sessions = new Sessions(new SessionServices(vertx, fanout, resumption, verifier, config.session(), metrics,
+        context.cluster().map(ClusterManager::getNodeId).orElse(PROCESS_NODE_ID)));
     metrics.watch(sessions::subscriptionCount, fanout::roomCount);
     PublishService publisher = new PublishService(broker, metrics);
     Router router = Router.router(vertx);

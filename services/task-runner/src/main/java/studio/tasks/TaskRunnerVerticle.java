@@ -37,7 +37,7 @@ public final class TaskRunnerVerticle extends VerticleBase implements HttpServic
   public Future<?> start() {
     runtime = new WorkerRuntime(vertx, context, SERVICE, config.port(), this::details);
     outbox = OutboxRelay.toHub(vertx, runtime.pool(), context.config().outboxPollInterval(), context.metrics());
-    executors = Executors.create(vertx, config, network);
+    executors = Executors.create(vertx, config, network, context.metrics());
     dispatcher = new TaskDispatcher(vertx, runtime.pool(), config, runtime.instanceId(), executors);
     return runtime.start()
         .onSuccess(started -> outbox.start())

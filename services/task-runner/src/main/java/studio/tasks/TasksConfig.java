@@ -3,13 +3,17 @@ package studio.tasks;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import studio.runtime.breaker.BreakerConfig;
 import studio.runtime.config.CommonConfig;
 import studio.runtime.config.ConfigException;
 import studio.runtime.config.Settings;
 import studio.runtime.egress.EgressConfig;
 
-/** The task runner's own knobs, with their defaults. */
-public record TasksConfig(int port, Queue queue, Shell shell, Http http, Llm llm) {
+/**
+ * The task runner's own knobs, with their defaults. {@code breaker}: when calls to an LLM provider or
+ * an http task's host stop being made after repeated failures.
+ */
+public record TasksConfig(int port, Queue queue, Shell shell, Http http, Llm llm, BreakerConfig breaker) {
   public static final String PORT = "STUDIO_TASKS_PORT";
   public static final String CONCURRENCY = "STUDIO_TASKS_CONCURRENCY";
   public static final String LEASE = "STUDIO_TASKS_LEASE";
@@ -79,7 +83,7 @@ public record TasksConfig(int port, Queue queue, Shell shell, Http http, Llm llm
         positive(settings, LLM_TIMEOUT, Duration.ofMinutes(2)),
         positive(settings, LLM_STREAM_BATCH, Duration.ofMillis(50)),
         settings.duration(LLM_ECHO_TOKEN_DELAY, Duration.ofMillis(20)));
-    return new TasksConfig(settings.port(PORT, 8082), queue, shell, http, llm);
+    return new TasksConfig(settings.port(PORT, 8082), queue, shell, http, llm, BreakerConfig.from(settings));
   }
 
   private static Duration positive(Settings settings, String knob, Duration defaultValue) {

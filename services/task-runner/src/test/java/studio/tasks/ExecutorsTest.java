@@ -332,4 +332,48 @@ class ExecutorsTest {
     assertThat(done.runtime().getString("final_provider")).isEqualTo("echo");
     assertThat(done.runtime().getJsonObject("fallback").getString("from")).isEqualTo("openai");
   }
+
+  @Test
+  @DisplayName("llm: a provider that keeps failing opens its circuit; the next task does not call it and the fallback answers at once")
+  void llmCircuitOpensAndFallbackAnswers() {
+    java.util.concurrent.atomic.AtomicInteger hits = new java.util.concurrent.atomic.AtomicInteger();
+    HttpServer server = TaskDatabase.await(vertx.createHttpServer().requestHandler(request -> {
+      hits.incrementAndGet();
+      request.response().setStatusCode(503).end("overloaded");
+    }).listen(0, "127.0.0.1"));
+    runner(Map.of("STUDIO_LLM_BASE_URL", "http://127.0.0.1:" + server.actualPort(), "STUDIO_LLM_FALLBACK_PROVIDER", "echo",
+        "STUDIO_LLM_ECHO_TOKEN_DELAY", "1ms", "STUDIO_BREAKER_MAX_FAILURES", "2", "STUDIO_BREAKER_RESET_TIMEOUT", "1m"));
+    JsonObject spec = spec("llm", new JsonObject().put("prompt", "hi").put("provider", "openai")).put("max_attempts", 1);
+    for (int i = 0; i < 2; i++) {
+      TaskRow done = run(spec);
+      assertThat(done.runtime().getJsonObject("fallback").getString("reason")).contains("HTTP 503");
+    }
+    assertThat(hits).hasValue(2);
+    TaskRow refused = run(spec);
+    assertThat(refused.status()).isEqualTo(TaskStatus.SUCCEEDED);
+    assertThat(refused.result().getString("content")).isEqualTo("echo: hi");
+    assertThat(refused.runtime().getJsonObject("fallback").getString("reason"))
+        .startsWith("provider_unavailable: circuit open for llm openai");
+    assertThat(hits).as("the open circuit kept the call from the provider").hasValue(2);
+  }
+
+  @Test
+  @DisplayName("http: a host that keeps failing opens its circuit; the next task fails at once with the reason, without calling it")
+  void httpCircuitOpens() {
+    java.util.concurrent.atomic.AtomicInteger hits = new java.util.concurrent.atomic.AtomicInteger();
+    HttpServer server = TaskDatabase.await(vertx.createHttpServer().requestHandler(request -> {
+      hits.incrementAndGet();
+      request.response().setStatusCode(502).end();
+    }).listen(0, "127.0.0.1"));
+    runner(Map.of(EgressConfig.ALLOWED_NETWORKS, "127.0.0.0/8", "STUDIO_BREAKER_MAX_FAILURES", "2",
+        "STUDIO_BREAKER_RESET_TIMEOUT", "1m"));
+    JsonObject spec = spec("http", new JsonObject().put("url", "http://127.0.0.1:" + server.actualPort() + "/x"))
+        .put("max_attempts", 1);
+    assertThat(run(spec).error()).contains("HTTP 502");
+    assertThat(run(spec).error()).contains("HTTP 502");
+    TaskRow refused = run(spec);
+    assertThat(refused.status()).isEqualTo(TaskStatus.FAILED);
+    assertThat(refused.error()).startsWith("provider_unavailable: circuit open for http 127.0.0.1:" + server.actualPort());
+    assertThat(hits).hasValue(2);
+  }
 }

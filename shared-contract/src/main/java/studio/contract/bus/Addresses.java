@@ -16,11 +16,11 @@ public final class Addresses {
   public static final String HUB_STATS = "studio.rt.stats";
   /** Publish: wakes task runners when new work is queued. */
   public static final String TASKS_WAKE = "studio.tasks.wake";
-  /** Publish: {@code {"task_id": ...}} asks the runner holding that task to stop it. */
+  /** Publish: a {@link CancelRequest} naming a task asks the runner holding it to stop it. */
   public static final String TASKS_CANCEL = "studio.tasks.cancel";
   /** Publish: wakes download workers when a job is queued. */
   public static final String DOWNLOADS_WAKE = "studio.downloads.wake";
-  /** Publish: {@code {"job_id": ...}} asks the worker holding that job to stop it. */
+  /** Publish: a {@link CancelRequest} naming a job asks the worker holding it to stop it. */
   public static final String DOWNLOADS_CANCEL = "studio.downloads.cancel";
   /**
    * Local send (this process only), empty body: web committed outbox rows; the process's one outbox

@@ -19,7 +19,7 @@ import studio.contract.json.JsonFields;
  * pages that hydrated at version v drop events at or below v.
  */
 public record DraftEvent(
-    EventType eventType,
+    EventTypeName eventType,
     EntityKind entityKind,
     String entityId,
     List<RoomKey> roomKeys,
@@ -50,8 +50,7 @@ public record DraftEvent(
     }
     JsonFields fields = new JsonFields(json, ErrorCode.INVALID_DRAFT);
     String type = fields.requiredString("event_type", 100);
-    EventType eventType = EventType.fromWire(type).orElseThrow(() ->
-        fields.fail("event_type", "unknown event type \"" + type + "\" (expected one of " + EventType.allWireNames() + ")"));
+    EventTypeName eventType = EventTypeName.fromWire(type).orElseThrow(() -> unknownType(fields, type));
     String kind = fields.requiredString("entity_kind", 100);
     EntityKind entityKind = EntityKind.fromWire(kind).orElseThrow(() ->
         fields.fail("entity_kind", "unknown entity kind \"" + kind + "\" (expected one of " + EntityKind.allWireNames() + ")"));
@@ -94,6 +93,13 @@ public record DraftEvent(
       json.put("entity_version", entityVersion);
     }
     return json;
+  }
+
+  private static ContractException unknownType(JsonFields fields, String type) {
+    return CustomEventType.claims(type)
+        ? fields.fail("event_type", "custom event type \"" + type + "\" must be " + CustomEventType.GRAMMAR)
+        : fields.fail("event_type", "unknown event type \"" + type + "\" (expected one of " + EventType.allWireNames()
+            + ", or a custom type " + CustomEventType.PREFIX + "<namespace>.<name>)");
   }
 
   static JsonArray roomKeysJson(List<RoomKey> rooms) {

@@ -23,7 +23,7 @@ public record Envelope(
     long sequence,
     String sequenceStream,
     Instant emittedAt,
-    EventType eventType,
+    EventTypeName eventType,
     EntityKind entityKind,
     String entityId,
     List<RoomKey> roomKeys,

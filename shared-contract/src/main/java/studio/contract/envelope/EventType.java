@@ -8,7 +8,7 @@ import java.util.stream.Collectors;
  * The v1 event types. A conflatable type describes the latest state of its entity (progress-like),
  * so a lagging connection may keep only the newest one per entity instead of every intermediate.
  */
-public enum EventType {
+public enum EventType implements EventTypeName {
   NODE_TASK_UPDATED("node.task.updated", true),
   NODE_TASK_STAGE_UPDATED("node.task.stage.updated", false),
   NODE_TASK_COMPLETED("node.task.completed", false),

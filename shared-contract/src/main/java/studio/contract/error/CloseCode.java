@@ -28,8 +28,4 @@ public enum CloseCode {
   public String reason() {
     return reason;
   }
-
-  public boolean reconnect() {
-    return code < 4500;
-  }
 }

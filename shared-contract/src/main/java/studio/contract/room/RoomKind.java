@@ -13,7 +13,8 @@ public enum RoomKind {
   FLOWCHART_NODE("flowchart_node"),
   THREAD("thread"),
   DOWNLOAD_JOB("download_job"),
-  RAG_JOB("rag_job");
+  RAG_JOB("rag_job"),
+  RAG_SOURCE("rag_source");
 
   private final String prefix;
 

@@ -14,7 +14,7 @@ class RoomKeyTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"task:42", "run:7", "flowchart:a-b", "flowchart_run:X_1", "flowchart_node:9", "thread:12",
-      "download_job:abc", "rag_job:1"})
+      "download_job:abc", "rag_job:1", "rag_source:docs-1"})
   @DisplayName("every documented room prefix parses and prints back unchanged")
   void parsesKnownRooms(String value) {
     assertThat(RoomKey.parse(value).toString()).isEqualTo(value);

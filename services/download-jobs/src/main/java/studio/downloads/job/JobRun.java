@@ -7,12 +7,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import studio.downloads.queue.ClaimedJob;
 import studio.downloads.queue.JobFile;
-import studio.downloads.queue.LeaseState;
 import studio.downloads.transfer.FileTransfer;
 import studio.downloadstore.DownloadStatus;
 import studio.downloadstore.FileSpec;
 import studio.downloadstore.HuggingFaceSpec;
 import studio.runtime.egress.EgressDenied;
+import studio.runtime.lease.LeaseState;
 
 /**
  * One claimed job from start to end: resolve its file list (a HuggingFace listing is resolved here,

@@ -10,8 +10,8 @@ import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import studio.downloads.queue.JobQueue;
-import studio.downloads.queue.LeaseState;
 import studio.downloads.queue.Progress;
+import studio.runtime.lease.LeaseState;
 
 /**
  * Turns a stream of byte counts into at most one progress write (and {@code download.job.updated})

@@ -17,6 +17,7 @@ import studio.downloadstore.DownloadJobStore;
 import studio.downloadstore.DownloadStatus;
 import studio.downloadstore.FileSpec;
 import studio.outbox.Outbox;
+import studio.runtime.lease.LeaseState;
 
 /**
  * The worker's side of the durable queue. A job is claimed with {@code FOR UPDATE SKIP LOCKED}, so

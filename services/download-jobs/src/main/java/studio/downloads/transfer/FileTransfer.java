@@ -10,6 +10,7 @@ import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.function.LongConsumer;
@@ -20,25 +21,29 @@ import studio.downloads.job.Abort;
 import studio.downloads.job.JobFailure;
 import studio.downloads.job.RetryableFailure;
 import studio.downloads.queue.JobFile;
+import studio.runtime.retry.Backoff;
 
 /**
  * Downloads one file: streams the body into its partial file through the async file system while
  * hashing it, then checks size and SHA-256 and renames the partial file onto the target (atomic,
  * same file system). An attempt that finds a partial file asks for the rest with {@code Range}; a
  * server that answers 200 instead gets the whole file written from zero. Retryable failures are
- * retried with exponential backoff; an attempt that made progress does not count against the limit.
+ * retried with exponential backoff ({@code STUDIO_DOWNLOADS_RETRY_BACKOFF} doubling, at most a minute
+ * apart); an attempt that made progress does not count against the limit and waits the base again.
  */
 public final class FileTransfer {
   private static final Logger LOG = LoggerFactory.getLogger(FileTransfer.class);
-  private static final long MAX_BACKOFF_MS = 60_000;
+  private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
   private final Vertx vertx;
   private final HttpFetcher fetcher;
   private final DownloadsConfig config;
+  private final Backoff backoff;
 
   public FileTransfer(Vertx vertx, HttpFetcher fetcher, DownloadsConfig config) {
     this.vertx = vertx;
     this.fetcher = fetcher;
     this.config = config;
+    this.backoff = Backoff.exponential(config.retryBackoff(), MAX_BACKOFF);
   }
 
   /** One file to fetch; {@code byteBudget} is what the job's size cap leaves for it; {@code progress} gets its bytes so far. */
@@ -62,10 +67,10 @@ public final class FileTransfer {
         return Future.failedFuture(new JobFailure("gave up on " + request.file().path() + " after "
             + (config.retries() + 1) + " attempts: " + failure.getMessage()));
       }
-      long backoff = Math.min(MAX_BACKOFF_MS, config.retryBackoff().toMillis() << Math.min(Math.max(counted - 1, 0), 16));
+      long delay = backoff.delayMillis(counted);
       LOG.info("download job {}: {} (retrying {} in {} ms)", request.jobId(), failure.getMessage(),
-          request.file().path(), backoff);
-      return request.abort().sleep(vertx, backoff).compose(slept -> attempt(request, counted));
+          request.file().path(), delay);
+      return request.abort().sleep(vertx, delay).compose(slept -> attempt(request, counted));
     });
   }
 

@@ -1,5 +1,6 @@
 package studio.downloads.transfer;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -17,6 +18,8 @@ import studio.downloads.job.Abort;
 import studio.downloads.job.JobFailure;
 import studio.downloads.job.RetryableFailure;
 import studio.downloadstore.SourceUrl;
+import studio.runtime.breaker.CircuitBreakers;
+import studio.runtime.breaker.CircuitOpen;
 import studio.runtime.egress.EgressClient;
 import studio.runtime.egress.EgressDenied;
 import studio.runtime.egress.EgressNetwork;
@@ -28,7 +31,10 @@ import studio.runtime.egress.EgressPolicy;
  * on the address the hop resolves to, which is the address it connects to (the configured
  * HuggingFace endpoint's origin is trusted as configured). The HuggingFace token goes only to that
  * origin, never to a CDN a redirect points to. Answers other than 2xx and 416 fail: 5xx, 408 and 429
- * as retryable, other statuses for good; a refused address fails with {@link EgressDenied}.
+ * as retryable, other statuses for good; a refused address fails with {@link EgressDenied}. Each host
+ * (and port) asked for has its own circuit breaker: once its fetches keep failing in a retryable way,
+ * the next ones fail at once ({@code provider_unavailable: circuit open ...}, itself retryable, so the
+ * job's retries wait with backoff) until a probe after the reset timeout succeeds.
  */
 public final class HttpFetcher {
   public static final int RANGE_NOT_SATISFIABLE = 416;
@@ -36,9 +42,12 @@ public final class HttpFetcher {
   private final EgressClient egress;
   private final DownloadsConfig config;
   private final HostAllowlist allowlist;
+  private final CircuitBreakers breakers;
 
-  public HttpFetcher(Vertx vertx, DownloadsConfig config, EgressNetwork network) {
+  public HttpFetcher(Vertx vertx, DownloadsConfig config, EgressNetwork network, MeterRegistry metrics) {
     this.config = config;
+    this.breakers = new CircuitBreakers(vertx, "download", config.breaker(),
+        failure -> failure instanceof RetryableFailure, metrics);
     this.allowlist = new HostAllowlist(config.allowedHosts());
     // Bytes are stored as served: no transparent decompression, which would break sizes and digests.
     this.client = vertx.createHttpClient(new HttpClientOptions().setDecompressionSupported(false).setKeepAlive(true)
@@ -49,14 +58,20 @@ public final class HttpFetcher {
 
   /** A paused response with status 2xx or 416; {@code rangeFrom > 0} asks for the bytes from there on. */
   public Future<HttpClientResponse> get(String url, long rangeFrom, Abort abort) {
+    URI uri;
     try {
-      return request(checked(url, "url"), rangeFrom, config.maxRedirects(), url, abort);
+      uri = checked(url, "url");
     } catch (RuntimeException refused) {
       return Future.failedFuture(refused);
     }
+    String host = uri.getPort() == -1 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
+    return breakers.call(host, () -> request(uri, rangeFrom, config.maxRedirects(), url, abort))
+        .recover(failure -> Future.failedFuture(failure instanceof CircuitOpen open
+            ? new RetryableFailure(open.getMessage()) : failure));
   }
 
   public Future<Void> close() {
+    breakers.close();
     return client.close();
   }
 

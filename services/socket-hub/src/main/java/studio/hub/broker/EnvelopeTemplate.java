@@ -39,10 +39,4 @@ record EnvelopeTemplate(String prefix, String suffix, UUID eventId, Instant emit
   String render(long sequence) {
     return prefix + sequence + suffix;
   }
-
-  /** The client frame for one room, byte for byte what the Redis script builds. */
-  static String frame(String room, long offset, String epoch, String envelopeJson) {
-    return "{\"op\":\"event\",\"room\":\"" + room + "\",\"offset\":" + offset + ",\"epoch\":\"" + epoch
-        + "\",\"event\":" + envelopeJson + "}";
-  }
 }

@@ -1,12 +1,14 @@
 package studio.hub.broker;
 
+import studio.contract.frame.Frames;
+
 /**
  * Reads offset and epoch from an {@code event} frame without decoding the whole envelope: the
- * broker writes the header fields first, in a fixed order, so two index lookups suffice.
+ * broker writes the header fields first, in a fixed order ({@link Frames#event}), so two index lookups suffice.
  */
 record FrameHeader(long offset, String epoch) {
-  private static final String OFFSET = "\"offset\":";
-  private static final String EPOCH = ",\"epoch\":\"";
+  private static final String OFFSET = "\"" + Frames.OFFSET + "\":";
+  private static final String EPOCH = ",\"" + Frames.EPOCH + "\":\"";
 
   static FrameHeader parse(String frame) {
     int offsetAt = frame.indexOf(OFFSET);

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Set;
 import studio.contract.envelope.DraftEvent;
 import studio.contract.envelope.Envelope;
+import studio.contract.frame.Frames;
 import studio.contract.room.RoomKey;
 
 /**
@@ -68,7 +69,7 @@ public final class InMemoryBroker implements Broker {
       room.offset++;
       room.lastPublishMillis = now;
       RoomFrame frame = new RoomFrame(key, room.offset, room.epoch,
-          EnvelopeTemplate.frame(key.toString(), room.offset, room.epoch, envelopeJson));
+          Frames.event(key.toString(), room.offset, room.epoch, envelopeJson));
       room.history.addLast(new Stored(room.offset, now, frame));
       trim(room, now);
       frames.add(frame);

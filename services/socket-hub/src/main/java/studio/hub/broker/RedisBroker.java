@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.function.Supplier;
 import studio.contract.envelope.DraftEvent;
 import studio.contract.envelope.Envelope;
+import studio.contract.frame.Frames;
 import studio.contract.room.RoomKey;
 
 /**
@@ -114,7 +115,7 @@ public final class RedisBroker implements Broker {
       String[] parts = lines[i].split(" ");
       RoomKey room = RoomKey.parse(parts[0]);
       long offset = Long.parseLong(parts[1]);
-      rooms.add(new RoomFrame(room, offset, parts[2], EnvelopeTemplate.frame(parts[0], offset, parts[2], lines[0])));
+      rooms.add(new RoomFrame(room, offset, parts[2], Frames.event(parts[0], offset, parts[2], lines[0])));
     }
     return new Publication(envelope, rooms, duplicate);
   }

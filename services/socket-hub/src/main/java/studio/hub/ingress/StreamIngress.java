@@ -21,6 +21,7 @@ import org.slf4j.LoggerFactory;
 import studio.contract.bus.RedisStreams;
 import studio.contract.error.ContractException;
 import studio.hub.metrics.HubMetrics;
+import studio.runtime.retry.Backoff;
 
 /**
  * Drafts from workers that only have Redis: {@code XADD studio:rt:ingress * draft <json>}, published
@@ -53,7 +54,6 @@ public final class StreamIngress {
   private static final int BATCH = 100;
   /** How long one wait for new entries blocks; the reader checks its lease between waits. */
   private static final long WAIT_MILLIS = 1000;
-  private static final long MAX_BACKOFF_MILLIS = 5_000;
   /** How long a stopping reader lets an entry being published finish before it hands the lease over. */
   private static final long STOP_GRACE_MILLIS = 5_000;
   private static final RuntimeException NOT_READER = new IllegalStateException("no longer the ingress reader") {
@@ -82,11 +82,15 @@ public final class StreamIngress {
   private boolean reading;
   /** Since taking the lease, every entry the group had pending was moved to this reader. */
   private boolean tookOver;
-  private int failures;
+  /**
+   * 100 ms, 200 ms, 400 ms ... at most 5 s: after read failures in a row (its counter), and between
+   * deliveries of an entry whose publish failed (by the entry's retries).
+   */
+  private final Backoff retryDelays = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(5));
   /** The read loop's current round, which a stop lets finish. */
   private Future<Void> round = Future.succeededFuture();
-  private Promise<Void> backoff;
-  private long backoffTimer = -1;
+  private Promise<Void> pauseWait;
+  private long pauseTimer = -1;
   private long leaseTimer;
   private long maintenanceTimer;
 
@@ -120,9 +124,9 @@ public final class StreamIngress {
     stopped = true;
     vertx.cancelTimer(leaseTimer);
     vertx.cancelTimer(maintenanceTimer);
-    vertx.cancelTimer(backoffTimer);
-    if (backoff != null) {
-      backoff.tryFail(NOT_READER);
+    vertx.cancelTimer(pauseTimer);
+    if (pauseWait != null) {
+      pauseWait.tryFail(NOT_READER);
     }
     // Closing the reader ends a wait for new entries at once.
     Future<Void> closed = reader == null ? Future.succeededFuture() : reader.close();
@@ -181,7 +185,7 @@ public final class StreamIngress {
         .compose(batch -> batch.entries() == null ? awaitNewEntries(batch.newest()) : processEntries(batch.entries()));
     round
         .onSuccess(done -> {
-          failures = 0;
+          retryDelays.reset();
           readLoop();
         })
         .onFailure(this::roundFailed);
@@ -206,20 +210,15 @@ public final class StreamIngress {
       reader.close();
       reader = null;
     }
-    long delay = backoffMillis(failures++);
+    long delay = retryDelays.nextMillis();
     // A single dropped read is routine (shutdown, failover); a run of them is an outage.
-    if (failures >= 3) {
-      LOG.warn("ingress stream read failed {} times ({}); retrying in {} ms", failures, failure.getMessage(), delay);
+    if (retryDelays.failures() >= 3) {
+      LOG.warn("ingress stream read failed {} times ({}); retrying in {} ms", retryDelays.failures(), failure.getMessage(), delay);
     } else {
       LOG.debug("ingress stream read failed ({}); retrying in {} ms", failure.getMessage(), delay);
     }
     Future<Void> ready = isMissingGroup(failure) ? createGroup() : Future.succeededFuture();
     ready.onComplete(created -> vertx.setTimer(delay, timer -> readLoop()));
-  }
-
-  /** Capped exponential backoff: 100 ms, 200 ms, 400 ms ... at most 5 s. */
-  private static long backoffMillis(int failuresSoFar) {
-    return Math.min(MAX_BACKOFF_MILLIS, 100L << Math.min(failuresSoFar, 6));
   }
 
   /** Redis lost its data (or an operator removed the group): recreate it, or no replica reads again. */
@@ -308,7 +307,7 @@ public final class StreamIngress {
       if (!(failure instanceof ContractException)) {
         return Future.failedFuture(failure);
       }
-      long delay = backoffMillis(retries);
+      long delay = retryDelays.delayMillis(retries + 1);
       LOG.debug("ingress entry {} not published ({}); retrying it in {} ms, the entries behind it wait", id,
           failure.getMessage(), delay);
       return pause(delay)
@@ -319,9 +318,9 @@ public final class StreamIngress {
   }
 
   private Future<Void> pause(long millis) {
-    backoff = Promise.promise();
-    Promise<Void> waiting = backoff;
-    backoffTimer = vertx.setTimer(millis, timer -> waiting.tryComplete());
+    pauseWait = Promise.promise();
+    Promise<Void> waiting = pauseWait;
+    pauseTimer = vertx.setTimer(millis, timer -> waiting.tryComplete());
     return waiting.future();
   }
 

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
+import studio.contract.frame.Frames;
 import studio.contract.room.RoomKey;
 import studio.hub.broker.RoomPosition;
 
@@ -26,7 +27,7 @@ public record ResumePoint(long offset, String epoch) {
       return Map.of();
     }
     if (!(since instanceof JsonObject object)) {
-      throw new ContractException(code, "since", "must be an object of room -> {\"offset\": <integer>, \"epoch\": <string>}");
+      throw new ContractException(code, Frames.SINCE, "must be an object of room -> {\"offset\": <integer>, \"epoch\": <string>}");
     }
     Map<RoomKey, ResumePoint> points = new LinkedHashMap<>();
     for (String room : object.fieldNames()) {
@@ -34,9 +35,9 @@ public record ResumePoint(long offset, String epoch) {
       try {
         key = RoomKey.parse(room);
       } catch (ContractException e) {
-        throw new ContractException(code, "since." + room, e.getMessage());
+        throw new ContractException(code, Frames.SINCE + "." + room, e.getMessage());
       }
-      points.put(key, parse("since." + room, object.getValue(room), code));
+      points.put(key, parse(Frames.SINCE + "." + room, object.getValue(room), code));
     }
     return points;
   }
@@ -45,14 +46,14 @@ public record ResumePoint(long offset, String epoch) {
     if (!(value instanceof JsonObject point)) {
       throw new ContractException(code, field, "must be {\"offset\": <integer>, \"epoch\": <string>}");
     }
-    Object offset = point.getValue("offset");
+    Object offset = point.getValue(Frames.OFFSET);
     if (!(offset instanceof Integer || offset instanceof Long) || ((Number) offset).longValue() < 0
         || ((Number) offset).longValue() > MAX_OFFSET) {
-      throw new ContractException(code, field + ".offset", "must be an integer from 0 to " + MAX_OFFSET);
+      throw new ContractException(code, field + "." + Frames.OFFSET, "must be an integer from 0 to " + MAX_OFFSET);
     }
-    Object epoch = point.getValue("epoch");
+    Object epoch = point.getValue(Frames.EPOCH);
     if (epoch != null && (!(epoch instanceof String text) || text.isEmpty() || text.length() > MAX_EPOCH_LENGTH)) {
-      throw new ContractException(code, field + ".epoch", "must be null or the room's epoch string (1-"
+      throw new ContractException(code, field + "." + Frames.EPOCH, "must be null or the room's epoch string (1-"
           + MAX_EPOCH_LENGTH + " characters)");
     }
     return new ResumePoint(((Number) offset).longValue(), (String) epoch);

@@ -2,6 +2,7 @@ package studio.hub.resume;
 
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import studio.contract.frame.Frames;
 import studio.contract.room.RoomKey;
 import studio.hub.broker.RoomFrame;
 
@@ -23,7 +24,6 @@ public record RoomStart(RoomKey room, long offset, String epoch, Boolean recover
 
   /** The room's entry in an ack or a long-poll answer. */
   public JsonObject toJson() {
-    JsonObject json = new JsonObject().put("offset", offset).put("epoch", epoch);
-    return recovered == null ? json : json.put("recovered", recovered);
+    return Frames.roomPosition(offset, epoch, recovered);
   }
 }

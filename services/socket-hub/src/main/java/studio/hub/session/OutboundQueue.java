@@ -4,7 +4,8 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
-import studio.contract.envelope.EventType;
+import studio.contract.envelope.EventTypeName;
+import studio.contract.frame.Frames;
 import studio.hub.broker.RoomFrame;
 
 /**
@@ -43,6 +44,11 @@ final class OutboundQueue {
 
   OutboundQueue(int maxBytes) {
     this.maxBytes = maxBytes;
+  }
+
+  /** Bytes of the frames waiting, as counted against the bound. */
+  long bytes() {
+    return bytes;
   }
 
   boolean isEmpty() {
@@ -84,7 +90,7 @@ final class OutboundQueue {
     if (entry.conflationKey != null) {
       conflatable.remove(entry.conflationKey, entry);
     }
-    String frame = entry.superseded == 0 ? entry.frame : "{\"conflated\":" + entry.superseded + "," + entry.frame.substring(1);
+    String frame = entry.superseded == 0 ? entry.frame : Frames.conflated(entry.frame, entry.superseded);
     return new Outgoing(frame, entry.event);
   }
 
@@ -96,8 +102,8 @@ final class OutboundQueue {
 
   /** Only lagging clients pay for this parse; the fast path never decodes a frame. */
   private static String conflationKey(RoomFrame frame) {
-    JsonObject envelope = new JsonObject(frame.frame()).getJsonObject("event");
-    boolean progressLike = EventType.fromWire(envelope.getString("event_type")).map(EventType::conflatable).orElse(false);
+    JsonObject envelope = new JsonObject(frame.frame()).getJsonObject(Frames.EVENT);
+    boolean progressLike = EventTypeName.fromWire(envelope.getString("event_type")).map(EventTypeName::conflatable).orElse(false);
     return progressLike
         ? frame.room() + "|" + envelope.getString("sequence_stream") + "|" + envelope.getString("event_type")
         : null;

@@ -10,7 +10,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import studio.contract.envelope.Envelope;
+import studio.contract.frame.ConnectionHealth;
+import studio.contract.frame.Frames;
 import studio.contract.error.CloseCode;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
@@ -24,8 +25,9 @@ import studio.hub.resume.ResumePoint;
 import studio.hub.resume.RoomStart;
 
 /**
- * One client connection speaking docs/protocol.md: authenticates, subscribes, unsubscribes and pings,
- * receives its rooms' events in offset order, and is told what went wrong with a stable code.
+ * One client connection speaking docs/protocol.md: authenticates, subscribes, unsubscribes, pings and
+ * reports its health, receives its rooms' events in offset order, and is told what went wrong with a
+ * stable code.
  * Runs on one event loop; all state is confined to it.
  */
 public final class Session {
@@ -33,6 +35,7 @@ public final class Session {
   private static final int MAX_BAD_FRAMES = 20;
 
   private final String id = UUID.randomUUID().toString();
+  private final Instant connectedSince = Instant.now();
   private final FrameSink sink;
   private final SessionServices services;
   private final RateLimiter limiter;
@@ -68,8 +71,7 @@ public final class Session {
 
   /** Greets the client, then authenticates with the URL token or waits for an {@code auth} frame. */
   void start(String urlToken) {
-    write(new JsonObject().put("op", "connected").put("session_id", id).put("contract_version", Envelope.CONTRACT_VERSION)
-        .put("ping_interval_ms", services.settings().pingInterval().toMillis()));
+    write(Frames.connected(id, services.settings().pingInterval().toMillis()));
     if (urlToken != null) {
       authenticate(null, urlToken);
     } else {
@@ -124,7 +126,7 @@ public final class Session {
   }
 
   void drain(Duration retryAfter) {
-    write(new JsonObject().put("op", "draining").put("retry_after_ms", retryAfter.toMillis()));
+    write(Frames.draining(retryAfter.toMillis()));
   }
 
   void close(CloseCode code) {
@@ -136,13 +138,13 @@ public final class Session {
 
   private void dispatch(ClientFrame frame) {
     try {
-      switch (frame.op()) {
-        case "auth" -> authenticate(frame.id(), frame.token());
-        case "subscribe" -> subscribe(frame);
-        case "unsubscribe" -> unsubscribe(frame);
-        case "ping" -> write(new JsonObject().put("op", "pong").put("id", frame.id()));
-        default -> badFrame(frame.id(), new ContractException(ErrorCode.UNKNOWN_OP, "op",
-            "unknown op \"" + frame.op() + "\" (expected auth, subscribe, unsubscribe or ping)"));
+      switch (frame.clientOp()) {
+        case AUTH -> authenticate(frame.id(), frame.token());
+        case SUBSCRIBE -> subscribe(frame);
+        case UNSUBSCRIBE -> unsubscribe(frame);
+        case PING -> write(Frames.pong(frame.id()));
+        case HEALTH -> health(frame);
+        default -> throw ClientFrame.unknownOp(frame.op());
       }
     } catch (ContractException e) {
       badFrame(frame.id(), e);
@@ -160,7 +162,7 @@ public final class Session {
         close(CloseCode.TOKEN_EXPIRED);
       });
       if (requestId != null) {
-        write(new JsonObject().put("op", "ack").put("id", requestId).put("rooms", new JsonObject()));
+        write(Frames.ack(requestId, new JsonObject()));
       }
     }).onFailure(failure -> {
       error(requestId, failure instanceof ContractException e ? e
@@ -180,7 +182,7 @@ public final class Session {
     }
     long added = rooms.stream().filter(room -> !subscriptions.containsKey(room)).count();
     if (subscriptions.size() + added > services.settings().roomsMax()) {
-      throw new ContractException(ErrorCode.LIMIT_EXCEEDED, "rooms", "at most " + services.settings().roomsMax()
+      throw new ContractException(ErrorCode.LIMIT_EXCEEDED, Frames.ROOMS, "at most " + services.settings().roomsMax()
           + " rooms per connection (" + HubConfig.ROOMS_MAX + "); this connection holds " + subscriptions.size()
           + ", unsubscribe from some first");
     }
@@ -195,7 +197,7 @@ public final class Session {
         error(frame.id(), new ContractException(ErrorCode.UNAVAILABLE,
             "could not subscribe to every room: the realtime store is unavailable, retry"));
       }
-      write(new JsonObject().put("op", "ack").put("id", frame.id()).put("rooms", ack));
+      write(Frames.ack(frame.id(), ack));
       starts.stream().filter(Future::succeeded).map(Future::result).forEach(Subscribed::release);
     });
   }
@@ -241,9 +243,17 @@ public final class Session {
       if (subscription != null) {
         services.fanout().leave(room, subscription);
       }
-      ack.put(room.toString(), new JsonObject().put("subscribed", false));
+      ack.put(room.toString(), Frames.unsubscribed());
     }
-    write(new JsonObject().put("op", "ack").put("id", frame.id()).put("rooms", ack));
+    write(Frames.ack(frame.id(), ack));
+  }
+
+  /** Server time and this connection's facts, for a page or client-side monitoring; no I/O, answered at once. */
+  private void health(ClientFrame frame) {
+    requireAuthenticated();
+    write(Frames.healthAck(frame.id(), new ConnectionHealth(Instant.now(), services.nodeId(), id, sink.transport(),
+        subscriptions.size(), backlog.bytes(), services.settings().clientQueueMaxBytes(), connectedSince,
+        principal.expiresAt())));
   }
 
   private void requireAuthenticated() {
@@ -316,9 +326,7 @@ public final class Session {
   }
 
   private void error(String requestId, ContractException e) {
-    JsonObject frame = new JsonObject().put("op", "error").put("id", requestId).put("code", e.code().wire())
-        .put("message", e.getMessage());
-    write(frame);
+    write(Frames.error(requestId, e.code(), e.getMessage()));
   }
 
 }

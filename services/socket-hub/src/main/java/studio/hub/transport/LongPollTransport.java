@@ -21,6 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
+import studio.contract.frame.Frames;
 import studio.contract.room.RoomKey;
 import studio.hub.HubConfig;
 import studio.hub.auth.Principal;
@@ -141,21 +142,21 @@ public final class LongPollTransport {
   }
 
   private static Map<RoomKey, ResumePoint> parse(RoutingContext ctx) {
-    String rooms = ctx.request().getParam("rooms");
+    String rooms = ctx.request().getParam(Frames.ROOMS);
     if (rooms == null || rooms.isBlank()) {
-      throw new ContractException(ErrorCode.INVALID_REQUEST, "rooms", "rooms=<room>,<room>,... is required");
+      throw new ContractException(ErrorCode.INVALID_REQUEST, Frames.ROOMS, "rooms=<room>,<room>,... is required");
     }
     List<RoomKey> keys = Arrays.stream(rooms.split(",")).map(String::trim).filter(r -> !r.isEmpty())
         .map(LongPollTransport::room).distinct().toList();
     if (keys.size() > MAX_ROOMS) {
-      throw new ContractException(ErrorCode.INVALID_REQUEST, "rooms", "at most " + MAX_ROOMS + " rooms per poll");
+      throw new ContractException(ErrorCode.INVALID_REQUEST, Frames.ROOMS, "at most " + MAX_ROOMS + " rooms per poll");
     }
     Object raw;
     try {
-      String text = ctx.request().getParam("since");
+      String text = ctx.request().getParam(Frames.SINCE);
       raw = text == null || text.isBlank() ? null : Json.decodeValue(text);
     } catch (DecodeException e) {
-      throw new ContractException(ErrorCode.INVALID_REQUEST, "since", "must be a JSON object of room -> {offset, epoch}");
+      throw new ContractException(ErrorCode.INVALID_REQUEST, Frames.SINCE, "must be a JSON object of room -> {offset, epoch}");
     }
     Map<RoomKey, ResumePoint> given = ResumePoint.parseAll(raw, ErrorCode.INVALID_REQUEST);
     Map<RoomKey, ResumePoint> resume = new LinkedHashMap<>();
@@ -167,7 +168,7 @@ public final class LongPollTransport {
     try {
       return RoomKey.parse(key);
     } catch (ContractException e) {
-      throw new ContractException(ErrorCode.INVALID_REQUEST, "rooms", e.getMessage());
+      throw new ContractException(ErrorCode.INVALID_REQUEST, Frames.ROOMS, e.getMessage());
     }
   }
 
@@ -237,7 +238,7 @@ public final class LongPollTransport {
       rooms.put(room.toString(), new RoomStart(room, last == null ? start.offset() : last.offset(),
           last == null ? start.epoch() : last.epoch(), start.recovered(), List.of()).toJson());
     });
-    return new JsonObject().put("rooms", rooms).put("events", events);
+    return Frames.pollAnswer(rooms, events);
   }
 
   /**

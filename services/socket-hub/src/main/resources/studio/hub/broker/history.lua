@@ -9,7 +9,7 @@ local cutoff = tonumber(ARGV[3]) - tonumber(ARGV[4])
 if ARGV[2] == '0' then
   return result
 end
-local entries = redis.call('XRANGE', KEYS[2], (tonumber(ARGV[1]) + 1) .. '-0', '+', 'COUNT', ARGV[2])
+local entries = redis.call('XRANGE', KEYS[2], string.format('%d', tonumber(ARGV[1]) + 1) .. '-0', '+', 'COUNT', ARGV[2])
 for _, entry in ipairs(entries) do
   if tonumber(entry[2][2]) >= cutoff then
     result[#result + 1] = entry[1]

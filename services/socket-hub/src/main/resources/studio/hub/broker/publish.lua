@@ -13,7 +13,9 @@ if ARGV[1] == '1' then
   end
 end
 
-local sequence = redis.call('INCR', KEYS[1])
+-- Integers are printed with %d: Lua 5.1 prints numbers as %.14g, so past 10^14 '..' would write an
+-- exponent ('9.007199254741e+15') where the Java renderer (Frames.event) writes every digit.
+local sequence = string.format('%d', redis.call('INCR', KEYS[1]))
 -- The counter lives as long as the rooms it feeds (each refreshed to the room TTL below), so a stream
 -- silent that long is forgotten and restarts at 1 together with new epochs: docs/architecture.md.
 redis.call('PEXPIRE', KEYS[1], ARGV[9])
@@ -30,8 +32,9 @@ for i = 1, (#KEYS - 2) / 2 do
     redis.call('DEL', hist)
   end
   local epoch = redis.call('HGET', meta, 'epoch')
-  local offset = redis.call('HINCRBY', meta, 'offset', 1)
+  local offset = string.format('%d', redis.call('HINCRBY', meta, 'offset', 1))
   redis.call('PEXPIRE', meta, ARGV[9])
+  -- The event frame as studio.contract.frame.Frames.event renders it, byte for byte (PublishScriptFrameTest).
   local frame = '{"op":"event","room":"' .. room .. '","offset":' .. offset .. ',"epoch":"' .. epoch
       .. '","event":' .. envelope .. '}'
   redis.call('XADD', hist, 'MAXLEN', ARGV[4], offset .. '-1', 't', ARGV[3], 'f', frame)

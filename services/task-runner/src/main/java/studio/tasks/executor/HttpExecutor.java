@@ -15,6 +15,7 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.util.List;
 import java.util.Locale;
+import studio.runtime.breaker.CircuitBreakers;
 import studio.runtime.egress.EgressClient;
 import studio.runtime.egress.EgressDenied;
 import studio.runtime.egress.EgressNetwork;
@@ -30,6 +31,8 @@ import studio.taskstore.ExecutorKind;
  * redirects are followed here, hop by hop, up to {@code STUDIO_TASKS_HTTP_MAX_REDIRECTS}. A refused
  * address fails the task for good ({@code egress_denied}); a 5xx or a connection failure may succeed
  * later (retryable); a 4xx will not. Cancel resets the request, so the connection is not left reading.
+ * Each host (and port) has its own circuit breaker: once it keeps failing that way, tasks calling it
+ * fail at once ({@code provider_unavailable: circuit open ...}) until a probe succeeds.
  */
 public final class HttpExecutor implements Executor {
   private static final List<Integer> REDIRECTS = List.of(301, 302, 303, 307, 308);
@@ -40,9 +43,11 @@ public final class HttpExecutor implements Executor {
   private final TasksConfig.Http config;
   private final HttpClient client;
   private final EgressClient egress;
+  private final CircuitBreakers breakers;
 
-  public HttpExecutor(Vertx vertx, TasksConfig.Http config, EgressNetwork network) {
+  public HttpExecutor(Vertx vertx, TasksConfig.Http config, EgressNetwork network, CircuitBreakers breakers) {
     this.vertx = vertx;
+    this.breakers = breakers;
     this.config = config;
     this.client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(
         (int) Math.min(Integer.MAX_VALUE, config.timeout().toMillis())));
@@ -60,6 +65,21 @@ public final class HttpExecutor implements Executor {
 
   @Override
   public Future<JsonObject> execute(Execution execution) {
+    return breakers.call(authority(execution.params().getString("url")), () -> send(execution))
+        .recover(failure -> Future.failedFuture(TaskFailure.circuitOpen(failure)));
+  }
+
+  /** {@code host[:port]} of the URL asked for, naming its breaker; null (unguarded) when it has none. */
+  private static String authority(String url) {
+    try {
+      URI uri = URI.create(url);
+      return uri.getHost() == null ? null : uri.getPort() == -1 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
+    } catch (RuntimeException malformed) {
+      return null;
+    }
+  }
+
+  private Future<JsonObject> send(Execution execution) {
     JsonObject params = execution.params();
     String url = params.getString("url");
     HttpMethod method = HttpMethod.valueOf(params.getString("method", "GET").toUpperCase(Locale.ROOT));
@@ -188,6 +208,7 @@ public final class HttpExecutor implements Executor {
 
   @Override
   public Future<Void> close() {
+    breakers.close();
     return client.close();
   }
 }

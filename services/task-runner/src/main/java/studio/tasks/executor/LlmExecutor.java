@@ -6,6 +6,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import studio.contract.envelope.Preview;
+import studio.runtime.breaker.CircuitBreakers;
 import studio.tasks.TasksConfig;
 import studio.tasks.execution.Execution;
 import studio.tasks.execution.TaskFailure;
@@ -17,14 +18,18 @@ import studio.taskstore.ExecutorKind;
 /**
  * A chat completion. The provider is the spec's, else {@code STUDIO_LLM_PROVIDER}; when it fails
  * before any text arrived and {@code STUDIO_LLM_FALLBACK_PROVIDER} names another, that one answers.
- * The runtime block records what was selected, what answered and why it fell back.
+ * The runtime block records what was selected, what answered and why it fell back. Each provider has
+ * its own circuit breaker: while a provider keeps failing, its circuit opens and a call fails at once
+ * ({@code provider_unavailable: circuit open ...}), which lets the fallback answer without waiting.
  */
 public final class LlmExecutor implements Executor {
   private final TasksConfig.Llm config;
   private final Map<String, LlmProvider> providers;
+  private final CircuitBreakers breakers;
 
-  public LlmExecutor(Vertx vertx, TasksConfig.Llm config) {
+  public LlmExecutor(Vertx vertx, TasksConfig.Llm config, CircuitBreakers breakers) {
     this.config = config;
+    this.breakers = breakers;
     this.providers = Map.of("echo", new EchoProvider(vertx, config.echoTokenDelay()),
         "openai", new OpenAiProvider(vertx, config));
   }
@@ -71,14 +76,15 @@ public final class LlmExecutor implements Executor {
     String model = execution.params().getString("model", name.equals("echo") ? "echo" : config.model());
     execution.runtime().put("model", model);
     execution.stage("generating", new JsonObject().put("provider", name).put("model", model));
-    return provider.complete(execution, messages, model, token -> {
+    return breakers.call(name, () -> provider.complete(execution, messages, model, token -> {
       tokens[0]++;
       execution.stream(token);
-    });
+    })).recover(failure -> Future.failedFuture(TaskFailure.circuitOpen(failure)));
   }
 
   @Override
   public Future<Void> close() {
+    breakers.close();
     return Future.join(providers.values().stream().map(LlmProvider::close).toList()).mapEmpty();
   }
 }

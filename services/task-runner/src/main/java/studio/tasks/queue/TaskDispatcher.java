@@ -4,19 +4,22 @@ import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import studio.contract.bus.Addresses;
+import studio.runtime.database.DatabaseFailures;
+import studio.runtime.lease.LeaseState;
+import studio.runtime.lease.LeaseWorkLoop;
+import studio.runtime.retry.Backoff;
 import studio.tasks.TasksConfig;
 import studio.tasks.execution.Execution;
 import studio.tasks.execution.TaskFailure;
@@ -25,17 +28,15 @@ import studio.taskstore.Signals;
 import studio.taskstore.TaskRow;
 import studio.taskstore.TaskStatus;
 import studio.taskstore.TaskTransitions;
-import studio.runtime.database.DatabaseFailures;
-import studio.taskstore.Transactions;
 import studio.taskstore.TaskUpdate;
 
 /**
- * Keeps up to {@code STUDIO_TASKS_CONCURRENCY} tasks running: claims when woken (event bus), when a
- * slot frees and on a slow poll; renews its leases; reclaims expired ones; stops a task when asked
- * over the bus or when its row says so. All of it on the runner's event loop; executors that need
- * threads bring their own.
+ * Keeps up to {@code STUDIO_TASKS_CONCURRENCY} tasks running through the shared {@link LeaseWorkLoop}
+ * (claim when woken, renew leases, cancel over the bus, stop); what is the runner's own: running a
+ * task through its executor and recording the outcome, and reclaiming leases that expired. All of it
+ * on the runner's event loop; executors that need threads bring their own.
  */
-public final class TaskDispatcher {
+public final class TaskDispatcher implements LeaseWorkLoop.Work<Execution> {
   private static final Logger LOG = LoggerFactory.getLogger(TaskDispatcher.class);
   private static final int RECLAIM_BATCH = 50;
   private final Vertx vertx;
@@ -44,16 +45,7 @@ public final class TaskDispatcher {
   private final TaskQueue queue;
   private final Executors executors;
   private final Backoff backoff;
-  private final Map<Long, Running> running = new LinkedHashMap<>();
-  private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
-  private boolean claiming;
-  private boolean wakeAgain;
-  private boolean stopped;
-  private long pollTimer = -1;
-  private long renewTimer = -1;
-
-  private record Running(Execution execution, Future<Void> done) {
-  }
+  private final LeaseWorkLoop<Execution> loop;
 
   public TaskDispatcher(Vertx vertx, Pool pool, TasksConfig config, String owner, Executors executors) {
     this.vertx = vertx;
@@ -61,90 +53,80 @@ public final class TaskDispatcher {
     this.config = config;
     this.queue = new TaskQueue(pool, owner, config.queue().lease());
     this.executors = executors;
-    this.backoff = new Backoff(config.queue().retryBackoff(), config.queue().retryBackoffMax());
+    this.backoff = Backoff.exponential(config.queue().retryBackoff(), config.queue().retryBackoffMax());
+    this.loop = new LeaseWorkLoop<>(vertx, new LeaseWorkLoop.Settings("task", Addresses.TASKS_WAKE,
+        Addresses.TASKS_CANCEL, config.queue().concurrency(), config.queue().pollInterval(),
+        config.queue().renewInterval()), this);
   }
 
   public Future<Void> start() {
-    consumers.add(vertx.eventBus().consumer(Addresses.TASKS_WAKE, message -> wake()));
-    consumers.add(vertx.eventBus().consumer(Addresses.TASKS_CANCEL, message -> cancel(message.body())));
-    pollTimer = vertx.setPeriodic(config.queue().pollInterval().toMillis(), tick -> {
-      reclaimExpired();
-      wake();
-    });
-    renewTimer = vertx.setPeriodic(config.queue().renewInterval().toMillis(), tick -> renewLeases());
-    return Future.all(consumers.stream().map(MessageConsumer::completion).toList())
-        .onSuccess(ready -> wake())
-        .mapEmpty();
+    return loop.start();
   }
 
   /** Stops claiming, stops every running task and hands it back to the queue, within {@code grace}. */
   public Future<Void> stop(Duration grace) {
-    stopped = true;
-    vertx.cancelTimer(pollTimer);
-    vertx.cancelTimer(renewTimer);
-    consumers.forEach(MessageConsumer::unregister);
-    List<Future<Void>> finishing = running.values().stream().map(Running::done).toList();
-    running.values().forEach(task -> task.execution().release());
-    Promise<Void> deadline = Promise.promise();
-    long timer = vertx.setTimer(Math.max(1, grace.toMillis()), fired -> deadline.tryComplete());
-    Future.join(finishing).onComplete(done -> {
-      vertx.cancelTimer(timer);
-      deadline.tryComplete();
-    });
-    return deadline.future();
+    return loop.stop(grace);
   }
 
   /** What this runner is doing, for its heartbeat. */
   public JsonObject details() {
     JsonArray tasks = new JsonArray();
-    running.values().forEach(task -> tasks.add(new JsonObject().put("task_id", task.execution().task().id())
-        .put("executor", task.execution().task().executor().wire())
-        .put("attempt", task.execution().task().attempts())));
+    loop.running().forEach(execution -> tasks.add(new JsonObject().put("task_id", execution.task().id())
+        .put("executor", execution.task().executor().wire())
+        .put("attempt", execution.task().attempts())));
     return new JsonObject().put("runner", queue.owner()).put("concurrency", config.queue().concurrency())
         .put("running", tasks);
   }
 
-  public void wake() {
-    if (stopped) {
-      return;
-    }
-    if (claiming) {
-      wakeAgain = true;
-      return;
-    }
-    int free = config.queue().concurrency() - running.size();
-    if (free <= 0) {
-      return;
-    }
-    claiming = true;
-    wakeAgain = false;
-    queue.claim(free).onComplete(claimed -> {
-      claiming = false;
-      if (claimed.failed()) {
-        LOG.warn("claiming tasks failed (retrying at the next poll): {}", claimed.cause().getMessage());
-        return;
-      }
-      claimed.result().forEach(this::launch);
-      if (wakeAgain) {
-        wake();
-      }
-    });
+  @Override
+  public Future<List<Execution>> claim(int limit) {
+    return queue.claim(limit).map(tasks -> tasks.stream()
+        .map(task -> new Execution(vertx, pool, queue.owner(), task, config)).toList());
   }
 
-  private void launch(TaskRow task) {
-    Execution execution = new Execution(vertx, pool, queue.owner(), task, config);
-    Future<Void> done = TaskTransitions.started(pool, task)
+  @Override
+  public long id(Execution execution) {
+    return execution.task().id();
+  }
+
+  @Override
+  public Future<Void> run(Execution execution) {
+    TaskRow task = execution.task();
+    return TaskTransitions.started(pool, task)
         .compose(announced -> execution.isCancelled() ? Future.failedFuture(TaskFailure.permanent("cancelled"))
             : executors.get(task.executor()).execute(execution))
         .transform(result -> execution.flush().transform(flushed -> finish(execution, result)));
-    running.put(task.id(), new Running(execution, done));
-    done.onComplete(finished -> {
-      running.remove(task.id());
-      wake();
-    });
   }
 
-  private Future<Void> finish(Execution execution, AsyncResult<io.vertx.core.json.JsonObject> result) {
+  /** The renewal extends every lease this runner holds; a task missing from its answer was reclaimed after a stall. */
+  @Override
+  public Future<Map<Long, LeaseState>> renew(Set<Long> ids) {
+    return queue.renew().map(held -> ids.stream().collect(Collectors.toMap(Function.identity(),
+        id -> held.containsKey(id) ? new LeaseState(true, Boolean.TRUE.equals(held.get(id))) : LeaseState.LOST)));
+  }
+
+  @Override
+  public void cancel(Execution execution) {
+    execution.cancel("cancelled on request");
+  }
+
+  @Override
+  public void leaseLost(Execution execution) {
+    LOG.warn("task {}: lease lost (another runner may have taken it); stopping this run", execution.task().id());
+    execution.loseLease();
+  }
+
+  @Override
+  public void release(Execution execution) {
+    execution.release();
+  }
+
+  @Override
+  public void sweep() {
+    reclaimExpired();
+  }
+
+  private Future<Void> finish(Execution execution, AsyncResult<JsonObject> result) {
     long id = execution.task().id();
     return store(execution, result, 1)
         .onSuccess(outcome -> {
@@ -163,17 +145,16 @@ public final class TaskDispatcher {
    * Dropping an outcome the database failed to take would run the task again once its lease
    * expired, so a store that may pass later (the database restarting or unreachable) is tried again
    * with backoff for as long as this runner holds the task. The lease stays renewed meanwhile: the
-   * task is in {@code running} until this completes. {@link #decide} looks at the fresh row on every
-   * try, so a store that lands after another runner took the task over changes nothing.
+   * task is running until this completes. {@link #decide} looks at the fresh row on every try, so a
+   * store that lands after another runner took the task over changes nothing.
    */
-  private Future<TaskTransitions.Outcome> store(Execution execution, AsyncResult<io.vertx.core.json.JsonObject> result,
-                                                int attempt) {
+  private Future<TaskTransitions.Outcome> store(Execution execution, AsyncResult<JsonObject> result, int attempt) {
     return TaskTransitions.change(pool, execution.task(), row -> decide(row, execution, result))
         .recover(failure -> {
-          if (stopped || execution.leaseLost() || !DatabaseFailures.mayPassLater(failure)) {
+          if (loop.stopped() || execution.leaseLost() || !DatabaseFailures.mayPassLater(failure)) {
             return Future.failedFuture(failure);
           }
-          Duration delay = backoff.after(attempt);
+          Duration delay = backoff.delay(attempt);
           LOG.warn("task {}: outcome not recorded ({}); trying again in {} ms while the lease holds",
               execution.task().id(), failure.getMessage(), delay.toMillis());
           Promise<Void> waited = Promise.promise();
@@ -182,7 +163,7 @@ public final class TaskDispatcher {
         });
   }
 
-  private TaskUpdate decide(TaskRow row, Execution execution, AsyncResult<io.vertx.core.json.JsonObject> result) {
+  private TaskUpdate decide(TaskRow row, Execution execution, AsyncResult<JsonObject> result) {
     if (row.status() != TaskStatus.RUNNING || !queue.owner().equals(row.leaseOwner())) {
       LOG.info("task {}: no longer held by this runner ({}); its outcome is dropped", row.id(), row.status().wire());
       return null;
@@ -200,40 +181,9 @@ public final class TaskDispatcher {
     }
     TaskFailure failure = TaskFailure.of(result.cause());
     if (failure.retryable() && row.attempts() < row.maxAttempts()) {
-      return update.requeue(backoff.after(row.attempts())).error(failure.getMessage());
+      return update.requeue(backoff.delay(row.attempts())).error(failure.getMessage());
     }
     return update.finish(TaskStatus.FAILED).error(failure.getMessage());
-  }
-
-  private void cancel(JsonObject body) {
-    Long id = body == null ? null : body.getLong("task_id");
-    Running task = id == null ? null : running.get(id);
-    if (task != null) {
-      task.execution().cancel("cancelled on request");
-    }
-  }
-
-  /** A task missing from the renewal is no longer ours (reclaimed after a stall): stop working on it. */
-  private void renewLeases() {
-    if (running.isEmpty()) {
-      return;
-    }
-    // Only tasks running when the renewal was sent can be missing from its answer for a lost lease:
-    // one claimed while it was in flight was simply not asked about.
-    Set<Long> asked = Set.copyOf(running.keySet());
-    queue.renew().onSuccess(held -> asked.forEach(id -> {
-      Running task = running.get(id);
-      Boolean cancelRequested = held.get(id);
-      if (task == null) {
-        return;
-      }
-      if (cancelRequested == null) {
-        LOG.warn("task {}: lease lost (another runner may have taken it); stopping this run", id);
-        task.execution().loseLease();
-      } else if (Boolean.TRUE.equals(cancelRequested)) {
-        task.execution().cancel("cancelled on request");
-      }
-    })).onFailure(failure -> LOG.warn("lease renewal failed (retrying): {}", failure.getMessage()));
   }
 
   private void reclaimExpired() {
@@ -259,6 +209,6 @@ public final class TaskDispatcher {
     if (row.attempts() >= row.maxAttempts()) {
       return TaskUpdate.of(row).finish(TaskStatus.FAILED).error(lost + " of " + row.maxAttempts());
     }
-    return TaskUpdate.of(row).requeue(backoff.after(row.attempts())).error(lost);
+    return TaskUpdate.of(row).requeue(backoff.delay(row.attempts())).error(lost);
   }
 }

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import studio.runtime.logging.LogConfig;
 import studio.web.proxy.ExternalRequest;
 
 /**
@@ -20,7 +21,7 @@ import studio.web.proxy.ExternalRequest;
  */
 public final class RequestLog implements Handler<RoutingContext> {
   private static final String ROUTE_KEY = "studio.route-template";
-  private static final Logger ACCESS = LoggerFactory.getLogger("studio.access");
+  private static final Logger ACCESS = LoggerFactory.getLogger(LogConfig.ACCESS_LOGGER);
   private static final DateTimeFormatter CLF = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT)
       .withZone(ZoneOffset.UTC);
   private final MeterRegistry registry;

@@ -1,12 +1,24 @@
 // Flowchart run: a node graph laid out by dependency depth, per-node state live from flowchart.* events.
 // ?id=<flowchart> follows the flowchart's latest run (room flowchart:<id>, so a run started later shows
-// up live); ?run=<run> shows one run (room flowchart_run:<id>).
-import { api, logEvent, query, showError, startLive, studioPage } from './page.js';
+// up live, also one started with the Run button); ?run=<run> shows one run (room flowchart_run:<id>).
+// Without either: a form that creates a flowchart from JSON, and the recent flowchart runs.
+import { logEvent, parseJsonObject, postAction, postForm, query, showError, startLive, studioPage, api } from './page.js';
+import { showRecent } from './recent.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const BOX = { width: 150, height: 46, columnGap: 70, rowGap: 22, margin: 16 };
 
-const view = { flowchartId: null, runId: null, nodes: new Map(), runStatus: null };
+/** Run statuses after which a run changes no more (`cancelling` and `failing` still stop nodes). */
+const RUN_ENDED = new Set(['succeeded', 'failed', 'cancelled']);
+
+/**
+ * `running`: the keys of the nodes running now, from the latest `flowchart.node.running_set` and kept current
+ * by every node status after it (the only source on a server that does not send the set); `taskKeys`: task
+ * id -> node key, for a set that names tasks.
+ */
+const view = { flowchartId: null, runId: null, nodes: new Map(), runStatus: null, running: new Set(), taskKeys: new Map() };
+studioPage.running = [];
+
 
 function svg(tag, attributes = {}, text) {
   const node = document.createElementNS(SVG, tag);
@@ -77,7 +89,7 @@ function drawGraph(nodes) {
   }
   for (const node of nodes) {
     const at = position.get(node.key);
-    const group = svg('g', { class: 'node', 'data-node': node.key, 'data-state': 'waiting',
+    const group = svg('g', { class: 'node', 'data-node': node.key, 'data-state': 'waiting', 'data-running': 'false',
       transform: `translate(${at.x} ${at.y})` });
     group.append(svg('title', {}, node.key));
     group.append(svg('rect', { width: BOX.width, height: BOX.height, rx: 8 }));
@@ -89,12 +101,39 @@ function drawGraph(nodes) {
 
 function setNode(key, status, stage) {
   view.nodes.set(key, { status, stage });
+  if (status === 'running') {
+    view.running.add(key);
+  } else {
+    view.running.delete(key);
+  }
+  showRunning();
   const group = document.querySelector(`#graph .node[data-node="${CSS.escape(key)}"]`);
   if (group) {
     group.dataset.state = status;
     group.querySelector('.status').textContent = stage && stage !== status ? `${status} · ${stage}` : status;
   }
   showCounts();
+}
+
+/** Marks the running nodes (data-running) and names them; studioPage.running holds every set shown. */
+function showRunning() {
+  const keys = [...view.running].sort();
+  const shown = studioPage.running.at(-1);
+  if (shown && shown.join() === keys.join()) {
+    return;
+  }
+  studioPage.running.push(keys);
+  for (const group of document.querySelectorAll('#graph .node')) {
+    group.dataset.running = String(view.running.has(group.dataset.node));
+  }
+  document.getElementById('run-running').textContent = keys.join(', ') || 'none';
+}
+
+/** The running set as the event names it: node keys, or task ids of this run's nodes. */
+function setRunning(ids) {
+  view.running = new Set(ids.map((id) => (view.nodes.has(String(id)) ? String(id) : view.taskKeys.get(Number(id))))
+    .filter((key) => key !== undefined));
+  showRunning();
 }
 
 function showCounts() {
@@ -109,6 +148,7 @@ function setRun(id, status) {
   if (id !== null && id !== view.runId) {
     view.runId = id;
     document.getElementById('run-id').textContent = `#${id}`;
+    view.taskKeys.clear();
     for (const key of view.nodes.keys()) {
       setNode(key, 'waiting', null);
     }
@@ -120,12 +160,15 @@ function setRun(id, status) {
     badge.className = `state state-${status}`;
     badge.dataset.status = status;
   }
+  document.getElementById('run-cancel').disabled = view.runId === null || RUN_ENDED.has(view.runStatus)
+    || view.runStatus === 'cancelling';
 }
 
 /** A run's state as the API gives it: status and every node's status. */
 function showRun(run) {
   setRun(run.id, run.status);
   for (const node of run.nodes ?? []) {
+    view.taskKeys.set(node.task_id, node.key);
     setNode(node.key, node.status, node.stage);
   }
 }
@@ -135,16 +178,34 @@ function runIdOf(event) {
   return Number(event.event_type === 'flowchart.run.updated' ? (p.id ?? p.run_id) : p.run_id);
 }
 
+/** The ids a `flowchart.node.running_set` names (node_ids; tolerant of the other spellings). */
+function runningIds(p) {
+  const ids = p.node_ids ?? p.node_keys ?? p.running ?? (Array.isArray(p.nodes) ? p.nodes : []);
+  return ids.map((id) => (typeof id === 'object' && id !== null ? (id.node_key ?? id.key ?? id.node_id ?? id.task_id) : id));
+}
+
 function onEvent(event, meta) {
   const p = event.payload;
+  const runningSet = event.event_type === 'flowchart.node.running_set';
   const runId = runIdOf(event);
   const node = event.event_type === 'flowchart.node.updated' ? p.node_key : undefined;
-  logEvent(event, meta, { node, state: p.status, text: `run ${runId}${p.stage && node ? ` stage ${p.stage}` : ''}` });
+  logEvent(event, meta, { node, state: p.status, text: runningSet ? `run ${runId} running: ${runningIds(p).join(', ') || 'none'}`
+    : `run ${runId}${p.stage && node ? ` stage ${p.stage}` : ''}` });
   if (view.runId !== null && runId < view.runId) {
     return; // an older run of this flowchart, still finishing: logged, not drawn
   }
+  if (runningSet) {
+    if (Number.isInteger(runId) && runId > 0) {
+      setRun(runId, null);
+    }
+    setRunning(runningIds(p));
+    return;
+  }
   setRun(runId, event.event_type === 'flowchart.node.updated' ? null : p.status);
   if (node) {
+    if (p.task_id !== undefined) {
+      view.taskKeys.set(p.task_id, node);
+    }
     setNode(node, p.status, p.stage);
   } else if (event.event_type === 'flowchart.runtime.updated' && p.nodes) {
     for (const [key, status] of Object.entries(p.nodes)) {
@@ -194,13 +255,62 @@ async function loadFlowchart(id, runNodes) {
     view.nodes.set(node.key, { status: 'waiting', stage: null });
   }
   showCounts();
+  document.getElementById('run-start').disabled = false;
+}
+
+/** Run starts a run of this flowchart: followed here with ?id= (its events arrive in flowchart:<id>), else opened. */
+function wireButtons(runParam) {
+  const runStart = document.getElementById('run-start');
+  const errorBox = document.getElementById('run-action-error');
+  if (runParam) {
+    runStart.textContent = 'Run again';
+  }
+  postAction(runStart, {
+    path: () => `/flowcharts/${view.flowchartId}/runs`,
+    body: () => ({}), // the defaults: fail_fast, max_parallel 4
+    errorBox,
+    onDone: (run) => {
+      if (runParam) {
+        location.assign(`flowchart.html?run=${run.id}${location.hash}`);
+        return;
+      }
+      if (view.runId === null || run.id > view.runId) {
+        setRun(run.id, null);
+      }
+      runStart.disabled = false;
+    },
+  });
+  postAction(document.getElementById('run-cancel'), {
+    path: () => `/flowchart-runs/${view.runId}/cancel`,
+    errorBox,
+    onDone: () => {}, // stays disabled: the run's events say cancelling, then cancelled
+  });
+}
+
+function createForm() {
+  document.getElementById('flowchart-create').hidden = false;
+  document.getElementById('flowchart-view').hidden = true;
+  const form = document.getElementById('flowchart-form');
+  const input = document.getElementById('flowchart-json');
+  postForm(form, {
+    path: '/flowcharts',
+    body: () => parseJsonObject(input.value),
+    errorBox: document.getElementById('flowchart-form-error'),
+    fallback: input,
+    onDone: (flowchart) => location.assign(`flowchart.html?id=${flowchart.id}${location.hash}`),
+  });
+  showRecent({ flowchartRuns: document.getElementById('recent-flowchart-runs'), limit: 15 })
+    .catch((failure) => showError(`Could not load recent flowchart runs: ${failure.message}`));
 }
 
 const runParam = query('run');
 const flowchartParam = query('id');
-if (!/^[1-9][0-9]*$/.test(runParam ?? flowchartParam ?? '')) {
+if (runParam === null && flowchartParam === null) {
+  createForm();
+} else if (!/^[1-9][0-9]*$/.test(runParam ?? flowchartParam ?? '')) {
   showError('This page needs ?id=<flowchart id> (follows its latest run) or ?run=<run id>.');
 } else {
+  wireButtons(runParam);
   hydrate(runParam, flowchartParam)
     .then(({ rooms, versions }) => startLive({
       rooms,

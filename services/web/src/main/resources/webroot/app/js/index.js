@@ -1,4 +1,9 @@
-// The home page subscribes to nothing; it connects only so its badge shows what realtime can reach.
-import { startLive } from './page.js';
+// The home page: recent tasks, flowchart runs and runs, each unfinished one followed live.
+import { showError } from './page.js';
+import { showRecent } from './recent.js';
 
-startLive({ onEvent: () => {} });
+showRecent({
+  tasks: document.getElementById('recent-tasks'),
+  flowchartRuns: document.getElementById('recent-flowchart-runs'),
+  runs: document.getElementById('recent-runs'),
+}).catch((failure) => showError(`Could not load recent work: ${failure.message}`));

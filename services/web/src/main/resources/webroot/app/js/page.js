@@ -49,10 +49,113 @@ export async function api(path, { method = 'GET', body, acceptStatus = [] } = {}
   const text = await response.text();
   const json = text ? JSON.parse(text) : null;
   if (!response.ok && !acceptStatus.includes(response.status)) {
-    const error = json?.error;
-    throw new Error(error ? `${error.code}: ${error.message}${error.field ? ` (${error.field})` : ''}` : `HTTP ${response.status}`);
+    throw new ApiError(response.status, json?.error);
   }
   return json;
+}
+
+/** A refusal in the API's one error shape: `status`, `code`, `field` (the request field it names, if any), `detail`. */
+export class ApiError extends Error {
+  constructor(status, error) {
+    super(error ? `${error.code}: ${error.message}${error.field ? ` (${error.field})` : ''}` : `HTTP ${status}`);
+    this.status = status;
+    this.code = error?.code ?? null;
+    this.field = error?.field ?? null;
+    this.detail = error?.message ?? `HTTP ${status}`;
+  }
+}
+
+/** Statuses after which a task, node or run changes no more. */
+export const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'skipped']);
+
+/** Shows `status` in a `.state` badge (text, colour class, data-status). */
+export function setState(badge, status) {
+  badge.textContent = status;
+  badge.className = `state state-${status}`;
+  badge.dataset.status = status;
+}
+
+/**
+ * A form's refusal shown next to it (`errorBox`, a `<p role="alert">`): the API's message and the request
+ * field it names. The input that field came from (by `name`, else `fallback`) gets aria-invalid.
+ * `failure` null clears it.
+ */
+export function showFormError(form, errorBox, failure, fallback = null) {
+  const inputs = [...form.querySelectorAll('input, select, textarea')];
+  inputs.forEach((input) => input.removeAttribute('aria-invalid'));
+  errorBox.replaceChildren();
+  errorBox.hidden = !failure;
+  errorBox.dataset.field = failure?.field ?? '';
+  errorBox.dataset.code = failure?.code ?? '';
+  if (!failure) {
+    return;
+  }
+  const name = failure.field?.split(/[.[]/)[0];
+  (inputs.find((input) => input.name && input.name === name) ?? fallback)?.setAttribute('aria-invalid', 'true');
+  const detail = failure.detail ?? failure.message;
+  if (failure.field && detail.startsWith(`${failure.field}: `)) {
+    errorBox.append(element('code', { class: 'field' }, failure.field), detail.slice(failure.field.length));
+  } else if (failure.field) {
+    errorBox.append(element('code', { class: 'field' }, failure.field), `: ${detail}`);
+  } else {
+    errorBox.append(detail);
+  }
+  studioPage.errors.push(failure.message);
+}
+
+/** The JSON object typed into a form's `field`; a refusal (code `invalid_json`) says where it stops parsing. */
+export function parseJsonObject(text, field = null) {
+  let value;
+  try {
+    value = JSON.parse(text);
+  } catch (failure) {
+    throw Object.assign(new Error(`not JSON: ${failure.message}`), { code: 'invalid_json', field,
+      detail: `not JSON: ${failure.message}` });
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw Object.assign(new Error('expected a JSON object'), { code: 'invalid_json', field,
+      detail: 'expected a JSON object ({...})' });
+  }
+  return value;
+}
+
+/**
+ * A form that POSTs JSON to `path`: `body()` builds the request (it may throw a parse refusal), `onDone(answer)`
+ * follows what was started. The submit button is disabled while the request runs; a refusal shows in `errorBox`.
+ */
+export function postForm(form, { path, body, errorBox, fallback, onDone }) {
+  form.addEventListener('submit', async (submit) => {
+    submit.preventDefault();
+    const button = form.querySelector('button[type="submit"]');
+    button.disabled = true;
+    showFormError(form, errorBox, null);
+    try {
+      await onDone(await api(path, { method: 'POST', body: body() }));
+    } catch (failure) {
+      showFormError(form, errorBox, failure, fallback);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
+/**
+ * A button that POSTs (`body()`, else no body) to `path()`. It stays disabled after a success (`onDone(answer)`
+ * decides what comes next) and is enabled again after a refusal, which shows in `errorBox`.
+ */
+export function postAction(button, { path, body, errorBox, onDone }) {
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    errorBox.hidden = true;
+    try {
+      await onDone(await api(path(), { method: 'POST', body: body?.() }));
+    } catch (failure) {
+      button.disabled = false;
+      errorBox.textContent = failure.message;
+      errorBox.hidden = false;
+      studioPage.errors.push(failure.message);
+    }
+  });
 }
 
 export function showError(message) {

@@ -1,7 +1,12 @@
-// Task detail: hydrate from /nodes/:id/status, then follow task:<id> from the returned cursor.
-import { api, element, logEvent, requiredId, showError, startLive, studioPage } from './page.js';
+// Task detail: hydrate from /nodes/:id/status, then follow task:<id> from the returned cursor; cancel it.
+// Without ?id=: a form that starts a task (POST /tasks, then this page follows it) and the recent tasks.
+import {
+  api, element, logEvent, parseJsonObject, postAction, postForm, query, requiredId, showError, startLive, studioPage, TERMINAL,
+} from './page.js';
+import { showRecent } from './recent.js';
 
-const id = requiredId('id', 'a task id');
+const starting = query('id') === null;
+const id = starting ? null : requiredId('id', 'a task id');
 const room = `task:${id}`;
 const stageLog = document.getElementById('stage-log');
 
@@ -18,6 +23,7 @@ function render(task) {
     status.textContent = task.status;
     status.className = `state state-${task.status}`;
     status.dataset.status = task.status;
+    document.getElementById('task-cancel').disabled = TERMINAL.has(task.status) || Boolean(task.cancel_requested);
   }
   set('task-stage', task.stage ?? undefined);
   set('task-executor', task.executor);
@@ -71,7 +77,50 @@ function onEvent(event, meta) {
   }
 }
 
-if (id) {
+/** Each executor's parameters as an example, put in the form when the executor changes. */
+const EXAMPLES = {
+  sleep: { duration_ms: 2000 },
+  noop: { result: { hello: 'world' } },
+  llm: { prompt: 'Say hello', provider: 'echo' },
+  http: { url: 'https://example.com/' },
+  shell: { command: ['echo', 'hello'] },
+};
+
+function startForm() {
+  document.getElementById('task-start').hidden = false;
+  document.getElementById('task-detail').hidden = true;
+  const form = document.getElementById('task-form');
+  const executor = document.getElementById('task-executor-input');
+  const params = document.getElementById('task-params');
+  executor.addEventListener('change', () => {
+    params.value = JSON.stringify(EXAMPLES[executor.value] ?? {});
+  });
+  postForm(form, {
+    path: '/tasks',
+    body: () => ({
+      executor: executor.value,
+      params: parseJsonObject(params.value, 'params'),
+      max_attempts: Number(document.getElementById('task-max-attempts').value),
+    }),
+    errorBox: document.getElementById('task-form-error'),
+    onDone: (task) => location.assign(`task.html?id=${task.id}${location.hash}`),
+  });
+  showRecent({ tasks: document.getElementById('recent-tasks'), limit: 15 })
+    .catch((failure) => showError(`Could not load recent tasks: ${failure.message}`));
+}
+
+if (starting) {
+  startForm();
+} else if (id) {
+  const cancel = document.getElementById('task-cancel');
+  // The answer is not rendered: the task's events (cancelled, or stopping then cancelled) say what happened.
+  postAction(cancel, {
+    path: () => `/tasks/${id}/cancel`,
+    errorBox: document.getElementById('task-action-error'),
+    onDone: () => {
+      cancel.disabled = true;
+    },
+  });
   hydrate().then((task) => {
     addStage(task.stage, task.status, { note: `state when the page opened (version ${task.version})` });
     return startLive({

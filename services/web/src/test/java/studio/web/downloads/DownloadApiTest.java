@@ -24,6 +24,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import studio.contract.bus.Addresses;
+import studio.contract.bus.CancelRequest;
 import studio.runtime.config.CommonConfig;
 import studio.runtime.config.Settings;
 import studio.runtime.database.Database;
@@ -200,7 +201,7 @@ class DownloadApiTest {
     assertThat(cancelled.bodyAsJsonObject().getString("status")).isEqualTo("cancelled");
     assertThat(cancelled.bodyAsJsonObject().getLong("version")).isEqualTo(2);
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30))
-        .until(() -> cancels.stream().anyMatch(cancel -> cancel.getLong("job_id") == id));
+        .until(() -> cancels.stream().anyMatch(cancel -> CancelRequest.fromJson(cancel).orElseThrow().id() == id));
 
     HttpResponse<Buffer> again = join(request(io.vertx.core.http.HttpMethod.POST, "/downloads/" + id + "/cancel")
         .putHeader("X-Requested-With", "test").send());
