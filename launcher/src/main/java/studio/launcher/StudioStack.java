@@ -29,6 +29,7 @@ import studio.runtime.metrics.ManagementServer;
 import studio.runtime.service.HttpService;
 import studio.runtime.service.ServiceContext;
 import studio.tasks.TaskRunnerVerticle;
+import studio.web.WebHousekeeping;
 import studio.web.WebVerticle;
 
 /**
@@ -79,6 +80,10 @@ public final class StudioStack implements AutoCloseable {
       ServiceContext context = new ServiceContext(resolved.common(), clusterManager);
       Map<ServiceName, HttpService> deployed = new EnumMap<>(ServiceName.class);
       for (ServiceName name : selected) {
+        if (name == ServiceName.WEB) {
+          // Once per process, however many instances serve HTTP: the outbox relay and the key expiry.
+          await(vertx.deployVerticle(new WebHousekeeping(context)));
+        }
         List<HttpService> instances = new CopyOnWriteArrayList<>();
         await(vertx.deployVerticle(() -> {
           HttpService instance = create(name, context, resolved);

@@ -76,6 +76,7 @@ public final class OutboxRelay {
   }
 
   public void start() {
+    LOG.info("outbox relay started (polls every {} ms, and at once when woken)", pollInterval.toMillis());
     schedule(0);
   }
 

@@ -19,13 +19,24 @@ public final class Database {
   private Database() {
   }
 
+  /**
+   * A lease on the process's one pool of {@code STUDIO_DATABASE_POOL_SIZE} connections to this
+   * database: every verticle instance of every service in the same Vert.x that asks for it shares the
+   * same connections (a Vert.x shared pool, named after the database so two databases never share).
+   * Closing the lease releases it; the connections close with the last lease.
+   */
   public static Pool pool(Vertx vertx, DatabaseConfig config) {
+    PgConnectOptions target = config.connectOptions();
     return PgBuilder.pool()
-        .with(new PoolOptions().setMaxSize(config.poolSize()).setName("studio-pg"))
+        .with(new PoolOptions().setMaxSize(config.poolSize()).setShared(true).setName(poolName(target)))
         .with(new NetClientOptions().setConnectTimeout((int) config.connectTimeout().toMillis()))
-        .connectingTo(config.connectOptions())
+        .connectingTo(target)
         .using(vertx)
         .build();
+  }
+
+  private static String poolName(PgConnectOptions target) {
+    return "studio-pg " + target.getUser() + "@" + target.getHost() + ":" + target.getPort() + "/" + target.getDatabase();
   }
 
   /**
@@ -35,10 +46,8 @@ public final class Database {
    */
   public static Future<Integer> migrate(Vertx vertx, DatabaseConfig config) {
     return vertx.executeBlocking(() -> {
-      PgConnectOptions options = config.connectOptions();
-      String jdbcUrl = "jdbc:postgresql://" + options.getHost() + ":" + options.getPort() + "/" + options.getDatabase();
       MigrateResult result = Flyway.configure()
-          .dataSource(jdbcUrl, options.getUser(), options.getPassword())
+          .dataSource(config.dataSource())
           .locations("classpath:db/migration")
           .connectRetries(config.connectRetries())
           .connectRetriesInterval(10)

@@ -3,6 +3,7 @@ package studio.runtime.database;
 import io.vertx.pgclient.PgConnectOptions;
 import java.net.URI;
 import java.time.Duration;
+import org.postgresql.ds.PGSimpleDataSource;
 import studio.runtime.config.ConfigException;
 import studio.runtime.config.Settings;
 import studio.runtime.config.StudioEnvironment;
@@ -22,7 +23,7 @@ public record DatabaseConfig(String url, String password, int poolSize, Duration
     String url = settings.optional(URL).orElse(null);
     String password = settings.optional(PASSWORD).orElse(null);
     if (url != null) {
-      parse(url);
+      PostgresTls.of(url, parse(url));
       if (env == StudioEnvironment.PRODUCTION && password == null && !urlHasPassword(url)) {
         throw new ConfigException("missing config " + PASSWORD
             + ": required when STUDIO_ENV=production and DATABASE_URL carries no password");
@@ -41,7 +42,10 @@ public record DatabaseConfig(String url, String password, int poolSize, Duration
     return new DatabaseConfig(newUrl, password, poolSize, connectTimeout, connectRetries);
   }
 
-  /** Connection options with the password override applied; fails if no URL is known yet. */
+  /**
+   * The reactive pool's connection options: the URL with the password override and its TLS settings
+   * ({@link PostgresTls}) applied; fails if no URL is known yet.
+   */
   public PgConnectOptions connectOptions() {
     if (url == null) {
       throw new IllegalStateException(URL + " is not resolved yet");
@@ -53,10 +57,32 @@ public record DatabaseConfig(String url, String password, int poolSize, Duration
       // PgConnectOptions would otherwise send its built-in default password ("pass").
       options.setPassword("");
     }
+    PostgresTls.of(url, options).applyTo(options);
     return options;
   }
 
+  /**
+   * The same database for JDBC (Flyway), made from {@link #connectOptions()}, so host, credentials,
+   * TLS and {@code application_name} are the pool's and cannot drift from them.
+   */
+  public PGSimpleDataSource dataSource() {
+    PgConnectOptions options = connectOptions();
+    PGSimpleDataSource source = new PGSimpleDataSource();
+    source.setServerNames(new String[] {options.getHost()});
+    source.setPortNumbers(new int[] {options.getPort()});
+    source.setDatabaseName(options.getDatabase());
+    source.setUser(options.getUser());
+    source.setPassword(options.getPassword());
+    source.setConnectTimeout((int) Math.max(1, connectTimeout.toSeconds()));
+    PostgresTls.of(url, options).applyTo(source);
+    if (options.getProperties() != null && options.getProperties().containsKey("application_name")) {
+      source.setApplicationName(options.getProperties().get("application_name"));
+    }
+    return source;
+  }
+
   private static PgConnectOptions parse(String url) {
+    PostgresTls.checkMode(url);
     try {
       return PgConnectOptions.fromUri(url);
     } catch (RuntimeException e) {

@@ -6,8 +6,8 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.ConsoleAppender;
 import ch.qos.logback.core.FileAppender;
-import ch.qos.logback.core.LayoutBase;
 import ch.qos.logback.core.OutputStreamAppender;
+import ch.qos.logback.core.encoder.Encoder;
 import ch.qos.logback.core.encoder.LayoutWrappingEncoder;
 import java.nio.file.Path;
 import org.slf4j.LoggerFactory;
@@ -49,15 +49,9 @@ public final class LoggingSetup {
                                                               Path file, String knob) {
     // ANSI colours belong on a terminal, never in a file.
     boolean colors = config.colors() && file == null;
-    LayoutBase<ILoggingEvent> layout = config.format() == LogConfig.LogFormat.JSON
-        ? new JsonLineLayout(service, HostIdentity.address())
-        : new PrettyLineLayout(service, HostIdentity.address(), colors);
-    layout.setContext(context);
-    layout.start();
-    LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
-    encoder.setContext(context);
-    encoder.setLayout(layout);
-    encoder.start();
+    Encoder<ILoggingEvent> encoder = config.format() == LogConfig.LogFormat.JSON
+        ? JsonLines.encoder(context, service, HostIdentity.address())
+        : pretty(context, service, HostIdentity.address(), colors);
     OutputStreamAppender<ILoggingEvent> appender;
     if (file == null) {
       appender = new ConsoleAppender<>();
@@ -76,6 +70,17 @@ public final class LoggingSetup {
       throw ConfigException.invalid(knob, file, "a file this process can create or append to");
     }
     return appender;
+  }
+
+  private static Encoder<ILoggingEvent> pretty(LoggerContext context, String service, String host, boolean colors) {
+    PrettyLineLayout layout = new PrettyLineLayout(service, host, colors);
+    layout.setContext(context);
+    layout.start();
+    LayoutWrappingEncoder<ILoggingEvent> encoder = new LayoutWrappingEncoder<>();
+    encoder.setContext(context);
+    encoder.setLayout(layout);
+    encoder.start();
+    return encoder;
   }
 
   static Level toLevel(LogConfig.LogLevel level) {

@@ -146,6 +146,22 @@ class CommonConfigTest {
   }
 
   @Test
+  @DisplayName("DATABASE_URL's TLS settings are checked at startup: an unknown sslmode, or a verify mode without sslrootcert, names the knob")
+  void badDatabaseTls() {
+    assertThatThrownBy(() -> CommonConfig.from(Settings.of(Map.of("DATABASE_URL", "postgresql://u:secretpw@h/db?sslmode=bogus")), false))
+        .hasMessage("invalid config DATABASE_URL: sslmode=\"bogus\": expected one of disable, allow, prefer, require, verify-ca, verify-full");
+    assertThatThrownBy(() -> CommonConfig.from(Settings.of(Map.of("DATABASE_URL", "postgresql://u:secretpw@h/db?sslmode=verify-full")), false))
+        .hasMessageStartingWith("invalid config DATABASE_URL: sslmode=verify-full needs sslrootcert=")
+        .hasMessageNotContaining("secretpw");
+    var database = CommonConfig.from(Settings.of(Map.of("DATABASE_URL",
+        "postgresql://u:pw@h/db?sslmode=require&sslrootcert=%2Fetc%2Fca.pem&application_name=studio-web")), false).database();
+    assertThat(database.connectOptions().getSslMode()).isEqualTo(io.vertx.pgclient.SslMode.VERIFY_CA);
+    assertThat(database.dataSource().getSslMode()).isEqualTo("verify-ca");
+    assertThat(database.dataSource().getSslRootCert()).isEqualTo("/etc/ca.pem");
+    assertThat(database.dataSource().getApplicationName()).isEqualTo("studio-web");
+  }
+
+  @Test
   @DisplayName("an unknown STUDIO_ENV and a malformed cluster member list fail naming the knob")
   void badEnums() {
     assertThatThrownBy(() -> CommonConfig.from(Settings.of(Map.of("STUDIO_ENV", "staging")), false))

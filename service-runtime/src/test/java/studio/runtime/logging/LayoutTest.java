@@ -6,15 +6,29 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.spi.LoggingEvent;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 class LayoutTest {
+  private static String json(LoggingEvent event) {
+    return new String(JsonLines.encoder(new LoggerContext(), "shs-worker", "172.17.0.2").encode(event), StandardCharsets.UTF_8);
+  }
+
+  /** Every field name as written, duplicates included (a JSON parser would keep only the last). */
+  private static List<String> fieldsAsWritten(String line) {
+    return java.util.regex.Pattern.compile("\"([a-z_]+)\":").matcher(line).results().map(m -> m.group(1)).toList();
+  }
   private static LoggingEvent event(Level level, String message) {
+    return event(level, message, Map.of("job_id", "abc123"));
+  }
+
+  private static LoggingEvent event(Level level, String message, Map<String, String> mdc) {
     LoggerContext context = new LoggerContext();
     LoggingEvent event = new LoggingEvent("x", context.getLogger("studio.test"), level, message, null, null);
-    event.setMDCPropertyMap(Map.of("job_id", "abc123"));
+    event.setMDCPropertyMap(mdc);
     event.setTimeStamp(1735572645123L);
     return event;
   }
@@ -22,7 +36,7 @@ class LayoutTest {
   @Test
   @DisplayName("json format is one object per line with timestamp, level, service, host, message and MDC fields")
   void jsonLine() {
-    String line = new JsonLineLayout("shs-worker", "172.17.0.2").doLayout(event(Level.INFO, "Job completed"));
+    String line = json(event(Level.INFO, "Job completed"));
     assertThat(line).endsWith("\n").doesNotContain("\n\n");
     JsonObject json = new JsonObject(line.trim());
     assertThat(json.getString("timestamp")).isEqualTo("2024-12-30T15:30:45.123Z");
@@ -31,6 +45,34 @@ class LayoutTest {
     assertThat(json.getString("host")).isEqualTo("172.17.0.2");
     assertThat(json.getString("message")).isEqualTo("Job completed");
     assertThat(json.getString("job_id")).isEqualTo("abc123");
+  }
+
+  @Test
+  @DisplayName("an MDC or key-value field named like a line's own field (level, message, ...) cannot overwrite it")
+  void reservedFieldsKeepTheirValues() {
+    LoggingEvent event = event(Level.WARN, "the real message", Map.of("level", "DEBUG", "service", "forged", "job_id", "abc123"));
+    event.addKeyValuePair(new org.slf4j.event.KeyValuePair("message", "forged"));
+    event.addKeyValuePair(new org.slf4j.event.KeyValuePair("timestamp", "forged"));
+    JsonObject json = new JsonObject(json(event).trim());
+    assertThat(json.getString("level")).isEqualTo("WARNING");
+    assertThat(json.getString("message")).isEqualTo("the real message");
+    assertThat(json.getString("service")).isEqualTo("shs-worker");
+    assertThat(json.getString("timestamp")).isEqualTo("2024-12-30T15:30:45.123Z");
+    assertThat(json.getString("job_id")).isEqualTo("abc123");
+    assertThat(json.getString("mdc_level")).isEqualTo("DEBUG");
+    assertThat(json.getString("kv_message")).isEqualTo("forged");
+    assertThat(fieldsAsWritten(json(event))).doesNotHaveDuplicates();
+  }
+
+  @Test
+  @DisplayName("json key-value fields stay typed and an exception is one field with its stack trace")
+  void jsonTypedFieldsAndException() {
+    LoggingEvent event = event(Level.ERROR, "failed");
+    event.addKeyValuePair(new org.slf4j.event.KeyValuePair("status", 404));
+    event.setThrowableProxy(new ch.qos.logback.classic.spi.ThrowableProxy(new IllegalStateException("boom")));
+    JsonObject json = new JsonObject(json(event).trim());
+    assertThat(json.getValue("status")).isEqualTo(404);
+    assertThat(json.getString("exception")).startsWith("java.lang.IllegalStateException: boom").contains("\tat ", "LayoutTest");
   }
 
   @Test

@@ -13,7 +13,6 @@ import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import studio.contract.bus.RealtimePublisher;
-import studio.outbox.OutboxRelay;
 import studio.runtime.auth.RealtimeTokens;
 import studio.runtime.auth.TokenKeys;
 import studio.runtime.auth.Internals;
@@ -50,18 +49,20 @@ import studio.web.serving.RequestLog;
 import studio.web.serving.RequestTimeout;
 import studio.web.tasks.TaskApi;
 
-/** The web gateway: pages, POST ingress, hydration endpoints, realtime tokens and the operators' health set. */
+/**
+ * The web gateway: pages, POST ingress, hydration endpoints, realtime tokens and the operators' health
+ * set. One instance per event loop; they share the process's PostgreSQL pool, and its outbox relay
+ * runs once in {@link WebHousekeeping}.
+ */
 public final class WebVerticle extends VerticleBase implements HttpService {
   public static final String SERVICE = "web";
   private final ServiceContext context;
   private final WebConfig config;
   private Pool pool;
-  private OutboxRelay outbox;
   private Redis redis;
   private JWTAuth sessionCookies;
   private RealtimeTokens realtimeTokens;
   private HttpServer server;
-  private long idempotencyJanitor;
 
   public WebVerticle(ServiceContext context, WebConfig config) {
     this.context = context;
@@ -71,7 +72,6 @@ public final class WebVerticle extends VerticleBase implements HttpService {
   @Override
   public Future<?> start() {
     pool = Database.pool(vertx, context.config().database());
-    outbox = OutboxRelay.toHub(vertx, pool, context.config().outboxPollInterval(), context.metrics());
     redis = RedisConnector.client(vertx, context.config().redis());
     sessionCookies = TokenKeys.sessionCookies(vertx, context.config().secrets().jwtSecretKey());
     realtimeTokens = RealtimeTokens.create(vertx, context.config().secrets().jwtSecretKey());
@@ -95,9 +95,7 @@ public final class WebVerticle extends VerticleBase implements HttpService {
           return router;
         })
         .compose(routes -> ServiceHttp.listen(vertx, router, options, context.config(), config.port(), connections::opened))
-        .onSuccess(listening -> server = listening)
-        .onSuccess(listening -> outbox.start())
-        .onSuccess(listening -> idempotencyJanitor = ApiRouter.expireIdempotencyKeysPeriodically(vertx, pool));
+        .onSuccess(listening -> server = listening);
   }
 
   /**
@@ -129,13 +127,11 @@ public final class WebVerticle extends VerticleBase implements HttpService {
     // Forged writes first, so their refusal names what a write needs; preflights (OPTIONS) pass to CORS.
     List<Handler<RoutingContext>> gates = List.of(new CrossOriginWrites(origins), CorsPolicy.handler(origins),
         new Authentication(config.auth(), sessionCookies));
-    return ApiRouter.create(vertx, operations, gates, pool, config.bodyLimitBytes(), outbox::wake);
+    return ApiRouter.create(vertx, operations, gates, pool, config.bodyLimitBytes(), () -> WebHousekeeping.wakeRelay(vertx));
   }
 
   @Override
   public Future<?> stop() {
-    vertx.cancelTimer(idempotencyJanitor);
-    outbox.stop();
     return ServiceHttp.shutdown(server, context.config().gracefulTimeout())
         .eventually(() -> pool.close())
         .eventually(() -> redis.close());

@@ -28,6 +28,11 @@ public final class Addresses {
   public static final String DOWNLOADS_WAKE = "studio.downloads.wake";
   /** Publish: a {@link CancelRequest} naming a job asks the worker holding it to stop it. */
   public static final String DOWNLOADS_CANCEL = "studio.downloads.cancel";
+  /**
+   * Local send (this process only), empty body: web committed outbox rows; the process's one outbox
+   * relay (web's housekeeping) publishes them now rather than at its next poll.
+   */
+  public static final String OUTBOX_WAKE = "studio.outbox.wake";
 
   private Addresses() {
   }

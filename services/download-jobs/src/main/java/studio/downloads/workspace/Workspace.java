@@ -26,10 +26,6 @@ public final class Workspace {
     this.root = root.toAbsolutePath().normalize();
   }
 
-  public Path root() {
-    return root;
-  }
-
   public Future<Void> create() {
     return vertx.executeBlocking(() -> {
       Files.createDirectories(root);

@@ -11,7 +11,6 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import studio.contract.envelope.DraftEvent;
 import studio.contract.envelope.Envelope;
 import studio.contract.frame.Frames;
@@ -27,7 +26,7 @@ public final class InMemoryBroker implements Broker {
   }
 
   private static final class Room {
-    final String epoch = UUID.randomUUID().toString().substring(0, 8);
+    final String epoch = RoomEpoch.next();
     long offset;
     long lastPublishMillis;
     final ArrayDeque<Stored> history = new ArrayDeque<>();

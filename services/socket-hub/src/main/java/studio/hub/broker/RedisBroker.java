@@ -5,10 +5,8 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Response;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.Supplier;
 import studio.contract.envelope.DraftEvent;
 import studio.contract.envelope.Envelope;
@@ -44,7 +42,7 @@ public final class RedisBroker implements Broker {
     keys.add(idempotent ? RedisKeys.idempotency(stream, draft.idempotencyKey()) : RedisKeys.sequence(stream));
     List<String> args = new ArrayList<>(List.of(idempotent ? "1" : "0",
         String.valueOf(policy.idempotencyWindow().toMillis()), String.valueOf(System.currentTimeMillis()),
-        String.valueOf(policy.size()), String.valueOf(policy.maxAge().toMillis()), newEpoch(),
+        String.valueOf(policy.size()), String.valueOf(policy.maxAge().toMillis()), RoomEpoch.next(),
         template.prefix(), template.suffix(), String.valueOf(policy.roomTtl().toMillis())));
     for (RoomKey room : draft.roomKeys()) {
       keys.add(RedisKeys.meta(room));
@@ -124,9 +122,5 @@ public final class RedisBroker implements Broker {
 
   private static long sequenceOf(String envelopeJson, EnvelopeTemplate template) {
     return Long.parseLong(envelopeJson, template.prefix().length(), envelopeJson.length() - template.suffix().length(), 10);
-  }
-
-  private static String newEpoch() {
-    return Long.toHexString(Instant.now().toEpochMilli()) + UUID.randomUUID().toString().substring(0, 4);
   }
 }

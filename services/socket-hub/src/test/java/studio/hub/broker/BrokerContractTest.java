@@ -127,6 +127,16 @@ abstract class BrokerContractTest {
   }
 
   @Test
+  @DisplayName("a room's epoch has the one format both brokers share: the epoch's start in hex milliseconds, then random hex")
+  void epochFormat() throws Exception {
+    long before = System.currentTimeMillis();
+    String epoch = publish(draft(null, room("task"))).rooms().get(0).epoch();
+    assertThat(epoch).matches(RoomEpoch.FORMAT);
+    long started = Long.parseLong(epoch.substring(0, epoch.length() - RoomEpoch.RANDOM_DIGITS), 16);
+    assertThat(started).isBetween(before, System.currentTimeMillis());
+  }
+
+  @Test
   @DisplayName("a publish retried with the same idempotency key yields one event and the first result")
   void idempotency() throws Exception {
     RoomKey task = room("task");

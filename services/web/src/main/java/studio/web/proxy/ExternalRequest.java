@@ -32,11 +32,6 @@ public record ExternalRequest(String scheme, String authority, String prefix, St
     return origin() + prefix + path;
   }
 
-  /** The same origin with a WebSocket scheme. */
-  public String webSocketUrl(String path) {
-    return (secure() ? "wss" : "ws") + "://" + authority + prefix + path;
-  }
-
   /** The host without its port. */
   public String hostname() {
     if (authority.startsWith("[")) {

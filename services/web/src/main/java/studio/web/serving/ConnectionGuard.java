@@ -47,10 +47,6 @@ public final class ConnectionGuard implements Handler<RoutingContext> {
     });
   }
 
-  public int openConnections() {
-    return open.get();
-  }
-
   @Override
   public void handle(RoutingContext ctx) {
     HttpConnection connection = ctx.request().connection();

@@ -12,6 +12,7 @@ import studio.runtime.database.Database;
 import studio.runtime.service.ServiceContext;
 import studio.testsupport.TestInfrastructure;
 import studio.web.WebConfig;
+import studio.web.WebHousekeeping;
 import studio.web.WebVerticle;
 
 /** One web gateway on a free port against the test PostgreSQL and Redis, configured like an operator would. */
@@ -43,7 +44,9 @@ public final class WebNode {
     CommonConfig common = CommonConfig.from(settings, false);
     ServiceContext context = new ServiceContext(common, null);
     WebVerticle web = new WebVerticle(context, WebConfig.from(settings));
-    Database.migrate(vertx, common.database()).compose(migrated -> vertx.deployVerticle(web))
+    Database.migrate(vertx, common.database())
+        .compose(migrated -> vertx.deployVerticle(new WebHousekeeping(context)))
+        .compose(housekeeping -> vertx.deployVerticle(web))
         .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     return new WebNode(vertx, web, context);
   }
