@@ -37,6 +37,7 @@ public final class SampledGauges {
   private final List<Query> queries = new ArrayList<>();
   private final Set<Meter.Id> registered = ConcurrentHashMap.newKeySet();
   private long timer = -1;
+  private volatile boolean stopped;
 
   public SampledGauges(Vertx vertx, SqlClient client, MeterRegistry registry) {
     this.vertx = vertx;
@@ -66,6 +67,7 @@ public final class SampledGauges {
   }
 
   public void stop() {
+    stopped = true;
     vertx.cancelTimer(timer);
     registered.forEach(registry::remove);
     registered.clear();
@@ -90,6 +92,9 @@ public final class SampledGauges {
   }
 
   private void register(Query query, String labelValue, Value value) {
+    if (stopped) {
+      return; // a sample still in flight when this stopped must not bring its gauges back
+    }
     Gauge.Builder<Value> gauge = Gauge.builder(query.name, value, Value::get).description(query.description)
         .strongReference(true);
     if (query.label != null) {
