@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 class ComposeFileTest {
   private static final Map<String, String> STUDIO_SERVICES = Map.of(
       "web", "web", "socket-hub", "hub", "task-runner", "tasks", "download-jobs", "downloads");
+  private static final List<String> MONITORING = List.of("prometheus", "grafana");
   private static final Set<String> RESTART_POLICIES = Set.of("always", "unless-stopped", "on-failure");
   private static final Pattern SECRET_NAME = Pattern.compile(".*(SECRET|PASSWORD|TOKEN|_KEY).*");
   private static final Pattern REFERENCE = Pattern.compile("\\$\\{([A-Z0-9_]+)(:?[?-][^}]*)?}");
@@ -24,10 +25,50 @@ class ComposeFileTest {
   private final Tree services = compose.get("services");
 
   @Test
-  @DisplayName("the topology is postgres, redis, nginx and the four Studio services")
+  @DisplayName("the topology is postgres, redis, nginx and the four Studio services; Prometheus and Grafana "
+      + "only with the monitoring profile")
   void topology() {
-    assertThat(services.map().keySet()).containsExactlyInAnyOrder(
-        "postgres", "redis", "nginx", "web", "socket-hub", "task-runner", "download-jobs");
+    assertThat(services.map().keySet().stream().filter(name -> !services.get(name + ".profiles").present()))
+        .containsExactlyInAnyOrder("postgres", "redis", "nginx", "web", "socket-hub", "task-runner", "download-jobs");
+    MONITORING.forEach(name ->
+        assertThat(services.get(name + ".profiles").strings()).as(name + " profiles").containsExactly("monitoring"));
+  }
+
+  @Test
+  @DisplayName("the monitoring profile mounts files that exist: Prometheus its config and the alert rules it "
+      + "loads, Grafana the provisioning that loads the dashboards directory")
+  void monitoringMountsShippedFiles() {
+    MONITORING.forEach(name -> services.get(name + ".volumes").strings().stream()
+        .filter(volume -> volume.startsWith("./"))
+        .forEach(volume -> assertThat(Repository.path(volume.split(":")[0])).as(name + " mounts " + volume).exists()));
+    Tree prometheus = Repository.yaml("deploy/monitoring/prometheus/prometheus.yml");
+    assertThat(prometheus.get("rule_files").strings()).containsExactly("/etc/prometheus/alerts.yml");
+    assertThat(services.get("prometheus.volumes").strings())
+        .contains("./deploy/monitoring/prometheus/alerts.yml:/etc/prometheus/alerts.yml:ro");
+    String dashboards = Repository.yaml("deploy/monitoring/grafana/provisioning/dashboards/studio.yml")
+        .get("providers").items().get(0).get("options.path").string();
+    assertThat(services.get("grafana.volumes").strings())
+        .contains("./deploy/monitoring/grafana/dashboards:" + dashboards + ":ro");
+    assertThat(Repository.files("deploy/monitoring/grafana/dashboards", ".json")).isNotEmpty();
+  }
+
+  @Test
+  @DisplayName("Prometheus scrapes every Studio service by its compose name on the management port the services "
+      + "are given; no Studio port is published for it, and Grafana listens on loopback only")
+  void prometheusScrapesEveryService() {
+    String management = environment(services.get("web")).get("STUDIO_MANAGEMENT_PORT");
+    assertThat(management).as("STUDIO_MANAGEMENT_PORT for the Studio services").matches("\\d+");
+    Map<String, Tree> jobs = new LinkedHashMap<>();
+    Repository.yaml("deploy/monitoring/prometheus/prometheus.yml").get("scrape_configs").items()
+        .forEach(job -> jobs.put(job.get("job_name").string(), job));
+    assertThat(jobs.keySet()).containsExactlyInAnyOrderElementsOf(STUDIO_SERVICES.keySet());
+    jobs.forEach((name, job) -> {
+      Tree discovery = job.get("dns_sd_configs").items().get(0);
+      assertThat(discovery.get("names").strings()).as(name).containsExactly(name);
+      assertThat(String.valueOf(discovery.get("port").value())).as(name + " port").isEqualTo(management);
+    });
+    assertThat(services.get("grafana.ports").strings()).allMatch(port -> port.startsWith("127.0.0.1:"));
+    assertThat(services.get("prometheus.ports").present()).isFalse();
   }
 
   @Test

@@ -38,12 +38,37 @@ class KubernetesManifestsTest {
   }
 
   @Test
-  @DisplayName("the kustomization lists every manifest file, and each one it lists exists")
+  @DisplayName("each kustomization (deploy/k8s, and deploy/k8s/monitoring for the Prometheus Operator) lists every "
+      + "manifest file of its directory, and each one it lists exists")
   void kustomizationListsEveryManifest() {
-    Set<String> files = Repository.files(DIRECTORY, ".yaml").stream().map(Path::getFileName).map(Path::toString)
-        .filter(name -> !name.equals(KUSTOMIZATION)).collect(Collectors.toSet());
-    assertThat(Repository.yaml(DIRECTORY + "/" + KUSTOMIZATION).get("resources").strings())
-        .containsExactlyInAnyOrderElementsOf(files);
+    List<Path> kustomizations = Repository.files(DIRECTORY, KUSTOMIZATION);
+    assertThat(kustomizations).extracting(file -> Repository.ROOT.relativize(file).toString())
+        .containsExactlyInAnyOrder(DIRECTORY + "/" + KUSTOMIZATION, DIRECTORY + "/monitoring/" + KUSTOMIZATION);
+    kustomizations.forEach(kustomization -> {
+      Path directory = kustomization.getParent();
+      Set<String> files = Repository.files(DIRECTORY, ".yaml").stream()
+          .filter(file -> file.getParent().equals(directory))
+          .map(Path::getFileName).map(Path::toString)
+          .filter(name -> !name.equals(KUSTOMIZATION)).collect(Collectors.toSet());
+      assertThat(Repository.yamlDocuments(kustomization).get(0).get("resources").strings())
+          .as(Repository.ROOT.relativize(kustomization).toString())
+          .containsExactlyInAnyOrderElementsOf(files);
+    });
+  }
+
+  @Test
+  @DisplayName("the PodMonitor scrapes /metrics on the port named management of every Studio pod")
+  void podMonitorScrapesTheManagementPort() {
+    Tree monitor = kind("PodMonitor").get(0);
+    Map<String, String> selector = monitor.get("spec.selector.matchLabels").stringMap();
+    Tree endpoint = monitor.get("spec.podMetricsEndpoints").items().get(0);
+    assertThat(endpoint.get("port").string()).isEqualTo("management");
+    assertThat(endpoint.get("path").string()).isEqualTo("/metrics");
+    kind("Deployment").forEach(deployment -> {
+      assertThat(deployment.get("spec.template.metadata.labels").stringMap()).as(name(deployment))
+          .containsAllEntriesOf(selector);
+      assertThat(port(containers(deployment).get(0), "management")).as(name(deployment)).isNotNull();
+    });
   }
 
   @Test

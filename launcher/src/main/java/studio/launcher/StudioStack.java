@@ -26,6 +26,7 @@ import studio.runtime.cluster.Clustering;
 import studio.runtime.config.CommonConfig;
 import studio.runtime.database.Database;
 import studio.runtime.metrics.ManagementServer;
+import studio.runtime.metrics.ProcessMetrics;
 import studio.runtime.service.HttpService;
 import studio.runtime.service.ServiceContext;
 import studio.tasks.TaskRunnerVerticle;
@@ -42,14 +43,16 @@ public final class StudioStack implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofMinutes(3);
 
   private final Vertx vertx;
+  private final ProcessMetrics metrics;
   private final EmbeddedInfrastructure embedded;
   private final CommonConfig common;
   private final Map<ServiceName, HttpService> services;
   private final OptionalInt managementPort;
 
-  private StudioStack(Vertx vertx, EmbeddedInfrastructure embedded, CommonConfig common,
+  private StudioStack(Vertx vertx, ProcessMetrics metrics, EmbeddedInfrastructure embedded, CommonConfig common,
                       Map<ServiceName, HttpService> services, OptionalInt managementPort) {
     this.vertx = vertx;
+    this.metrics = metrics;
     this.embedded = embedded;
     this.common = common;
     this.services = services;
@@ -63,21 +66,22 @@ public final class StudioStack implements AutoCloseable {
     StudioConfig resolved = config.withCommon(embedded.resolve(config.common()));
     Vertx vertx = null;
     ClusterManager clusterManager = null;
+    ProcessMetrics metrics = ProcessMetrics.create();
     try {
-      VertxOptions options = new VertxOptions().setWorkerPoolSize(resolved.common().workerPoolSize());
+      VertxOptions options = metrics.report(new VertxOptions().setWorkerPoolSize(resolved.common().workerPoolSize()));
       if (resolved.common().cluster().enabled()) {
         ClusterConfig cluster = resolved.common().cluster();
         ClusterKeys keys = ClusterKeys.derive(cluster.name(), resolved.common().secrets().clusterSecret());
-        Clustering.ClusteredVertx clustered = await(Clustering.start(cluster, keys, options));
+        Clustering.ClusteredVertx clustered = await(Clustering.start(cluster, keys, options, metrics.vertxBuilder()));
         vertx = clustered.vertx();
         clusterManager = clustered.clusterManager();
       } else {
-        vertx = Vertx.vertx(options);
+        vertx = metrics.vertx(options);
       }
       if (needPostgres) {
         await(Database.migrate(vertx, resolved.common().database()));
       }
-      ServiceContext context = new ServiceContext(resolved.common(), clusterManager);
+      ServiceContext context = new ServiceContext(resolved.common(), clusterManager, metrics.registry());
       Map<ServiceName, HttpService> deployed = new EnumMap<>(ServiceName.class);
       for (ServiceName name : selected) {
         if (name == ServiceName.WEB) {
@@ -101,11 +105,12 @@ public final class StudioStack implements AutoCloseable {
         management = OptionalInt.of(server.actualPort());
         LOG.info("management (/metrics) listening on port {}", server.actualPort());
       }
-      return new StudioStack(vertx, embedded, resolved.common(), deployed, management);
+      return new StudioStack(vertx, metrics, embedded, resolved.common(), deployed, management);
     } catch (Exception e) {
       if (vertx != null) {
         vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       }
+      metrics.close();
       embedded.close();
       throw e;
     }
@@ -156,6 +161,7 @@ public final class StudioStack implements AutoCloseable {
       vertx.close().toCompletionStage().toCompletableFuture()
           .get(common.gracefulTimeout().plusSeconds(10).toMillis(), TimeUnit.MILLISECONDS);
     } finally {
+      metrics.close();
       embedded.close();
     }
   }

@@ -19,6 +19,7 @@ import studio.contract.envelope.DraftEvent;
 import studio.contract.envelope.Envelope;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
+import studio.runtime.metrics.SampledGauges;
 import studio.runtime.retry.Backoff;
 
 /**
@@ -43,6 +44,7 @@ public final class OutboxRelay {
   private final RealtimePublisher publisher;
   private final Duration pollInterval;
   private final Counter deadLettered;
+  private final SampledGauges backlog;
   private boolean running;
   private boolean stopped;
   private boolean wakeRequested;
@@ -61,6 +63,7 @@ public final class OutboxRelay {
     this.deadLettered = Counter.builder("studio_outbox_dead_lettered")
         .description("outbox rows moved aside because they can never be published (see the outbox table's dead_at)")
         .register(metrics);
+    this.backlog = OutboxStats.gauges(vertx, pool, metrics);
   }
 
   /**
@@ -76,6 +79,7 @@ public final class OutboxRelay {
   }
 
   public void start() {
+    backlog.start();
     LOG.info("outbox relay started (polls every {} ms, and at once when woken)", pollInterval.toMillis());
     schedule(0);
   }
@@ -83,6 +87,7 @@ public final class OutboxRelay {
   public void stop() {
     stopped = true;
     vertx.cancelTimer(timer);
+    backlog.stop();
   }
 
   /** Publishes soon instead of at the next poll: call after committing an append. */

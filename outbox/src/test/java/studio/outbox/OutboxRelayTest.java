@@ -154,6 +154,39 @@ class OutboxRelayTest {
     assertThat(outboxRow(id).getJsonObject("envelope").getLong("sequence")).isPositive();
   }
 
+  private double gauge(String name) {
+    var gauge = metrics.find(name).gauge();
+    return gauge == null ? Double.NaN : gauge.value();
+  }
+
+  @Test
+  @DisplayName("the backlog gauges show rows waiting and the oldest one's age while no hub runs, and drop to 0 once they go out")
+  void backlogGauges() throws Exception {
+    long id = join(changeState("queued", 1, true));
+    join(pool.preparedQuery("UPDATE outbox SET created_at = now() - interval '90 seconds' WHERE id = $1").execute(Tuple.of(id)));
+    relay();
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+      assertThat(gauge("studio_outbox_pending")).isGreaterThanOrEqualTo(1);
+      assertThat(gauge("studio_outbox_oldest_pending_age_seconds")).isBetween(90.0, 600.0);
+    });
+    deployHub();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertThat(gauge("studio_outbox_pending")).isZero();
+      assertThat(gauge("studio_outbox_oldest_pending_age_seconds")).isZero();
+    });
+  }
+
+  @Test
+  @DisplayName("a relay that stops removes its gauges; another relay of the process brings them back")
+  void gaugesOutliveOneRelay() throws Exception {
+    OutboxRelay first = relay();
+    relay();
+    await().atMost(Duration.ofSeconds(10)).until(() -> metrics.find("studio_outbox_pending").gauge() != null);
+    first.stop();
+    assertThat(metrics.find("studio_outbox_pending").gauge()).isNull();
+    await().atMost(Duration.ofSeconds(15)).until(() -> metrics.find("studio_outbox_pending").gauge() != null);
+  }
+
   @Test
   @DisplayName("a row published just before a crash (never marked sent) goes out again and the hub deduplicates it")
   void republishAfterCrashIsDeduplicated() throws Exception {

@@ -4,6 +4,7 @@ import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
@@ -28,6 +29,12 @@ public final class Clustering {
   }
 
   public static Future<ClusteredVertx> start(ClusterConfig config, ClusterKeys keys, VertxOptions options) {
+    return start(config, keys, options, Vertx.builder());
+  }
+
+  /** {@code builder} may carry more (the process's metrics factory); the options and cluster manager are set here. */
+  public static Future<ClusteredVertx> start(ClusterConfig config, ClusterKeys keys, VertxOptions options,
+                                             VertxBuilder builder) {
     HazelcastClusterManager manager;
     try {
       manager = new HazelcastClusterManager(hazelcastConfig(config, keys));
@@ -35,7 +42,7 @@ public final class Clustering {
       return Future.failedFuture(e);
     }
     options.setEventBusOptions(keys.eventBusOptions().setHost(config.host()).setPort(config.eventBusPort()));
-    return Vertx.builder().with(options).withClusterManager(manager).buildClustered()
+    return builder.with(options).withClusterManager(manager).buildClustered()
         .map(vertx -> new ClusteredVertx(vertx, manager));
   }
 

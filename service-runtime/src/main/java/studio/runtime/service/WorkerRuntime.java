@@ -10,11 +10,14 @@ import java.util.function.Supplier;
 import studio.runtime.database.Database;
 import studio.runtime.health.HealthEndpoints;
 import studio.runtime.heartbeat.InstanceHeartbeat;
+import studio.runtime.heartbeat.Instances;
 import studio.runtime.metrics.MetricsEndpoint;
+import studio.runtime.metrics.SampledGauges;
 
 /**
  * What every worker service (task runner, download jobs) runs beside its own work: a PostgreSQL
- * pool, a heartbeat, and health plus metrics on its port. The service adds its routes and work.
+ * pool, a heartbeat, the heartbeat gauges of every worker (so one worker reports another that went
+ * silent), and health plus metrics on its port. The service adds its routes and work.
  */
 public final class WorkerRuntime {
   private final Vertx vertx;
@@ -22,6 +25,7 @@ public final class WorkerRuntime {
   private final int port;
   private final Pool pool;
   private final InstanceHeartbeat heartbeat;
+  private final SampledGauges instances;
   private final Router router;
   private HttpServer server;
 
@@ -36,6 +40,7 @@ public final class WorkerRuntime {
     this.port = port;
     this.pool = Database.pool(vertx, context.config().database());
     this.heartbeat = new InstanceHeartbeat(vertx, pool, service, details);
+    this.instances = Instances.gauges(vertx, pool, context.metrics());
     this.router = Router.router(vertx);
     HealthEndpoints.create(vertx, service).postgres(pool).cluster(context.cluster()).mount(router);
     MetricsEndpoint.mount(router, context.metrics());
@@ -58,10 +63,12 @@ public final class WorkerRuntime {
   public Future<Void> start() {
     return ServiceHttp.listen(vertx, router, context.config(), port)
         .onSuccess(listening -> server = listening)
-        .compose(listening -> heartbeat.start());
+        .compose(listening -> heartbeat.start())
+        .onSuccess(beating -> instances.start());
   }
 
   public Future<Void> stop() {
+    instances.stop();
     return ServiceHttp.shutdown(server, context.config().gracefulTimeout())
         .eventually(heartbeat::stop)
         .eventually(pool::close);

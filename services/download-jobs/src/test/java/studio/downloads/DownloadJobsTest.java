@@ -153,6 +153,17 @@ class DownloadJobsTest {
   }
 
   @Test
+  @DisplayName("every body byte received is counted in studio_downloads_received_bytes_total, for a bytes/s rate")
+  void countsBytesReceived() throws Exception {
+    Buffer content = server.file("counted.bin", 1 << 20);
+    service.deploy();
+    long id = service.submit(files(server.url("/files/counted.bin"), "counted.bin", content));
+
+    awaitEnd(id, "succeeded");
+    assertThat(service.metrics().get("studio_downloads_received_bytes").counter().count()).isEqualTo(content.length());
+  }
+
+  @Test
   @DisplayName("a server that ignores Range (answers 200) gets the file downloaded again from zero, checksum right")
   void restartsFromZeroWithoutRange() throws Exception {
     Buffer content = server.file("norange.bin", 3 << 20);

@@ -11,6 +11,7 @@ import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.redis.client.Redis;
+import java.util.Optional;
 import java.util.UUID;
 import studio.contract.bus.Addresses;
 import studio.runtime.http.OriginPolicy;
@@ -24,6 +25,7 @@ import studio.hub.ingress.HttpIngress;
 import studio.hub.ingress.PublishService;
 import studio.hub.ingress.StreamIngress;
 import studio.hub.metrics.HubMetrics;
+import studio.hub.metrics.RedisLinkProbe;
 import studio.hub.resume.Resumption;
 import studio.hub.positions.PositionsEndpoint;
 import studio.hub.session.SessionServices;
@@ -55,6 +57,7 @@ public final class HubVerticle extends VerticleBase implements HttpService {
   private RoomFanout fanout;
   private Sessions sessions;
   private HubMetrics metrics;
+  private RedisLinkProbe redisProbe;
   private MessageConsumer<Object> busIngress;
   private MessageConsumer<JsonObject> positions;
   private MessageConsumer<JsonObject> statsRequests;
@@ -72,6 +75,7 @@ public final class HubVerticle extends VerticleBase implements HttpService {
   public Future<?> start() {
     metrics = new HubMetrics(context.metrics());
     broker = createBroker();
+    redisProbe = redis == null ? null : RedisLinkProbe.start(vertx, redis, metrics);
     fanout = new RoomFanout(broker, config.history().size(), metrics);
     TokenVerifier verifier = new TokenVerifier(vertx, context.config().secrets().jwtSecretKey());
     resumption = new Resumption(broker, config.history().size(), metrics);
@@ -109,6 +113,7 @@ public final class HubVerticle extends VerticleBase implements HttpService {
   @Override
   public Future<?> stop() {
     // Stop taking new work first, then send clients elsewhere, then release connections.
+    Optional.ofNullable(redisProbe).ifPresent(RedisLinkProbe::stop);
     Future<Void> ingressStopped = streamIngress == null ? Future.succeededFuture() : streamIngress.stop();
     return ingressStopped
         .eventually(() -> sessions.drain(config.drainGrace()))

@@ -5,11 +5,13 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
 import studio.outbox.OutboxRelay;
 import studio.runtime.egress.EgressNetwork;
+import studio.runtime.metrics.SampledGauges;
 import studio.runtime.service.HttpService;
 import studio.runtime.service.ServiceContext;
 import studio.runtime.service.WorkerRuntime;
 import studio.tasks.executor.Executors;
 import studio.tasks.queue.TaskDispatcher;
+import studio.tasks.queue.TaskQueue;
 
 /** The task runner: claims queued tasks from PostgreSQL and runs them, publishing every state change. */
 public final class TaskRunnerVerticle extends VerticleBase implements HttpService {
@@ -21,6 +23,7 @@ public final class TaskRunnerVerticle extends VerticleBase implements HttpServic
   private OutboxRelay outbox;
   private Executors executors;
   private TaskDispatcher dispatcher;
+  private SampledGauges queueGauges;
 
   public TaskRunnerVerticle(ServiceContext context, TasksConfig config) {
     this(context, config, EgressNetwork.SYSTEM);
@@ -39,8 +42,10 @@ public final class TaskRunnerVerticle extends VerticleBase implements HttpServic
     outbox = OutboxRelay.toHub(vertx, runtime.pool(), context.config().outboxPollInterval(), context.metrics());
     executors = Executors.create(vertx, config, network, context.metrics());
     dispatcher = new TaskDispatcher(vertx, runtime.pool(), config, runtime.instanceId(), executors);
+    queueGauges = TaskQueue.gauges(vertx, runtime.pool(), context.metrics());
     return runtime.start()
         .onSuccess(started -> outbox.start())
+        .onSuccess(started -> queueGauges.start())
         .compose(started -> dispatcher.start());
   }
 
@@ -49,6 +54,7 @@ public final class TaskRunnerVerticle extends VerticleBase implements HttpServic
     return dispatcher.stop(context.config().gracefulTimeout())
         .eventually(() -> {
           outbox.stop();
+          queueGauges.stop();
           return executors.close();
         })
         .eventually(runtime::stop);

@@ -13,6 +13,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import studio.runtime.metrics.SampledGauges;
+import studio.tasks.queue.TaskQueue;
 import studio.tasks.support.RunnerProcess;
 import studio.tasks.support.Runners;
 import studio.tasks.support.TaskDatabase;
@@ -58,6 +61,27 @@ class TaskQueueTest {
     assertThat(db.count("SELECT count(*) FROM outbox WHERE draft->>'event_type' = 'node.task.completed'")).isEqualTo(500);
     assertThat(db.count("SELECT count(DISTINCT runtime->>'runner') FROM task WHERE id = ANY($1)",
         (Object) ids.toArray(Long[]::new))).isGreaterThanOrEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("the queue gauges count queued tasks and how long the longest-waiting due one has waited; a task "
+      + "waiting out a retry backoff counts as queued but not as waiting")
+  void queueGauges() {
+    TaskRow waiting = db.enqueue(new JsonObject().put("executor", "noop"));
+    TaskRow backingOff = db.enqueue(new JsonObject().put("executor", "noop"));
+    db.count("WITH moved AS (UPDATE task SET run_after = now() - interval '120 seconds' WHERE id = $1 RETURNING 1) "
+        + "SELECT count(*) FROM moved", waiting.id());
+    db.count("WITH moved AS (UPDATE task SET run_after = now() + interval '1 hour' WHERE id = $1 RETURNING 1) "
+        + "SELECT count(*) FROM moved", backingOff.id());
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    SampledGauges gauges = TaskQueue.gauges(vertx, db.pool, registry);
+    try {
+      TaskDatabase.await(gauges.start());
+      assertThat(registry.get("studio_tasks_queued").gauge().value()).isEqualTo(2);
+      assertThat(registry.get("studio_tasks_oldest_queued_age_seconds").gauge().value()).isBetween(120.0, 600.0);
+    } finally {
+      vertx.runOnContext(stop -> gauges.stop());
+    }
   }
 
   @Test

@@ -185,6 +185,7 @@ public final class FileTransfer {
       }
       written += chunk.length();
       reached[0] = written - start;
+      fetcher.received(chunk.length());
       Long size = request.file().size();
       if ((size != null && written > size) || written > request.byteBudget()) {
         stop(new JobFailure(request.file().path() + " is larger than " + (size != null && written > size

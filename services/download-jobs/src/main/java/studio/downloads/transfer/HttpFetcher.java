@@ -1,5 +1,6 @@
 package studio.downloads.transfer;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -43,12 +44,16 @@ public final class HttpFetcher {
   private final DownloadsConfig config;
   private final HostAllowlist allowlist;
   private final CircuitBreakers breakers;
+  private final Counter received;
 
   public HttpFetcher(Vertx vertx, DownloadsConfig config, EgressNetwork network, MeterRegistry metrics) {
     this.config = config;
     this.breakers = new CircuitBreakers(vertx, "download", config.breaker(),
         failure -> failure instanceof RetryableFailure, metrics);
     this.allowlist = new HostAllowlist(config.allowedHosts());
+    // A counter, not a rate: Prometheus derives bytes/s over any window (rate(...[1m])).
+    this.received = Counter.builder("studio_downloads_received_bytes")
+        .description("bytes of download bodies received, counted as they arrive").register(metrics);
     // Bytes are stored as served: no transparent decompression, which would break sizes and digests.
     this.client = vertx.createHttpClient(new HttpClientOptions().setDecompressionSupported(false).setKeepAlive(true)
             .setConnectTimeout((int) config.connectTimeout().toMillis()),
@@ -68,6 +73,11 @@ public final class HttpFetcher {
     return breakers.call(host, () -> request(uri, rangeFrom, config.maxRedirects(), url, abort))
         .recover(failure -> Future.failedFuture(failure instanceof CircuitOpen open
             ? new RetryableFailure(open.getMessage()) : failure));
+  }
+
+  /** Counts body bytes as they stream in, so the rate shows during a long file, not only at its end. */
+  public void received(int bytes) {
+    received.increment(bytes);
   }
 
   public Future<Void> close() {

@@ -25,6 +25,9 @@ import studio.runtime.database.DatabaseConfig;
 import studio.runtime.egress.EgressConfig;
 import studio.runtime.egress.EgressNetwork;
 import studio.runtime.service.ServiceContext;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import studio.testsupport.TestInfrastructure;
 
 /**
@@ -39,6 +42,8 @@ public final class DownloadService {
   private final DownloadJobStore store;
   private EgressNetwork network = EgressNetwork.SYSTEM;
   private String deployment;
+  /** One registry over redeploys, as one process keeps. */
+  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
 
   public DownloadService(Vertx vertx, Path workspace, String hfEndpoint) throws Exception {
     this.vertx = vertx;
@@ -78,6 +83,10 @@ public final class DownloadService {
     return this;
   }
 
+  public MeterRegistry metrics() {
+    return metrics;
+  }
+
   public Path workspace() {
     return workspace;
   }
@@ -93,7 +102,7 @@ public final class DownloadService {
   public void deploy() throws Exception {
     Settings values = Settings.of(settings);
     deployment = join(vertx.deployVerticle(new DownloadJobsVerticle(
-        new ServiceContext(CommonConfig.from(values, false), null), DownloadsConfig.from(values), network)));
+        new ServiceContext(CommonConfig.from(values, false), null, metrics), DownloadsConfig.from(values), network)));
   }
 
   /** A graceful stop, as on a restart: running jobs are handed back with their partial files. */

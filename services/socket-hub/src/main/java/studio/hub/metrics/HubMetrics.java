@@ -30,6 +30,8 @@ public final class HubMetrics implements FanoutMetrics {
   private final Counter ingressDeadLettered;
   private final Timer publishLatency;
   private final AtomicInteger longPolls = new AtomicInteger();
+  private final AtomicInteger redisUp = new AtomicInteger();
+  private boolean redisWatched;
 
   public HubMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -83,6 +85,17 @@ public final class HubMetrics implements FanoutMetrics {
         .register(registry);
     io.micrometer.core.instrument.Gauge.builder("studio_rt_rooms", rooms).tag("instance", instance)
         .description("rooms this instance is subscribed to in the broker").register(registry);
+  }
+
+  /** The latest answer of this instance's {@link RedisLinkProbe}; the gauge appears with the first one. */
+  public void redisLink(boolean up) {
+    redisUp.set(up ? 1 : 0);
+    if (!redisWatched) {
+      redisWatched = true;
+      io.micrometer.core.instrument.Gauge.builder("studio_rt_redis_up", redisUp, AtomicInteger::get)
+          .tag("instance", instance).description("1 while this hub instance's Redis answers a PING, else 0")
+          .register(registry);
+    }
   }
 
   /** Removes this instance's gauges when it stops, so totals count only running instances. */

@@ -1,6 +1,8 @@
 package studio.tasks.queue;
 
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -10,6 +12,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
+import studio.runtime.metrics.SampledGauges;
 import studio.taskstore.TaskEvents;
 import studio.taskstore.TaskRow;
 import studio.taskstore.Tasks;
@@ -32,6 +35,11 @@ public final class TaskQueue {
         version = t.version + 1, updated_at = now()
       FROM next WHERE t.id = next.id RETURNING t.*""";
 
+  private static final String QUEUED = "SELECT count(*) FROM task WHERE status = 'queued'";
+  /** Through the claim index: the due task a runner would take first is the one that has waited longest. */
+  private static final String OLDEST_DUE_WAIT = "SELECT EXTRACT(EPOCH FROM now() - run_after) FROM task "
+      + "WHERE status = 'queued' AND run_after <= now() ORDER BY run_after, id LIMIT 1";
+
   private final Pool pool;
   private final String owner;
   private final Duration lease;
@@ -40,6 +48,18 @@ public final class TaskQueue {
     this.pool = pool;
     this.owner = owner;
     this.lease = lease;
+  }
+
+  /**
+   * The queue as gauges: {@code studio_tasks_queued} (due or waiting out a retry backoff) and
+   * {@code studio_tasks_oldest_queued_age_seconds}, how long the longest-waiting due task has waited
+   * for a runner (0 when none is due). Every runner reports the same shared queue.
+   */
+  public static SampledGauges gauges(Vertx vertx, Pool pool, MeterRegistry registry) {
+    return new SampledGauges(vertx, pool, registry)
+        .gauge("studio_tasks_queued", "tasks queued, due or waiting out a retry backoff", QUEUED)
+        .gauge("studio_tasks_oldest_queued_age_seconds",
+            "seconds the longest-waiting due task has waited for a runner", OLDEST_DUE_WAIT);
   }
 
   public String owner() {
