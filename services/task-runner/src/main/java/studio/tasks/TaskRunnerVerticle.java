@@ -3,7 +3,6 @@ package studio.tasks;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
-import studio.outbox.OutboxRelay;
 import studio.runtime.egress.EgressNetwork;
 import studio.runtime.service.HttpService;
 import studio.runtime.service.ServiceContext;
@@ -18,7 +17,6 @@ public final class TaskRunnerVerticle extends VerticleBase implements HttpServic
   private final TasksConfig config;
   private final EgressNetwork network;
   private WorkerRuntime runtime;
-  private OutboxRelay outbox;
   private Executors executors;
   private TaskDispatcher dispatcher;
 
@@ -36,21 +34,16 @@ public final class TaskRunnerVerticle extends VerticleBase implements HttpServic
   @Override
   public Future<?> start() {
     runtime = new WorkerRuntime(vertx, context, SERVICE, config.port(), this::details);
-    outbox = OutboxRelay.toHub(vertx, runtime.pool(), context.config().outboxPollInterval(), context.metrics());
     executors = Executors.create(vertx, config, network, context.metrics());
     dispatcher = new TaskDispatcher(vertx, runtime.pool(), config, runtime.instanceId(), executors);
     return runtime.start()
-        .onSuccess(started -> outbox.start())
         .compose(started -> dispatcher.start());
   }
 
   @Override
   public Future<?> stop() {
     return dispatcher.stop(context.config().gracefulTimeout())
-        .eventually(() -> {
-          outbox.stop();
-          return executors.close();
-        })
+        .eventually(executors::close)
         .eventually(runtime::stop);
   }
 
