@@ -29,6 +29,7 @@ import studio.downloadstore.DownloadSignals;
 import studio.embedded.EmbeddedPostgresServer;
 import studio.hub.HubConfig;
 import studio.hub.HubVerticle;
+import studio.outbox.OutboxVerticle;
 import studio.runtime.config.CommonConfig;
 import studio.runtime.config.Settings;
 import studio.runtime.database.Database;
@@ -70,6 +71,7 @@ final class DownloadBench implements Callable<Integer> {
       await(Database.migrate(vertx, common.database()));
       // A hub on the in-memory broker receives the progress events, as in a real deployment.
       await(vertx.deployVerticle(new HubVerticle(new ServiceContext(common, null), HubConfig.from(settings))));
+      await(vertx.deployVerticle(new OutboxVerticle(new ServiceContext(common, null))));
       await(vertx.deployVerticle(new DownloadJobsVerticle(new ServiceContext(common, null), DownloadsConfig.from(settings))));
       DownloadJobStore store = new DownloadJobStore(Database.pool(vertx, common.database()));
       List<Double> curl = new ArrayList<>();

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import studio.embedded.EmbeddedPostgresServer;
+import studio.outbox.OutboxVerticle;
 import studio.runtime.config.CommonConfig;
 import studio.runtime.config.Settings;
 import studio.runtime.database.Database;
@@ -64,6 +65,7 @@ final class TaskBench implements Callable<Integer> {
       for (int i = 0; i < runners; i++) {
         Vertx node = Vertx.vertx();
         nodes.add(node);
+        await(node.deployVerticle(new OutboxVerticle(new ServiceContext(common, null))));
         await(node.deployVerticle(new TaskRunnerVerticle(new ServiceContext(common, null), TasksConfig.from(settings))));
       }
       long target = before + tasks;

@@ -20,6 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import studio.downloads.DownloadJobsVerticle;
 import studio.hub.HubVerticle;
+import studio.outbox.OutboxVerticle;
 import studio.runtime.cluster.ClusterConfig;
 import studio.runtime.cluster.ClusterKeys;
 import studio.runtime.cluster.Clustering;
@@ -83,9 +84,13 @@ public final class StudioStack implements AutoCloseable {
       }
       ServiceContext context = new ServiceContext(resolved.common(), clusterManager, metrics.registry());
       Map<ServiceName, HttpService> deployed = new EnumMap<>(ServiceName.class);
+      if (selected.stream().anyMatch(ServiceName::needsPostgres)) {
+        // Every service with PostgreSQL state writes its events to the outbox: one relay per process for all.
+        await(vertx.deployVerticle(new OutboxVerticle(context)));
+      }
       for (ServiceName name : selected) {
         if (name == ServiceName.WEB) {
-          // Once per process, however many instances serve HTTP: the outbox relay and the key expiry.
+          // Once per process, however many instances serve HTTP.
           await(vertx.deployVerticle(new WebHousekeeping(context)));
         }
         List<HttpService> instances = new CopyOnWriteArrayList<>();

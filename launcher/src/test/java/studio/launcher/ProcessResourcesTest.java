@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.junit5.VertxExtension;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 import studio.outbox.OutboxRelay;
 import studio.runtime.config.Settings;
@@ -35,8 +37,9 @@ import studio.testsupport.TestInfrastructure;
 import studio.web.WebHousekeeping;
 
 /**
- * What one process holds however many event-loop instances web runs: one PostgreSQL pool of
- * {@code STUDIO_DATABASE_POOL_SIZE} connections, one outbox relay, one idempotency-key expiry.
+ * What one process holds however many event-loop instances web runs, beside the task runner and
+ * download jobs: one PostgreSQL pool of {@code STUDIO_DATABASE_POOL_SIZE} connections, one outbox
+ * relay, one idempotency-key expiry.
  */
 @ExtendWith(VertxExtension.class)
 class ProcessResourcesTest {
@@ -48,6 +51,8 @@ class ProcessResourcesTest {
   private final Logger housekeepingLog = (Logger) LoggerFactory.getLogger(WebHousekeeping.class);
   private final ListAppender<ILoggingEvent> relayLines = new ListAppender<>();
   private StudioStack stack;
+  @TempDir
+  Path dataDir;
 
   @BeforeEach
   void start() throws Exception {
@@ -58,8 +63,9 @@ class ProcessResourcesTest {
         "DATABASE_URL", TestInfrastructure.databaseUrl() + "?application_name=" + application,
         "REDIS_URL", TestInfrastructure.redisUrl(),
         "STUDIO_HTTP_HOST", "127.0.0.1", "STUDIO_HTTP_PORT", "0",
+        "STUDIO_TASKS_PORT", "0", "STUDIO_DOWNLOADS_PORT", "0", "STUDIO_DATA_DIR", dataDir.toString(),
         "STUDIO_HTTP_INSTANCES", String.valueOf(INSTANCES),
-        "STUDIO_DATABASE_POOL_SIZE", String.valueOf(POOL_SIZE))), false), EnumSet.of(ServiceName.WEB));
+        "STUDIO_DATABASE_POOL_SIZE", String.valueOf(POOL_SIZE))), false), EnumSet.of(ServiceName.WEB, ServiceName.TASKS, ServiceName.DOWNLOADS));
   }
 
   @AfterEach
@@ -88,7 +94,7 @@ class ProcessResourcesTest {
   }
 
   @Test
-  @DisplayName("web's instances share one outbox relay and one Idempotency-Key expiry: the process starts each once")
+  @DisplayName("web's instances, the task runner and download jobs share one outbox relay, and web one Idempotency-Key expiry: the process starts each once")
   void oneRelayPerProcess() {
     assertThat(relayLines.list).filteredOn(line -> line.getFormattedMessage().startsWith("outbox relay started"))
         .hasSize(1);

@@ -9,7 +9,7 @@ import studio.downloads.queue.JobQueue;
 import studio.downloads.workspace.Workspace;
 import studio.downloads.transfer.FileTransfer;
 import studio.downloads.transfer.HttpFetcher;
-import studio.outbox.OutboxRelay;
+import studio.outbox.OutboxVerticle;
 import studio.runtime.egress.EgressNetwork;
 import studio.runtime.service.HttpService;
 import studio.runtime.service.ServiceContext;
@@ -22,7 +22,6 @@ public final class DownloadJobsVerticle extends VerticleBase implements HttpServ
   private final DownloadsConfig config;
   private final EgressNetwork network;
   private WorkerRuntime runtime;
-  private OutboxRelay outbox;
   private HttpFetcher fetcher;
   private JobScheduler scheduler;
 
@@ -40,26 +39,21 @@ public final class DownloadJobsVerticle extends VerticleBase implements HttpServ
   @Override
   public Future<?> start() {
     runtime = new WorkerRuntime(vertx, context, SERVICE, config.port());
-    outbox = OutboxRelay.toHub(vertx, runtime.pool(), context.config().outboxPollInterval(), context.metrics());
     fetcher = new HttpFetcher(vertx, config, network, context.metrics());
     Workspace workspace = new Workspace(vertx, config.workspaceUnder(context.config().dataDirectory()));
     // Leases carry the heartbeat's instance id, so operators can tell which live worker holds a job.
     JobQueue queue = new JobQueue(runtime.pool(), runtime.instanceId(), config.lease());
     scheduler = new JobScheduler(new JobTools(vertx, config, queue, workspace, new FileTransfer(vertx, fetcher, config),
-        new HubListing(fetcher, config.hfEndpoint()), outbox::wake));
+        new HubListing(fetcher, config.hfEndpoint()), () -> OutboxVerticle.wake(vertx)));
     return workspace.create()
         .compose(created -> runtime.start())
-        .onSuccess(started -> outbox.start())
         .compose(started -> scheduler.start());
   }
 
   @Override
   public Future<?> stop() {
     return scheduler.stop()
-        .eventually(() -> {
-          outbox.stop();
-          return fetcher.close();
-        })
+        .eventually(fetcher::close)
         .eventually(runtime::stop);
   }
 

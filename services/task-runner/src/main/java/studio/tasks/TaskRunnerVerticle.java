@@ -3,7 +3,6 @@ package studio.tasks;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.json.JsonObject;
-import studio.outbox.OutboxRelay;
 import studio.runtime.egress.EgressNetwork;
 import studio.runtime.metrics.SampledGauges;
 import studio.runtime.service.HttpService;
@@ -20,7 +19,6 @@ public final class TaskRunnerVerticle extends VerticleBase implements HttpServic
   private final TasksConfig config;
   private final EgressNetwork network;
   private WorkerRuntime runtime;
-  private OutboxRelay outbox;
   private Executors executors;
   private TaskDispatcher dispatcher;
   private SampledGauges queueGauges;
@@ -39,12 +37,10 @@ public final class TaskRunnerVerticle extends VerticleBase implements HttpServic
   @Override
   public Future<?> start() {
     runtime = new WorkerRuntime(vertx, context, SERVICE, config.port(), this::details);
-    outbox = OutboxRelay.toHub(vertx, runtime.pool(), context.config().outboxPollInterval(), context.metrics());
     executors = Executors.create(vertx, config, network, context.metrics());
     dispatcher = new TaskDispatcher(vertx, runtime.pool(), config, runtime.instanceId(), executors);
     queueGauges = TaskQueue.gauges(vertx, runtime.pool(), context.metrics());
     return runtime.start()
-        .onSuccess(started -> outbox.start())
         .onSuccess(started -> queueGauges.start())
         .compose(started -> dispatcher.start());
   }
@@ -53,7 +49,6 @@ public final class TaskRunnerVerticle extends VerticleBase implements HttpServic
   public Future<?> stop() {
     return dispatcher.stop(context.config().gracefulTimeout())
         .eventually(() -> {
-          outbox.stop();
           queueGauges.stop();
           return executors.close();
         })

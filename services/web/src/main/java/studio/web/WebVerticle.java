@@ -13,9 +13,10 @@ import io.vertx.redis.client.Redis;
 import io.vertx.sqlclient.Pool;
 import java.util.List;
 import studio.contract.bus.RealtimePublisher;
+import studio.outbox.OutboxVerticle;
+import studio.runtime.auth.Internals;
 import studio.runtime.auth.RealtimeTokens;
 import studio.runtime.auth.TokenKeys;
-import studio.runtime.auth.Internals;
 import studio.runtime.database.Database;
 import studio.runtime.health.HealthEndpoints;
 import studio.runtime.http.OriginPolicy;
@@ -36,8 +37,8 @@ import studio.web.auth.CrossOriginWrites;
 import studio.web.auth.RealtimeTokenEndpoint;
 import studio.web.auth.SessionEndpoint;
 import studio.web.chat.ChatApi;
-import studio.web.flowcharts.FlowchartApi;
 import studio.web.downloads.DownloadApi;
+import studio.web.flowcharts.FlowchartApi;
 import studio.web.health.InfrastructureHealth;
 import studio.web.operators.HubStatsEndpoint;
 import studio.web.operators.OutboxEndpoint;
@@ -51,8 +52,8 @@ import studio.web.tasks.TaskApi;
 
 /**
  * The web gateway: pages, POST ingress, hydration endpoints, realtime tokens and the operators' health
- * set. One instance per event loop; they share the process's PostgreSQL pool, and its outbox relay
- * runs once in {@link WebHousekeeping}.
+ * set. One instance per event loop; they share the process's PostgreSQL pool and its one outbox relay
+ * ({@link OutboxVerticle}), and the Idempotency-Key expiry runs once in {@link WebHousekeeping}.
  */
 public final class WebVerticle extends VerticleBase implements HttpService {
   public static final String SERVICE = "web";
@@ -127,7 +128,7 @@ public final class WebVerticle extends VerticleBase implements HttpService {
     // Forged writes first, so their refusal names what a write needs; preflights (OPTIONS) pass to CORS.
     List<Handler<RoutingContext>> gates = List.of(new CrossOriginWrites(origins), CorsPolicy.handler(origins),
         new Authentication(config.auth(), sessionCookies));
-    return ApiRouter.create(vertx, operations, gates, pool, config.bodyLimitBytes(), () -> WebHousekeeping.wakeRelay(vertx));
+    return ApiRouter.create(vertx, operations, gates, pool, config.bodyLimitBytes(), () -> OutboxVerticle.wake(vertx));
   }
 
   @Override

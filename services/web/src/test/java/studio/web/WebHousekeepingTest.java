@@ -29,7 +29,7 @@ import studio.runtime.database.DatabaseConfig;
 import studio.testsupport.TestInfrastructure;
 import studio.web.support.WebNode;
 
-/** The process's one outbox relay runs in web's housekeeping; every web instance wakes it after a write. */
+/** The process's one outbox relay ({@code OutboxVerticle}): every web instance wakes it after a write. */
 @ExtendWith(VertxExtension.class)
 class WebHousekeepingTest {
 

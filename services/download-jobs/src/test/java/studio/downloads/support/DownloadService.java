@@ -18,6 +18,7 @@ import studio.downloads.DownloadsConfig;
 import studio.downloadstore.DownloadJobStore;
 import studio.downloadstore.DownloadRequest;
 import studio.downloadstore.DownloadSignals;
+import studio.outbox.OutboxVerticle;
 import studio.runtime.config.CommonConfig;
 import studio.runtime.config.Settings;
 import studio.runtime.database.Database;
@@ -99,8 +100,13 @@ public final class DownloadService {
     return store;
   }
 
+  private String relay;
+
   public void deploy() throws Exception {
     Settings values = Settings.of(settings);
+    if (relay == null) { // the process's one outbox relay outlives restarts of the service
+      relay = join(vertx.deployVerticle(new OutboxVerticle(new ServiceContext(CommonConfig.from(values, false), null))));
+    }
     deployment = join(vertx.deployVerticle(new DownloadJobsVerticle(
         new ServiceContext(CommonConfig.from(values, false), null, metrics), DownloadsConfig.from(values), network)));
   }

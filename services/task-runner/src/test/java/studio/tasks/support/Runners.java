@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import studio.outbox.OutboxVerticle;
 import studio.runtime.config.Settings;
 import studio.runtime.egress.EgressNetwork;
 import studio.runtime.service.ServiceContext;
@@ -31,6 +32,8 @@ public final class Runners implements AutoCloseable {
     Settings settings = Settings.of(values);
     TaskRunnerVerticle runner = new TaskRunnerVerticle(new ServiceContext(TaskDatabase.common(values), null),
         TasksConfig.from(settings), network);
+    // Each runner stands for a process, so each brings that process's outbox relay.
+    TaskDatabase.await(vertx.deployVerticle(new OutboxVerticle(new ServiceContext(TaskDatabase.common(values), null))));
     TaskDatabase.await(vertx.deployVerticle(runner));
     if (owned) {
       nodes.add(vertx);

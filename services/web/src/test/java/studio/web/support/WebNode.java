@@ -6,6 +6,7 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import studio.outbox.OutboxVerticle;
 import studio.runtime.config.CommonConfig;
 import studio.runtime.config.Settings;
 import studio.runtime.database.Database;
@@ -45,7 +46,8 @@ public final class WebNode {
     ServiceContext context = new ServiceContext(common, null);
     WebVerticle web = new WebVerticle(context, WebConfig.from(settings));
     Database.migrate(vertx, common.database())
-        .compose(migrated -> vertx.deployVerticle(new WebHousekeeping(context)))
+        .compose(migrated -> vertx.deployVerticle(new OutboxVerticle(context)))
+        .compose(relay -> vertx.deployVerticle(new WebHousekeeping(context)))
         .compose(housekeeping -> vertx.deployVerticle(web))
         .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     return new WebNode(vertx, web, context);
