@@ -12,13 +12,11 @@ const BOX = { width: 150, height: 46, columnGap: 70, rowGap: 22, margin: 16 };
 const RUN_ENDED = new Set(['succeeded', 'failed', 'cancelled']);
 
 /**
- * `running`: the keys of the nodes running now, from the latest `flowchart.node.running_set` and kept current
- * by every node status after it (the only source on a server that does not send the set); `taskKeys`: task
- * id -> node key, for a set that names tasks.
+ * `running`: the keys of the nodes running now, in definition order, as the run's read (`running`) or its
+ * latest `flowchart.node.running_set` names them; the server sends the set whenever it changes.
  */
-const view = { flowchartId: null, runId: null, nodes: new Map(), runStatus: null, running: new Set(), taskKeys: new Map() };
+const view = { flowchartId: null, runId: null, nodes: new Map(), runStatus: null, running: [] };
 studioPage.running = [];
-
 
 function svg(tag, attributes = {}, text) {
   const node = document.createElementNS(SVG, tag);
@@ -101,12 +99,6 @@ function drawGraph(nodes) {
 
 function setNode(key, status, stage) {
   view.nodes.set(key, { status, stage });
-  if (status === 'running') {
-    view.running.add(key);
-  } else {
-    view.running.delete(key);
-  }
-  showRunning();
   const group = document.querySelector(`#graph .node[data-node="${CSS.escape(key)}"]`);
   if (group) {
     group.dataset.state = status;
@@ -116,24 +108,17 @@ function setNode(key, status, stage) {
 }
 
 /** Marks the running nodes (data-running) and names them; studioPage.running holds every set shown. */
-function showRunning() {
-  const keys = [...view.running].sort();
+function setRunning(keys) {
   const shown = studioPage.running.at(-1);
+  view.running = keys;
   if (shown && shown.join() === keys.join()) {
     return;
   }
   studioPage.running.push(keys);
   for (const group of document.querySelectorAll('#graph .node')) {
-    group.dataset.running = String(view.running.has(group.dataset.node));
+    group.dataset.running = String(keys.includes(group.dataset.node));
   }
   document.getElementById('run-running').textContent = keys.join(', ') || 'none';
-}
-
-/** The running set as the event names it: node keys, or task ids of this run's nodes. */
-function setRunning(ids) {
-  view.running = new Set(ids.map((id) => (view.nodes.has(String(id)) ? String(id) : view.taskKeys.get(Number(id))))
-    .filter((key) => key !== undefined));
-  showRunning();
 }
 
 function showCounts() {
@@ -148,10 +133,10 @@ function setRun(id, status) {
   if (id !== null && id !== view.runId) {
     view.runId = id;
     document.getElementById('run-id').textContent = `#${id}`;
-    view.taskKeys.clear();
     for (const key of view.nodes.keys()) {
       setNode(key, 'waiting', null);
     }
+    setRunning([]);
   }
   if (status) {
     view.runStatus = status;
@@ -164,24 +149,18 @@ function setRun(id, status) {
     || view.runStatus === 'cancelling';
 }
 
-/** A run's state as the API gives it: status and every node's status. */
+/** A run's state as the API gives it: status, every node's status and the running set. */
 function showRun(run) {
   setRun(run.id, run.status);
-  for (const node of run.nodes ?? []) {
-    view.taskKeys.set(node.task_id, node.key);
+  for (const node of run.nodes) {
     setNode(node.key, node.status, node.stage);
   }
+  setRunning(run.running);
 }
 
+/** flowchart.run.updated carries the run itself (`id`); the other flowchart.* events name it `run_id`. */
 function runIdOf(event) {
-  const p = event.payload;
-  return Number(event.event_type === 'flowchart.run.updated' ? (p.id ?? p.run_id) : p.run_id);
-}
-
-/** The ids a `flowchart.node.running_set` names (node_ids; tolerant of the other spellings). */
-function runningIds(p) {
-  const ids = p.node_ids ?? p.node_keys ?? p.running ?? (Array.isArray(p.nodes) ? p.nodes : []);
-  return ids.map((id) => (typeof id === 'object' && id !== null ? (id.node_key ?? id.key ?? id.node_id ?? id.task_id) : id));
+  return event.event_type === 'flowchart.run.updated' ? event.payload.id : event.payload.run_id;
 }
 
 function onEvent(event, meta) {
@@ -189,25 +168,17 @@ function onEvent(event, meta) {
   const runningSet = event.event_type === 'flowchart.node.running_set';
   const runId = runIdOf(event);
   const node = event.event_type === 'flowchart.node.updated' ? p.node_key : undefined;
-  logEvent(event, meta, { node, state: p.status, text: runningSet ? `run ${runId} running: ${runningIds(p).join(', ') || 'none'}`
+  logEvent(event, meta, { node, state: p.status, text: runningSet ? `run ${runId} running: ${p.running.join(', ') || 'none'}`
     : `run ${runId}${p.stage && node ? ` stage ${p.stage}` : ''}` });
   if (view.runId !== null && runId < view.runId) {
     return; // an older run of this flowchart, still finishing: logged, not drawn
   }
-  if (runningSet) {
-    if (Number.isInteger(runId) && runId > 0) {
-      setRun(runId, null);
-    }
-    setRunning(runningIds(p));
-    return;
-  }
   setRun(runId, event.event_type === 'flowchart.node.updated' ? null : p.status);
-  if (node) {
-    if (p.task_id !== undefined) {
-      view.taskKeys.set(p.task_id, node);
-    }
+  if (runningSet) {
+    setRunning(p.running);
+  } else if (node) {
     setNode(node, p.status, p.stage);
-  } else if (event.event_type === 'flowchart.runtime.updated' && p.nodes) {
+  } else if (event.event_type === 'flowchart.runtime.updated') {
     for (const [key, status] of Object.entries(p.nodes)) {
       if (view.nodes.get(key)?.status !== status) {
         setNode(key, status, null);

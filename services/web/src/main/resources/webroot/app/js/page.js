@@ -65,8 +65,8 @@ export class ApiError extends Error {
   }
 }
 
-/** Statuses after which a task, node or run changes no more. */
-export const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'skipped']);
+/** Statuses after which a task, node or run changes no more (`partial`: a run some of whose tasks succeeded). */
+export const TERMINAL = new Set(['succeeded', 'failed', 'cancelled', 'skipped', 'partial']);
 
 /** Shows `status` in a `.state` badge (text, colour class, data-status). */
 export function setState(badge, status) {
@@ -141,9 +141,10 @@ export function postForm(form, { path, body, errorBox, fallback, onDone }) {
 
 /**
  * A button that POSTs (`body()`, else no body) to `path()`. It stays disabled after a success (`onDone(answer)`
- * decides what comes next) and is enabled again after a refusal, which shows in `errorBox`.
+ * decides what comes next) and is enabled again after a refusal, which shows in `errorBox` (its status in
+ * `data-status`); `onRefused(failure)` may then re-read what the page shows.
  */
-export function postAction(button, { path, body, errorBox, onDone }) {
+export function postAction(button, { path, body, errorBox, onDone, onRefused }) {
   button.addEventListener('click', async () => {
     button.disabled = true;
     errorBox.hidden = true;
@@ -152,8 +153,14 @@ export function postAction(button, { path, body, errorBox, onDone }) {
     } catch (failure) {
       button.disabled = false;
       errorBox.textContent = failure.message;
+      errorBox.dataset.status = String(failure.status ?? '');
       errorBox.hidden = false;
       studioPage.errors.push(failure.message);
+      try {
+        await onRefused?.(failure);
+      } catch (again) {
+        showError(again.message);
+      }
     }
   });
 }

@@ -21,19 +21,19 @@ export async function showRecent({ tasks = null, flowchartRuns = null, runs = nu
   const reads = [];
   if (tasks) {
     reads.push(...page.items.slice(0, limit).map((task) => taskRow(tasks, task)));
-    empty(tasks, 'No tasks yet.');
   }
   if (flowchartRuns) {
     reads.push(...newest('flowchart_run_id').map((id) => flowchartRunRow(flowchartRuns, id)));
-    empty(flowchartRuns, 'No flowchart runs yet.');
   }
   if (runs) {
-    // A flowchart node's task reports to run:<its flowchart run> too: only the others are runs of their own.
-    const ofRuns = page.items.filter((task) => !task.flowchart_run_id);
-    reads.push(...newest('run_id', ofRuns).map((id) => runRow(runs, id, ofRuns.filter((task) => task.run_id === id))));
-    empty(runs, 'No runs yet.');
+    // There is no list of runs (GET /runs/<id> reads one): the newest tasks name them. A flowchart node's
+    // task reports to run:<its flowchart run> too, so only the others can belong to a run.
+    reads.push(...newest('run_id', page.items.filter((task) => !task.flowchart_run_id)).map((id) => runRow(runs, id)));
   }
   await Promise.all(reads);
+  [[tasks, 'No tasks yet.'], [flowchartRuns, 'No flowchart runs yet.'], [runs, 'No runs yet.']]
+    .filter(([list]) => list)
+    .forEach(([list, text]) => empty(list, text));
   return startLive({
     rooms: live.rooms,
     versions: live.versions,
@@ -145,32 +145,40 @@ async function flowchartRunRow(list, id) {
   }, async () => (await read()).version);
 }
 
-/** A run (tasks started together, POST /runs): its own status from GET /runs/<id>, followed in run:<id>. */
-async function runRow(list, id, tasks) {
-  const count = element('span', { class: 'muted' }, ` · at least ${tasks.length} tasks`);
-  const { show } = row(list, 'run', id, element('a', { href: `run.html?id=${id}` }, `Run #${id}`), count);
-  const read = async () => {
-    const answer = await api(`/runs/${id}`);
-    show(answer.run?.status);
-    if (Array.isArray(answer.tasks)) {
-      count.textContent = ` · ${answer.tasks.length} tasks`;
-    }
-    return answer;
+/**
+ * A run (tasks started together, POST /runs): its status from GET /runs/<id>, followed in run:<id> by its
+ * autorun.* events. A `run_id` that names no run (a task submitted alone with a run_id of its own choosing)
+ * answers 404: that row is removed.
+ */
+async function runRow(list, id) {
+  const count = element('span', { class: 'muted' });
+  const { item, show } = row(list, 'run', id, element('a', { href: `run.html?id=${id}` }, `Run #${id}`), count);
+  const showRun = (run) => {
+    show(run.status);
+    count.textContent = ` · ${run.counts.succeeded ?? 0} of ${run.total} tasks succeeded`;
   };
-  let answer;
+  const read = async () => {
+    const run = await api(`/runs/${id}`);
+    showRun(run);
+    return run;
+  };
+  let run;
   try {
-    answer = await read();
-  } catch {
-    show('unknown'); // a server without the runs API still tags tasks with run_id
-    return;
+    run = await read();
+  } catch (failure) {
+    if (failure.status === 404) {
+      item.remove();
+      return;
+    }
+    throw failure;
   }
-  if (TERMINAL.has(answer.run?.status)) {
+  if (TERMINAL.has(run.status)) {
     return;
   }
   const room = `run:${id}`;
-  follow(room, (answer.cursors ?? answer.rooms)?.[room], answer.run?.version, (event) => {
-    if (event.event_type === 'autorun.updated') {
-      show(event.payload.status);
+  follow(room, run.rooms[room], run.version, (event) => {
+    if (event.event_type.startsWith('autorun.')) {
+      showRun(event.payload);
     }
-  }, async () => (await read()).run?.version);
+  }, async () => (await read()).version);
 }
