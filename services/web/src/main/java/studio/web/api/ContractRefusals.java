@@ -1,5 +1,6 @@
 package studio.web.api;
 
+import io.vertx.core.json.pointer.JsonPointer;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.json.schema.OutputUnit;
 import io.vertx.openapi.validation.SchemaValidationException;
@@ -51,7 +52,9 @@ final class ContractRefusals {
           return new ContractException(ErrorCode.INVALID_REQUEST, join(field, missing.group(1)), "is required");
         }
       }
-      return new ContractException(ErrorCode.INVALID_REQUEST, field, leaf.getError());
+      String sent = sentValue(ctx, leaf.getInstanceLocation());
+      return new ContractException(ErrorCode.INVALID_REQUEST, field,
+          leaf.getError() + (sent == null ? "" : ", got " + sent));
     }
     if (refused.type() == ValidatorErrorType.UNSUPPORTED_VALUE_FORMAT) {
       String type = ctx.request().getHeader("Content-Type");
@@ -71,6 +74,25 @@ final class ContractRefusals {
   private static OutputUnit leaf(OutputUnit result) {
     List<OutputUnit> errors = result.getErrors();
     return errors == null || errors.isEmpty() ? result : errors.get(errors.size() - 1);
+  }
+
+  /**
+   * The sent value a refusal is about, when it is a scalar worth echoing ("does not match any of
+   * [...]" alone does not say what was sent): strings quoted and cut short, numbers and booleans as
+   * they are, anything else (objects, arrays, a body that is no object) not echoed.
+   */
+  private static String sentValue(RoutingContext ctx, String instanceLocation) {
+    String pointer = instanceLocation == null ? "" : instanceLocation.replaceFirst("^#", "");
+    Object value;
+    try {
+      value = JsonPointer.from(pointer).queryJson(ctx.body().asJsonObject());
+    } catch (RuntimeException unreadable) {
+      return null;
+    }
+    if (value instanceof String text) {
+      return "\"" + echo(text) + "\"";
+    }
+    return value instanceof Number || value instanceof Boolean ? String.valueOf(value) : null;
   }
 
   private static String reason(ValidatorException refused) {

@@ -46,6 +46,8 @@ class ContractValidationTest {
     HttpResponse<Buffer> nested = result(node.client().post("/api/v1/flowcharts").sendJsonObject(badNode));
     assertThat(nested.statusCode()).isEqualTo(400);
     assertThat(error(nested).getString("field")).isEqualTo("nodes[1].task.executor");
+    // The value at fault is echoed, so "does not match any of [...]" says what was sent.
+    assertThat(error(nested).getString("message")).contains("got \"teleport\"").contains("noop");
 
     HttpResponse<Buffer> missing = result(node.client().post("/api/v1/threads/1/turns").sendJsonObject(new JsonObject()));
     assertThat(missing.statusCode()).isEqualTo(400);
