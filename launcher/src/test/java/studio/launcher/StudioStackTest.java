@@ -12,10 +12,15 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -118,24 +123,24 @@ class StudioStackTest {
   @DisplayName("after a task, a publish and an unanswered bus request, every series a panel of the Grafana dashboard or a Prometheus alert rule "
       + "(deploy/monitoring) names is in the scrape of every service port and of the management port")
   void monitoringReadsOnlySeriesThatExist(Vertx vertx) throws Exception {
-    WebClient http = studio.testsupport.HttpClients.of(vertx);
+    WebClient http = HttpClients.of(vertx);
     int web = port(ServiceName.WEB);
     long task = await(http.post(web, "127.0.0.1", "/api/v1/tasks").sendJsonObject(new JsonObject().put("executor", "noop")))
         .bodyAsJsonObject().getLong("id");
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> "succeeded".equals(
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> "succeeded".equals(
         await(http.get(web, "127.0.0.1", "/api/v1/nodes/" + task + "/status").send()).bodyAsJsonObject().getString("status")));
     String room = "task:monitoring-" + System.nanoTime();
-    await(new studio.contract.bus.RealtimePublisher(stack.vertx()).publish(studio.contract.envelope.DraftEvent.fromJson(
+    await(new RealtimePublisher(stack.vertx()).publish(DraftEvent.fromJson(
         new JsonObject().put("event_type", "node.task.updated").put("entity_kind", "task").put("entity_id", room.substring(5))
-            .put("room_keys", new io.vertx.core.json.JsonArray().add(room)).put("payload", new JsonObject()))));
+            .put("room_keys", new JsonArray().add(room)).put("payload", new JsonObject()))));
     // Reply-failure series appear with the first failure: a request nobody answers.
     var unanswered = stack.vertx().eventBus().request("studio.monitoring.nobody", "ping").toCompletionStage()
         .toCompletableFuture();
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(unanswered::isDone);
+    Awaitility.await().atMost(Duration.ofSeconds(10)).until(unanswered::isDone);
     System.gc(); // GC pause series appear with the first collection; a long-running process has had many.
 
-    java.util.Set<String> scraped = new java.util.TreeSet<>();
-    List<Integer> ports = new java.util.ArrayList<>(stack.ports().values());
+    Set<String> scraped = new TreeSet<>();
+    List<Integer> ports = new ArrayList<>(stack.ports().values());
     ports.add(stack.managementPort().getAsInt());
     for (int metricsPort : ports) {
       var scrape = await(http.get(metricsPort, "127.0.0.1", "/metrics")
@@ -146,10 +151,10 @@ class StudioStackTest {
 
     Map<String, String> expressions = MonitoredSeries.expressions();
     assertThat(expressions).as("panels and rules read").hasSizeGreaterThan(20);
-    java.util.Map<String, java.util.Set<String>> missing = new java.util.TreeMap<>();
+    Map<String, Set<String>> missing = new TreeMap<>();
     expressions.forEach((where, expr) -> MonitoredSeries.metricNames(expr).stream()
         .filter(name -> !scraped.contains(name))
-        .forEach(name -> missing.computeIfAbsent(name, any -> new java.util.TreeSet<>()).add(where)));
+        .forEach(name -> missing.computeIfAbsent(name, any -> new TreeSet<>()).add(where)));
     assertThat(missing).as("series named by deploy/monitoring but absent from the scrape").isEmpty();
   }
 

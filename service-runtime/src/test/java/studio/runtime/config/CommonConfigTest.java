@@ -3,6 +3,7 @@ package studio.runtime.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.vertx.pgclient.SslMode;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.DisplayName;
@@ -155,7 +156,7 @@ class CommonConfigTest {
         .hasMessageNotContaining("secretpw");
     var database = CommonConfig.from(Settings.of(Map.of("DATABASE_URL",
         "postgresql://u:pw@h/db?sslmode=require&sslrootcert=%2Fetc%2Fca.pem&application_name=studio-web")), false).database();
-    assertThat(database.connectOptions().getSslMode()).isEqualTo(io.vertx.pgclient.SslMode.VERIFY_CA);
+    assertThat(database.connectOptions().getSslMode()).isEqualTo(SslMode.VERIFY_CA);
     assertThat(database.dataSource().getSslMode()).isEqualTo("verify-ca");
     assertThat(database.dataSource().getSslRootCert()).isEqualTo("/etc/ca.pem");
     assertThat(database.dataSource().getApplicationName()).isEqualTo("studio-web");

@@ -9,8 +9,10 @@ import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.slf4j.event.KeyValuePair;
 
 class LayoutTest {
   private static String json(LoggingEvent event) {
@@ -19,7 +21,7 @@ class LayoutTest {
 
   /** Every field name as written, duplicates included (a JSON parser would keep only the last). */
   private static List<String> fieldsAsWritten(String line) {
-    return java.util.regex.Pattern.compile("\"([a-z_]+)\":").matcher(line).results().map(m -> m.group(1)).toList();
+    return Pattern.compile("\"([a-z_]+)\":").matcher(line).results().map(m -> m.group(1)).toList();
   }
   private static LoggingEvent event(Level level, String message) {
     return event(level, message, Map.of("job_id", "abc123"));
@@ -51,8 +53,8 @@ class LayoutTest {
   @DisplayName("an MDC or key-value field named like a line's own field (level, message, ...) cannot overwrite it")
   void reservedFieldsKeepTheirValues() {
     LoggingEvent event = event(Level.WARN, "the real message", Map.of("level", "DEBUG", "service", "forged", "job_id", "abc123"));
-    event.addKeyValuePair(new org.slf4j.event.KeyValuePair("message", "forged"));
-    event.addKeyValuePair(new org.slf4j.event.KeyValuePair("timestamp", "forged"));
+    event.addKeyValuePair(new KeyValuePair("message", "forged"));
+    event.addKeyValuePair(new KeyValuePair("timestamp", "forged"));
     JsonObject json = new JsonObject(json(event).trim());
     assertThat(json.getString("level")).isEqualTo("WARNING");
     assertThat(json.getString("message")).isEqualTo("the real message");
@@ -68,7 +70,7 @@ class LayoutTest {
   @DisplayName("json key-value fields stay typed and an exception is one field with its stack trace")
   void jsonTypedFieldsAndException() {
     LoggingEvent event = event(Level.ERROR, "failed");
-    event.addKeyValuePair(new org.slf4j.event.KeyValuePair("status", 404));
+    event.addKeyValuePair(new KeyValuePair("status", 404));
     event.setThrowableProxy(new ch.qos.logback.classic.spi.ThrowableProxy(new IllegalStateException("boom")));
     JsonObject json = new JsonObject(json(event).trim());
     assertThat(json.getValue("status")).isEqualTo(404);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.time.Duration;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -34,7 +35,7 @@ class WorkerGaugesTest {
     TaskDatabase.await(vertx.close());
   }
 
-  private void beat(java.time.Duration ago) {
+  private void beat(Duration ago) {
     db.count("""
         WITH beat AS (INSERT INTO service_instance (instance_id, service, host, pid, started_at, last_seen_at, details)
           VALUES ($1, $2, 'test', 1, now() - interval '1 hour', now() - make_interval(secs => $3), $4) RETURNING 1)
@@ -45,8 +46,8 @@ class WorkerGaugesTest {
   @DisplayName("an instance that stopped beating without deregistering counts as silent for its service until the "
       + "horizon passes; one that beats counts as alive")
   void aliveAndSilent() {
-    beat(java.time.Duration.ofSeconds(1));
-    beat(java.time.Duration.ofMinutes(1));
+    beat(Duration.ofSeconds(1));
+    beat(Duration.ofMinutes(1));
     beat(Instances.SILENT_HORIZON.plusMinutes(1));
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     SampledGauges gauges = Instances.gauges(vertx, db.pool, registry);

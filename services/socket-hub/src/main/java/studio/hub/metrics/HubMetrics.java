@@ -1,12 +1,17 @@
 package studio.hub.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import studio.hub.fanout.FanoutMetrics;
 
 /** The hub's Prometheus metrics ({@code studio_rt_*}), one instance per hub verticle instance. */
@@ -14,7 +19,7 @@ public final class HubMetrics implements FanoutMetrics {
   /** Long-polls this instance holds now (a gauge per instance; {@link #total} sums the process). */
   public static final String LONG_POLLS = "studio_rt_long_polls";
   private final MeterRegistry registry;
-  private final String instance = java.util.UUID.randomUUID().toString().substring(0, 8);
+  private final String instance = UUID.randomUUID().toString().substring(0, 8);
   private final Map<String, AtomicInteger> connections = new ConcurrentHashMap<>();
   private final Counter published;
   private final Counter duplicatesPublished;
@@ -53,7 +58,7 @@ public final class HubMetrics implements FanoutMetrics {
         .description("ingress stream entries moved to the dead-letter stream").register(registry);
     publishLatency = Timer.builder("studio_rt_publish_latency").description("time to sequence a publish")
         .publishPercentileHistogram().register(registry);
-    io.micrometer.core.instrument.Gauge.builder(LONG_POLLS, longPolls, AtomicInteger::get).tag("instance", instance)
+    Gauge.builder(LONG_POLLS, longPolls, AtomicInteger::get).tag("instance", instance)
         .description("long-poll requests held open").register(registry);
   }
 
@@ -76,14 +81,14 @@ public final class HubMetrics implements FanoutMetrics {
   /** One gauge per transport and hub instance; Prometheus sums them (the stats endpoint does too). */
   private AtomicInteger gauge(String transport) {
     return connections.computeIfAbsent(transport, name -> registry.gauge("studio_rt_connections",
-        io.micrometer.core.instrument.Tags.of("transport", name, "instance", instance), new AtomicInteger()));
+        Tags.of("transport", name, "instance", instance), new AtomicInteger()));
   }
 
   /** Gauges of this instance's subscriptions and rooms, read when scraped. */
-  public void watch(java.util.function.Supplier<Number> subscriptions, java.util.function.Supplier<Number> rooms) {
-    io.micrometer.core.instrument.Gauge.builder("studio_rt_subscriptions", subscriptions).tag("instance", instance)
+  public void watch(Supplier<Number> subscriptions, Supplier<Number> rooms) {
+    Gauge.builder("studio_rt_subscriptions", subscriptions).tag("instance", instance)
         .register(registry);
-    io.micrometer.core.instrument.Gauge.builder("studio_rt_rooms", rooms).tag("instance", instance)
+    Gauge.builder("studio_rt_rooms", rooms).tag("instance", instance)
         .description("rooms this instance is subscribed to in the broker").register(registry);
   }
 
@@ -92,7 +97,7 @@ public final class HubMetrics implements FanoutMetrics {
     redisUp.set(up ? 1 : 0);
     if (!redisWatched) {
       redisWatched = true;
-      io.micrometer.core.instrument.Gauge.builder("studio_rt_redis_up", redisUp, AtomicInteger::get)
+      Gauge.builder("studio_rt_redis_up", redisUp, AtomicInteger::get)
           .tag("instance", instance).description("1 while this hub instance's Redis answers a PING, else 0")
           .register(registry);
     }
@@ -106,12 +111,12 @@ public final class HubMetrics implements FanoutMetrics {
 
   /** Sum of a gauge over every hub instance of this process. */
   public double total(String gauge) {
-    return registry.find(gauge).gauges().stream().mapToDouble(io.micrometer.core.instrument.Gauge::value).sum();
+    return registry.find(gauge).gauges().stream().mapToDouble(Gauge::value).sum();
   }
 
   /** Per-transport connection totals over every hub instance of this process. */
-  public java.util.Map<String, Integer> connectionsByTransport() {
-    java.util.Map<String, Integer> totals = new java.util.TreeMap<>();
+  public Map<String, Integer> connectionsByTransport() {
+    Map<String, Integer> totals = new TreeMap<>();
     registry.find("studio_rt_connections").gauges().forEach(g ->
         totals.merge(g.getId().getTag("transport"), (int) g.value(), Integer::sum));
     return totals;
