@@ -31,12 +31,35 @@ public final class RedisTopology implements AutoCloseable {
   private final List<Node> nodes = new ArrayList<>();
   private String url;
 
-  /** One process of the topology; {@link #kill()} ends it as a crash would (SIGKILL). */
+  /**
+   * One process of the topology; {@link #kill()} ends it as a crash would (SIGKILL), {@link #pause()}
+   * freezes it as a stalled VM would (SIGSTOP) until {@link #resume()}.
+   */
   public record Node(String role, int port, Process process) {
     public void kill() {
       process.destroyForcibly();
       try {
         process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    public void pause() {
+      signal("-STOP");
+    }
+
+    public void resume() {
+      signal("-CONT");
+    }
+
+    private void signal(String signal) {
+      try {
+        if (new ProcessBuilder("kill", signal, String.valueOf(process.pid())).start().waitFor() != 0) {
+          throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }

@@ -41,13 +41,25 @@ end
 local now = tonumber(ARGV[3])
 local cutoff = now - tonumber(ARGV[5])
 
+-- The replication id of this master. A replica promoted by a failover (Sentinel or Cluster) takes a
+-- new one, and it may lack the last writes the old master acknowledged: offsets it would hand out
+-- again were already given to other events. A room last written under another id therefore starts a
+-- new epoch, and clients resuming across the failover get recovered:false (docs/architecture.md).
+local replid = string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)')
+
 -- Appends the event to one room (next offset, history, fan-out) and returns its 'room offset epoch' line.
 local function append(meta, hist, room, channel)
-  if redis.call('HSETNX', meta, 'epoch', ARGV[6]) == 1 then
+  local known = redis.call('HMGET', meta, 'epoch', 'replid')
+  local epoch = known[1]
+  if not epoch or (known[2] and known[2] ~= replid) then
     -- A new epoch restarts offsets at 1; history of an old epoch would hold higher ids.
+    epoch = ARGV[6]
+    redis.call('HSET', meta, 'epoch', epoch, 'offset', 0, 'replid', replid)
     redis.call('DEL', hist)
+  elseif not known[2] then
+    -- A room written before rooms recorded the replication id: adopt this master's.
+    redis.call('HSET', meta, 'replid', replid)
   end
-  local epoch = redis.call('HGET', meta, 'epoch')
   local offset = string.format('%d', redis.call('HINCRBY', meta, 'offset', 1))
   redis.call('PEXPIRE', meta, ARGV[9])
   -- The event frame as studio.contract.frame.Frames.event renders it, byte for byte (PublishScriptFrameTest).
