@@ -3,6 +3,7 @@ package studio.runtime.redis;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.RedisRole;
 
@@ -13,6 +14,13 @@ public final class RedisConnector {
 
   public static Redis client(Vertx vertx, RedisConfig config) {
     return Redis.createClient(vertx, options(config));
+  }
+
+  /** A client for one node of the Cluster REDIS_URL names ({@code host:port}), with its credentials and TLS. */
+  public static Redis nodeClient(Vertx vertx, RedisConfig config, String hostPort) {
+    RedisOptions options = options(config).setType(RedisClientType.STANDALONE).setMaxPoolSize(1);
+    options.setEndpoints(new java.util.ArrayList<>(java.util.List.of((RedisUrl.parse(config.url()).tls() ? "rediss://" : "redis://") + hostPort)));
+    return Redis.createClient(vertx, options);
   }
 
   /** Options for the topology REDIS_URL names: one node, a Sentinel-watched master, or a Cluster. */

@@ -39,28 +39,35 @@ public final class RedisBroker implements Broker {
 
   private final PipelinedConnection redis;
   private final HistoryPolicy policy;
-  private final RedisSubscriber subscriber;
+  private final RoomSubscriber subscriber;
   private final Topology topology;
+  /** Connections to single Cluster nodes, for sharded pub/sub; null on one Redis. */
+  private final ClusterNodes clusterNodes;
 
   /** How Redis is deployed, as far as the broker cares: a Cluster spreads rooms over shards. */
-  public enum Topology {
-    SINGLE, CLUSTER;
-
-    public static Topology of(RedisConfig config) {
-      return RedisUrl.parse(config.url()).type() == RedisClientType.CLUSTER ? CLUSTER : SINGLE;
-    }
+  enum Topology {
+    SINGLE, CLUSTER
   }
 
+  /** On one Redis (or a Sentinel-watched master). */
   public RedisBroker(Vertx vertx, Redis redis, Supplier<Future<RedisConnection>> connector, HistoryPolicy policy) {
-    this(vertx, redis, connector, policy, Topology.SINGLE);
-  }
-
-  public RedisBroker(Vertx vertx, Redis redis, Supplier<Future<RedisConnection>> connector, HistoryPolicy policy,
-      Topology topology) {
     this.redis = new PipelinedConnection(redis);
     this.policy = policy;
+    this.topology = Topology.SINGLE;
     this.subscriber = new RedisSubscriber(vertx, connector);
-    this.topology = topology;
+    this.clusterNodes = null;
+  }
+
+  /** On the topology REDIS_URL names: on a Cluster, sequencing per slot and sharded pub/sub per shard. */
+  public RedisBroker(Vertx vertx, Redis redis, Supplier<Future<RedisConnection>> connector, HistoryPolicy policy,
+      RedisConfig config) {
+    this.redis = new PipelinedConnection(redis);
+    this.policy = policy;
+    boolean cluster = RedisUrl.parse(config.url()).type() == RedisClientType.CLUSTER;
+    this.topology = cluster ? Topology.CLUSTER : Topology.SINGLE;
+    this.clusterNodes = cluster ? new ClusterNodes(vertx, config) : null;
+    this.subscriber = cluster ? new ShardedSubscriber(vertx, this.redis, clusterNodes::connect)
+        : new RedisSubscriber(vertx, connector);
   }
 
   /** What the first script answered: 0 fresh, 1 a duplicate (the final result), 2 pending (half applied). */
@@ -144,7 +151,8 @@ public final class RedisBroker implements Broker {
     List<String> args = new ArrayList<>(List.of(draft.idempotencyKey() != null ? "1" : "0",
         String.valueOf(policy.idempotencyWindow().toMillis()), String.valueOf(System.currentTimeMillis()),
         String.valueOf(policy.size()), String.valueOf(policy.maxAge().toMillis()), newEpoch(),
-        prefix, suffix, String.valueOf(policy.roomTtl().toMillis()), mode, "PUBLISH"));
+        prefix, suffix, String.valueOf(policy.roomTtl().toMillis()), mode,
+        topology == Topology.CLUSTER ? "SPUBLISH" : "PUBLISH"));
     for (RoomKey room : rooms) {
       args.add(room.toString());
       args.add(RedisKeys.channel(room));
@@ -195,7 +203,8 @@ public final class RedisBroker implements Broker {
 
   @Override
   public Future<Void> close() {
-    return subscriber.close().eventually(redis::close);
+    return subscriber.close().eventually(redis::close)
+        .eventually(() -> clusterNodes == null ? Future.succeededFuture() : clusterNodes.close());
   }
 
   /** For tests and operators: drops the pub/sub link as a network fault would. */

@@ -2,12 +2,14 @@ package studio.hub.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -74,6 +76,44 @@ class ClusterRedisBrokerTest extends BrokerContractTest {
     assertThat(next.envelope().sequence()).isEqualTo(2);
   }
 
+  @Test
+  @DisplayName("subscriptions are sharded: the room's channel is an SSUBSCRIBE on the master owning its slot, no classic channel anywhere")
+  void shardedSubscriptions() throws Exception {
+    RoomKey task = room("task");
+    onContext(() -> broker.subscribe(task));
+    RedisTopology.Node owner = masterOf(RedisKeys.channel(task));
+    assertThat(cluster.cli(owner.port(), "PUBSUB", "SHARDCHANNELS", RedisKeys.channel(task))).contains(RedisKeys.channel(task));
+    for (RedisTopology.Node node : cluster.nodes("node")) {
+      assertThat(cluster.cli(node.port(), "PUBSUB", "CHANNELS", "studio:rt:*").trim()).isEmpty();
+    }
+    publish(draft(null, task));
+    await().atMost(Duration.ofSeconds(10)).until(() -> delivered.size() == 1);
+  }
+
+  /** The master that owns {@code key}'s slot now. */
+  private static RedisTopology.Node masterOf(String key) {
+    int slot = HashSlot.of(key);
+    return cluster.nodes("node").stream()
+        .filter(node -> node.process().isAlive() && cluster.cli(node.port(), "ROLE").startsWith("master") && ownsSlot(node, slot))
+        .findFirst().orElseThrow(() -> new IllegalStateException("no master owns slot " + slot));
+  }
+
+  /** Whether the node's own line in CLUSTER NODES lists a slot range holding {@code slot}. */
+  private static boolean ownsSlot(RedisTopology.Node node, int slot) {
+    for (String line : cluster.cli(node.port(), "CLUSTER", "NODES").split("\n")) {
+      if (line.contains("myself")) {
+        for (String range : line.substring(line.indexOf("connected") + "connected".length()).trim().split(" ")) {
+          String[] bounds = range.split("-");
+          if (!range.isEmpty() && !range.startsWith("[") && Integer.parseInt(bounds[0]) <= slot
+              && slot <= Integer.parseInt(bounds[bounds.length - 1])) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
   private static Response send(Redis redis, Request request) throws Exception {
     return redis.send(request).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
@@ -83,6 +123,6 @@ class ClusterRedisBrokerTest extends BrokerContractTest {
     RedisConfig config = new RedisConfig(cluster.url(), 4);
     Redis dedicated = Redis.createClient(vertx, RedisConnector.options(config));
     return new RedisBroker(vertx, RedisConnector.client(vertx, config), dedicated::connect, policy,
-        RedisBroker.Topology.of(config));
+        config);
   }
 }

@@ -29,6 +29,6 @@ class SentinelRedisBrokerTest extends BrokerContractTest {
     RedisConfig config = new RedisConfig(sentinel.url(), 4);
     Redis dedicated = Redis.createClient(vertx, RedisConnector.options(config));
     return new RedisBroker(vertx, RedisConnector.client(vertx, config), dedicated::connect, policy,
-        RedisBroker.Topology.of(config));
+        config);
   }
 }
