@@ -90,7 +90,7 @@ public final class RedisTopology implements AutoCloseable {
       create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
       topology.run(create);
       for (Node node : topology.nodes) {
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
             .until(() -> topology.cli(node.port(), "CLUSTER", "INFO").contains("cluster_state:ok"));
       }
       topology.url = "redis-cluster://" + String.join(",", seeds);
@@ -109,7 +109,7 @@ public final class RedisTopology implements AutoCloseable {
       topology.start("master", master);
       int replica = freePort();
       topology.start("replica", replica, "--replicaof", "127.0.0.1", String.valueOf(master));
-      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
           .until(() -> topology.cli(replica, "INFO", "replication").contains("master_link_status:up"));
       List<String> sentinels = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
@@ -123,7 +123,7 @@ public final class RedisTopology implements AutoCloseable {
         sentinels.add("127.0.0.1:" + port);
       }
       for (Node sentinel : topology.nodes("sentinel")) {
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
             .until(() -> topology.cli(sentinel.port(), "SENTINEL", "REPLICAS", MASTER_NAME).contains(String.valueOf(replica))
                 && topology.cli(sentinel.port(), "SENTINEL", "SENTINELS", MASTER_NAME).split("\n").length >= 2);
       }
