@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import studio.contract.room.RoomKey;
@@ -183,6 +184,22 @@ final class RedisSubscriber implements RoomSubscriber {
     return confirmed.future().timeout(10, java.util.concurrent.TimeUnit.SECONDS);
   }
 
+  /**
+   * Every room again: classic channels in one SUBSCRIBE; shard channels one SSUBSCRIBE per hash slot,
+   * since Redis refuses (CROSSSLOT) an SSUBSCRIBE naming channels of several slots.
+   */
+  private Future<Void> resubscribe(RedisConnection conn) {
+    List<String> channels = rooms.stream().map(RedisKeys::channel).toList();
+    if (mode == Mode.CLASSIC) {
+      return confirm(conn, mode.subscribed, channels);
+    }
+    Future<Void> done = Future.succeededFuture();
+    for (List<String> slot : channels.stream().collect(Collectors.groupingBy(HashSlot::of)).values()) {
+      done = done.compose(previous -> confirm(conn, mode.subscribed, slot));
+    }
+    return done;
+  }
+
   private void lost(RedisConnection conn, String reason) {
     if (conn != connection) {
       return;
@@ -203,8 +220,7 @@ final class RedisSubscriber implements RoomSubscriber {
         return;
       }
       connection()
-          .compose(conn -> serialized(() -> confirm(conn, mode.subscribed,
-              rooms.stream().map(RedisKeys::channel).toList())))
+          .compose(conn -> serialized(() -> resubscribe(conn)))
           .onSuccess(resubscribed -> {
             LOG.info("redis subscription link restored; catching up {} rooms from history", rooms.size());
             if (listener != null) {
