@@ -154,7 +154,8 @@ public final class HubVerticle extends VerticleBase implements HttpService {
     }
     redis = RedisConnector.client(vertx, context.config().redis());
     dedicatedConnections = Redis.createClient(vertx, RedisConnector.options(context.config().redis()));
-    return new RedisBroker(vertx, redis, dedicatedConnections::connect, config.history());
+    return new RedisBroker(vertx, redis, dedicatedConnections::connect, config.history(),
+        context.config().redis());
   }
 
   /** Workers with only Redis publish through a stream; without Redis (memory broker) there is none. */

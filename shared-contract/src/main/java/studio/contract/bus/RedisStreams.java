@@ -10,8 +10,10 @@ public final class RedisStreams {
    * The ingress reader lease: the consumer name ({@code hub-<pid>-<uuid>}) of the one hub instance
    * that reads {@link #INGRESS} now, with a TTL ({@code STUDIO_RT_INGRESS_LEASE_TTL}). One reader at a
    * time is what keeps drafts in the order workers added them; when it expires another hub takes over.
+   * Its hash tag is the stream's name, so on a Redis Cluster the lease-checking scripts that touch
+   * both run on the stream's slot ({@code {studio:rt:ingress}:reader}).
    */
-  public static final String INGRESS_READER = INGRESS + ":reader";
+  public static final String INGRESS_READER = "{" + INGRESS + "}:reader";
   /**
    * Where the hubs park ingress entries that can never be published (an invalid draft, or one that
    * failed on every delivery): the entry's own fields plus {@link #DEAD_ENTRY_FIELD},

@@ -8,15 +8,23 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
 
-/** A script run by its SHA, loaded again transparently when Redis has forgotten it (restart, SCRIPT FLUSH). */
+/**
+ * A script run by its SHA; a node that does not know it (restart, SCRIPT FLUSH, or a Cluster node
+ * the script never ran on) gets the source once by EVAL, which also caches it there. No SCRIPT LOAD:
+ * on a Cluster that would reach one node, not the one owning the keys.
+ */
 final class LuaScript {
   private final String source;
-  private volatile String sha;
+  private final String sha;
 
   private LuaScript(String source) {
     this.source = source;
+    this.sha = sha1(source);
   }
 
   static LuaScript fromResource(String name) {
@@ -31,24 +39,24 @@ final class LuaScript {
   }
 
   Future<Response> run(PipelinedConnection redis, List<String> keys, List<String> args) {
-    Future<String> loaded = sha != null ? Future.succeededFuture(sha) : load(redis);
-    return loaded.compose(current -> evalsha(redis, current, keys, args))
+    return redis.send(request(Command.EVALSHA, sha, keys, args))
         .recover(failure -> failure.getMessage() != null && failure.getMessage().startsWith("NOSCRIPT")
-            ? load(redis).compose(reloaded -> evalsha(redis, reloaded, keys, args))
+            ? redis.send(request(Command.EVAL, source, keys, args))
             : Future.failedFuture(failure));
   }
 
-  private Future<String> load(PipelinedConnection redis) {
-    return redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(source)).map(reply -> {
-      sha = reply.toString();
-      return sha;
-    });
-  }
-
-  private static Future<Response> evalsha(PipelinedConnection redis, String sha, List<String> keys, List<String> args) {
-    Request request = Request.cmd(Command.EVALSHA).arg(sha).arg(keys.size());
+  private static Request request(Command command, String script, List<String> keys, List<String> args) {
+    Request request = Request.cmd(command).arg(script).arg(keys.size());
     keys.forEach(request::arg);
     args.forEach(request::arg);
-    return redis.send(request);
+    return request;
+  }
+
+  private static String sha1(String source) {
+    try {
+      return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(source.getBytes(StandardCharsets.UTF_8)));
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 }

@@ -2,55 +2,160 @@ package studio.hub.broker;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import studio.contract.envelope.DraftEvent;
 import studio.contract.envelope.Envelope;
 import studio.contract.frame.Frames;
 import studio.contract.room.RoomKey;
+import studio.runtime.redis.RedisConfig;
+import studio.runtime.redis.RedisUrl;
 
 /**
  * The broker every hub replica shares: one Lua script per publish (pipelined on one connection)
- * numbers, stores and publishes atomically; each replica subscribes (through {@link RedisSubscriber}) only to rooms it has local
+ * numbers, stores and publishes atomically (on a Redis Cluster, one script per hash slot the publish
+ * touches); each replica subscribes (through {@link RedisSubscriber}) only to rooms it has local
  * subscribers for.
  */
 public final class RedisBroker implements Broker {
   private static final LuaScript PUBLISH = LuaScript.fromResource("/studio/hub/broker/publish.lua");
   private static final LuaScript HISTORY = LuaScript.fromResource("/studio/hub/broker/history.lua");
 
+  private static final int FRESH = 0;
+  private static final int DUPLICATE = 1;
+
   private final PipelinedConnection redis;
   private final HistoryPolicy policy;
-  private final RedisSubscriber subscriber;
+  private final RoomSubscriber subscriber;
+  private final Topology topology;
+  /** Connections to single Cluster nodes, for sharded pub/sub; null on one Redis. */
+  private final ClusterNodes clusterNodes;
 
+  /** How Redis is deployed, as far as the broker cares: a Cluster spreads rooms over shards. */
+  enum Topology {
+    SINGLE, CLUSTER
+  }
+
+  /** On one Redis (or a Sentinel-watched master). */
   public RedisBroker(Vertx vertx, Redis redis, Supplier<Future<RedisConnection>> connector, HistoryPolicy policy) {
     this.redis = new PipelinedConnection(redis);
     this.policy = policy;
+    this.topology = Topology.SINGLE;
     this.subscriber = new RedisSubscriber(vertx, connector);
+    this.clusterNodes = null;
   }
 
+  /** On the topology REDIS_URL names: on a Cluster, sequencing per slot and sharded pub/sub per shard. */
+  public RedisBroker(Vertx vertx, Redis redis, Supplier<Future<RedisConnection>> connector, HistoryPolicy policy,
+      RedisConfig config) {
+    this.redis = new PipelinedConnection(redis);
+    this.policy = policy;
+    boolean cluster = RedisUrl.parse(config.url()).type() == RedisClientType.CLUSTER;
+    this.topology = cluster ? Topology.CLUSTER : Topology.SINGLE;
+    this.clusterNodes = cluster ? new ClusterNodes(vertx, config) : null;
+    this.subscriber = cluster ? new ShardedSubscriber(vertx, this.redis, clusterNodes::connect)
+        : new RedisSubscriber(vertx, connector);
+  }
+
+  /** What the first script answered: 0 fresh, 1 a duplicate (the final result), 2 pending (half applied). */
+  private record Sequenced(int status, List<String> lines) {
+    static Sequenced of(Response reply) {
+      return new Sequenced(reply.get(0).toInteger(), linesOf(reply));
+    }
+  }
+
+  /**
+   * One script when every key shares a slot (always, on one Redis). On a Cluster: first the stream's
+   * slot (sequence, idempotency record left pending, the rooms on that slot), then one script per other
+   * slot, then the final idempotency record. docs/architecture.md "Sequencing on a Redis Cluster".
+   */
   @Override
   public Future<Publication> publish(DraftEvent draft) {
     EnvelopeTemplate template = EnvelopeTemplate.of(draft);
-    String stream = draft.sequenceStream();
-    boolean idempotent = draft.idempotencyKey() != null;
-    List<String> keys = new ArrayList<>();
-    keys.add(RedisKeys.sequence(stream));
-    keys.add(idempotent ? RedisKeys.idempotency(stream, draft.idempotencyKey()) : RedisKeys.sequence(stream));
-    List<String> args = new ArrayList<>(List.of(idempotent ? "1" : "0",
-        String.valueOf(policy.idempotencyWindow().toMillis()), String.valueOf(System.currentTimeMillis()),
-        String.valueOf(policy.size()), String.valueOf(policy.maxAge().toMillis()), RoomEpoch.next(),
-        template.prefix(), template.suffix(), String.valueOf(policy.roomTtl().toMillis())));
+    Map<Integer, List<RoomKey>> groups = slotGroups(draft);
+    List<RoomKey> streamRooms = groups.remove(streamSlot(draft));
+    String mode = groups.isEmpty() ? "A" : "S";
+    return PUBLISH.run(redis, keys(draft, true, streamRooms, template.eventId().toString()),
+            args(draft, template.prefix(), template.suffix(), mode, streamRooms))
+        .map(Sequenced::of)
+        .compose(first -> first.status() == DUPLICATE || groups.isEmpty() ? Future.succeededFuture(first)
+            : otherSlots(draft, first, groups))
+        .map(done -> publication(draft, template, done));
+  }
+
+  /**
+   * Appends the event to the rooms of every other slot, in parallel. A retry of a half-applied publish
+   * runs them again with the first attempt's envelope: each room's applied mark returns its line
+   * instead of appending twice. Only then is the idempotency record made final.
+   */
+  private Future<Sequenced> otherSlots(DraftEvent draft, Sequenced first, Map<Integer, List<RoomKey>> groups) {
+    String envelope = first.lines().get(0);
+    String eventId = Envelope.fromJson(new JsonObject(envelope)).eventId().toString();
+    List<Future<Response>> runs = groups.values().stream()
+        .map(rooms -> PUBLISH.run(redis, keys(draft, false, rooms, eventId), args(draft, envelope, "", "R", rooms)))
+        .toList();
+    return Future.all(runs).compose(all -> {
+      List<String> lines = new ArrayList<>(first.lines());
+      runs.forEach(run -> lines.addAll(linesOf(run.result()).subList(1, linesOf(run.result()).size())));
+      Sequenced done = new Sequenced(first.status(), lines);
+      return draft.idempotencyKey() == null ? Future.succeededFuture(done)
+          : redis.send(Request.cmd(Command.SET).arg(RedisKeys.idempotency(draft.sequenceStream(), draft.idempotencyKey()))
+              .arg(String.join("\n", lines)).arg("PX").arg(policy.idempotencyWindow().toMillis())).map(ok -> done);
+    });
+  }
+
+  /** The draft's rooms by hash slot, in draft order; on one Redis, all in the stream's group. */
+  private Map<Integer, List<RoomKey>> slotGroups(DraftEvent draft) {
+    Map<Integer, List<RoomKey>> groups = new LinkedHashMap<>();
+    groups.put(streamSlot(draft), new ArrayList<>());
     for (RoomKey room : draft.roomKeys()) {
+      int slot = topology == Topology.CLUSTER ? HashSlot.of(RedisKeys.meta(room)) : streamSlot(draft);
+      groups.computeIfAbsent(slot, ignored -> new ArrayList<>()).add(room);
+    }
+    return groups;
+  }
+
+  private int streamSlot(DraftEvent draft) {
+    return topology == Topology.CLUSTER ? HashSlot.of(RedisKeys.sequence(draft.sequenceStream())) : 0;
+  }
+
+  /** The stream's two keys (or, for rooms of another slot, a key of theirs in their place), then 3 per room. */
+  private static List<String> keys(DraftEvent draft, boolean streamHere, List<RoomKey> rooms, String eventId) {
+    List<String> keys = new ArrayList<>();
+    String stream = draft.sequenceStream();
+    keys.add(streamHere ? RedisKeys.sequence(stream) : RedisKeys.meta(rooms.get(0)));
+    keys.add(!streamHere ? RedisKeys.meta(rooms.get(0))
+        : draft.idempotencyKey() != null ? RedisKeys.idempotency(stream, draft.idempotencyKey()) : RedisKeys.sequence(stream));
+    for (RoomKey room : rooms) {
       keys.add(RedisKeys.meta(room));
       keys.add(RedisKeys.history(room));
+      keys.add(RedisKeys.applied(room, eventId));
+    }
+    return keys;
+  }
+
+  private List<String> args(DraftEvent draft, String prefix, String suffix, String mode, List<RoomKey> rooms) {
+    List<String> args = new ArrayList<>(List.of(draft.idempotencyKey() != null ? "1" : "0",
+        String.valueOf(policy.idempotencyWindow().toMillis()), String.valueOf(System.currentTimeMillis()),
+        String.valueOf(policy.size()), String.valueOf(policy.maxAge().toMillis()), RoomEpoch.next(),
+        prefix, suffix, String.valueOf(policy.roomTtl().toMillis()), mode,
+        topology == Topology.CLUSTER ? "SPUBLISH" : "PUBLISH"));
+    for (RoomKey room : rooms) {
       args.add(room.toString());
       args.add(RedisKeys.channel(room));
     }
-    return PUBLISH.run(redis, keys, args).map(reply -> publication(draft, template, reply));
+    return args;
   }
 
   @Override
@@ -96,7 +201,8 @@ public final class RedisBroker implements Broker {
 
   @Override
   public Future<Void> close() {
-    return subscriber.close().eventually(redis::close);
+    return subscriber.close().eventually(redis::close)
+        .eventually(() -> clusterNodes == null ? Future.succeededFuture() : clusterNodes.close());
   }
 
   /** For tests and operators: drops the pub/sub link as a network fault would. */
@@ -104,20 +210,26 @@ public final class RedisBroker implements Broker {
     subscriber.dropConnection();
   }
 
-  private static Publication publication(DraftEvent draft, EnvelopeTemplate template, Response reply) {
-    boolean duplicate = reply.get(0).toInteger() == 1;
-    String[] lines = reply.get(1).toString().split("\n");
-    // A fresh publish is the template plus its sequence; only a duplicate's first envelope must be read back.
-    Envelope envelope = duplicate ? Envelope.fromJson(new io.vertx.core.json.JsonObject(lines[0]))
-        : Envelope.sequenced(draft, template.eventId(), sequenceOf(lines[0], template), template.emittedAt());
-    List<RoomFrame> rooms = new ArrayList<>();
-    for (int i = 1; i < lines.length; i++) {
-      String[] parts = lines[i].split(" ");
+  private static List<String> linesOf(Response reply) {
+    return List.of(reply.get(1).toString().split("\n"));
+  }
+
+  /** The envelope and each room's place, in the draft's room order, whatever order the slots answered in. */
+  private static Publication publication(DraftEvent draft, EnvelopeTemplate template, Sequenced done) {
+    List<String> lines = done.lines();
+    // A fresh publish is the template plus its sequence; a replayed one's envelope must be read back.
+    Envelope envelope = done.status() == FRESH
+        ? Envelope.sequenced(draft, template.eventId(), sequenceOf(lines.get(0), template), template.emittedAt())
+        : Envelope.fromJson(new JsonObject(lines.get(0)));
+    Map<RoomKey, RoomFrame> byRoom = new HashMap<>();
+    for (String line : lines.subList(1, lines.size())) {
+      String[] parts = line.split(" ");
       RoomKey room = RoomKey.parse(parts[0]);
       long offset = Long.parseLong(parts[1]);
-      rooms.add(new RoomFrame(room, offset, parts[2], Frames.event(parts[0], offset, parts[2], lines[0])));
+      byRoom.put(room, new RoomFrame(room, offset, parts[2], Frames.event(parts[0], offset, parts[2], lines.get(0))));
     }
-    return new Publication(envelope, rooms, duplicate);
+    List<RoomFrame> rooms = draft.roomKeys().stream().map(byRoom::get).toList();
+    return new Publication(envelope, rooms, done.status() != FRESH);
   }
 
   private static long sequenceOf(String envelopeJson, EnvelopeTemplate template) {

@@ -28,6 +28,11 @@ final class RedisKeys {
     return PREFIX + room + "}:hist";
   }
 
+  /** Marks that an event reached the room, for a retry completing a publish that spanned slots. */
+  static String applied(RoomKey room, String eventId) {
+    return PREFIX + room + "}:applied:" + eventId;
+  }
+
   static String channel(RoomKey room) {
     return PREFIX + room + "}:ch";
   }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import studio.contract.room.RoomKey;
@@ -26,12 +27,30 @@ import studio.runtime.retry.Backoff;
  * resubscribes every room and tells the listener, which then catches up from history, so a lost
  * link delays events but never loses them.
  */
-final class RedisSubscriber {
+final class RedisSubscriber implements RoomSubscriber {
   private static final Logger LOG = LoggerFactory.getLogger(RedisSubscriber.class);
-  private static final String SUBSCRIBE = "subscribe";
-  private static final String UNSUBSCRIBE = "unsubscribe";
+  /** Classic pub/sub (one Redis) or sharded pub/sub (Redis 7, one subscriber per Cluster shard). */
+  enum Mode {
+    CLASSIC(Command.SUBSCRIBE, Command.UNSUBSCRIBE, "subscribe", "unsubscribe", "message"),
+    SHARDED(Command.SSUBSCRIBE, Command.SUNSUBSCRIBE, "ssubscribe", "sunsubscribe", "smessage");
+
+    final Command subscribeCommand;
+    final Command unsubscribeCommand;
+    final String subscribed;
+    final String unsubscribed;
+    final String message;
+
+    Mode(Command subscribeCommand, Command unsubscribeCommand, String subscribed, String unsubscribed, String message) {
+      this.subscribeCommand = subscribeCommand;
+      this.unsubscribeCommand = unsubscribeCommand;
+      this.subscribed = subscribed;
+      this.unsubscribed = unsubscribed;
+      this.message = message;
+    }
+  }
 
   private final Vertx vertx;
+  private final Mode mode;
   /** Opens a fresh (non-pooled) connection; pub/sub mode makes it unusable for anything else. */
   private final Supplier<Future<RedisConnection>> connector;
   private final Set<RoomKey> rooms = new HashSet<>();
@@ -45,24 +64,32 @@ final class RedisSubscriber {
   private boolean closed;
 
   RedisSubscriber(Vertx vertx, Supplier<Future<RedisConnection>> connector) {
+    this(vertx, connector, Mode.CLASSIC);
+  }
+
+  RedisSubscriber(Vertx vertx, Supplier<Future<RedisConnection>> connector, Mode mode) {
     this.vertx = vertx;
+    this.mode = mode;
     this.connector = connector;
   }
 
-  void listener(BrokerListener listener) {
+  @Override
+  public void listener(BrokerListener listener) {
     this.listener = listener;
   }
 
-  Future<Void> subscribe(RoomKey room) {
+  @Override
+  public Future<Void> subscribe(RoomKey room) {
     rooms.add(room);
     return serialized(() -> connection()
-        .compose(conn -> confirm(conn, SUBSCRIBE, List.of(RedisKeys.channel(room)))));
+        .compose(conn -> confirm(conn, mode.subscribed, List.of(RedisKeys.channel(room)))));
   }
 
-  Future<Void> unsubscribe(RoomKey room) {
+  @Override
+  public Future<Void> unsubscribe(RoomKey room) {
     rooms.remove(room);
     return serialized(() -> connection == null || rooms.contains(room) ? Future.succeededFuture()
-        : confirm(connection, UNSUBSCRIBE, List.of(RedisKeys.channel(room))));
+        : confirm(connection, mode.unsubscribed, List.of(RedisKeys.channel(room))));
   }
 
   /**
@@ -75,7 +102,8 @@ final class RedisSubscriber {
     return next;
   }
 
-  Future<Void> close() {
+  @Override
+  public Future<Void> close() {
     closed = true;
     rooms.clear();
     RedisConnection current = connection;
@@ -83,7 +111,8 @@ final class RedisSubscriber {
     return current == null ? Future.succeededFuture() : current.close();
   }
 
-  void dropConnection() {
+  @Override
+  public void dropConnection() {
     if (connection != null) {
       connection.close();
     }
@@ -116,9 +145,9 @@ final class RedisSubscriber {
     }
     String kind = push.get(0).toString();
     String channel = push.get(1).toString();
-    if ("message".equals(kind)) {
+    if (mode.message.equals(kind)) {
       onMessage(channel, push.get(2).toString());
-    } else if (SUBSCRIBE.equals(kind) || UNSUBSCRIBE.equals(kind)) {
+    } else if (mode.subscribed.equals(kind) || mode.unsubscribed.equals(kind)) {
       Promise<Void> pending = pendingConfirmations.remove(kind + " " + channel);
       if (pending != null) {
         pending.complete();
@@ -147,12 +176,28 @@ final class RedisSubscriber {
     Promise<Void> confirmed = Promise.promise();
     String key = kind + " " + channels.get(channels.size() - 1);
     pendingConfirmations.put(key, confirmed);
-    Request request = Request.cmd(SUBSCRIBE.equals(kind) ? Command.SUBSCRIBE : Command.UNSUBSCRIBE);
+    Request request = Request.cmd(mode.subscribed.equals(kind) ? mode.subscribeCommand : mode.unsubscribeCommand);
     channels.forEach(request::arg);
     // The command's own reply completes at once (the client routes pub/sub replies to the push
     // handler), so only the pushed confirmation proves the subscription is active.
     conn.send(request).onFailure(confirmed::tryFail);
     return confirmed.future().timeout(10, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  /**
+   * Every room again: classic channels in one SUBSCRIBE; shard channels one SSUBSCRIBE per hash slot,
+   * since Redis refuses (CROSSSLOT) an SSUBSCRIBE naming channels of several slots.
+   */
+  private Future<Void> resubscribe(RedisConnection conn) {
+    List<String> channels = rooms.stream().map(RedisKeys::channel).toList();
+    if (mode == Mode.CLASSIC) {
+      return confirm(conn, mode.subscribed, channels);
+    }
+    Future<Void> done = Future.succeededFuture();
+    for (List<String> slot : channels.stream().collect(Collectors.groupingBy(HashSlot::of)).values()) {
+      done = done.compose(previous -> confirm(conn, mode.subscribed, slot));
+    }
+    return done;
   }
 
   private void lost(RedisConnection conn, String reason) {
@@ -175,8 +220,7 @@ final class RedisSubscriber {
         return;
       }
       connection()
-          .compose(conn -> serialized(() -> confirm(conn, SUBSCRIBE,
-              rooms.stream().map(RedisKeys::channel).toList())))
+          .compose(conn -> serialized(() -> resubscribe(conn)))
           .onSuccess(resubscribed -> {
             LOG.info("redis subscription link restored; catching up {} rooms from history", rooms.size());
             if (listener != null) {

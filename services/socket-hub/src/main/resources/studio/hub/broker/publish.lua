@@ -1,37 +1,65 @@
--- Sequences one event atomically (Redis runs a script alone, so Redis itself orders publishes).
--- KEYS[1] stream sequence counter, KEYS[2] idempotency record,
--- KEYS[2+2i-1], KEYS[2+2i] room i's meta hash and history stream.
+-- Sequences one event and appends it to rooms. Redis runs a script alone, so Redis itself orders
+-- publishes; on a Redis Cluster one call only touches keys of one hash slot, so RedisBroker runs it
+-- once per slot group (docs/architecture.md "Sequencing on a Redis Cluster").
+-- ARGV[10] mode:
+--   'A' all: sequence + idempotency + every room of the event, atomically (one Redis, or one slot);
+--   'S' stream: sequence + idempotency + the rooms sharing the stream's slot; the idempotency record
+--       is left 'pending' (prefix 'P') until RedisBroker stores the final result after the other slots;
+--   'R' rooms: the rooms of one other slot, for an envelope already sequenced (ARGV[7] is the whole
+--       envelope); with an idempotency key each room keeps an 'applied' mark, so a retry that
+--       completes a half-applied publish finds its line instead of appending the event again.
+-- KEYS[1] stream sequence counter, KEYS[2] idempotency record (mode 'R': any key of the slot, unused),
+-- KEYS[3i], KEYS[3i+1], KEYS[3i+2] room i's meta hash, history stream and applied mark.
 -- ARGV[1] '1' when an idempotency key is given, ARGV[2] idempotency window ms, ARGV[3] now ms,
 -- ARGV[4] history max length, ARGV[5] history max age ms, ARGV[6] epoch for a room created now,
 -- ARGV[7] envelope JSON before the sequence, ARGV[8] envelope JSON after it, ARGV[9] room ttl ms,
--- ARGV[9+2i-1], ARGV[9+2i] room i's name and fan-out channel.
--- Returns {duplicate (0|1), envelope .. '\n' .. one 'room offset epoch' line per room}.
-if ARGV[1] == '1' then
+-- ARGV[10] mode, ARGV[11] fan-out command ('PUBLISH', or 'SPUBLISH' on a Cluster),
+-- ARGV[10+2i], ARGV[11+2i] room i's name and fan-out channel.
+-- Returns {status, envelope .. '\n' .. one 'room offset epoch' line per room}; status 0 fresh,
+-- 1 duplicate (the first result), 2 pending (a half-applied publish: these rooms already hold it).
+local mode = ARGV[10]
+local idempotent = ARGV[1] == '1'
+if idempotent and mode ~= 'R' then
   local prior = redis.call('GET', KEYS[2])
-  if prior then
+  if prior and string.sub(prior, 1, 2) == 'P\n' then
+    return {2, string.sub(prior, 3)}
+  elseif prior then
     return {1, prior}
   end
 end
 
--- Integers are printed with %d: Lua 5.1 prints numbers as %.14g, so past 10^14 '..' would write an
--- exponent ('9.007199254741e+15') where the Java renderer (Frames.event) writes every digit.
-local sequence = string.format('%d', redis.call('INCR', KEYS[1]))
--- The counter lives as long as the rooms it feeds (each refreshed to the room TTL below), so a stream
--- silent that long is forgotten and restarts at 1 together with new epochs: docs/architecture.md.
-redis.call('PEXPIRE', KEYS[1], ARGV[9])
-local envelope = ARGV[7] .. sequence .. ARGV[8]
+local envelope = ARGV[7]
+if mode ~= 'R' then
+  -- Integers are printed with %d: Lua 5.1 prints numbers as %.14g, so past 10^14 '..' would write an
+  -- exponent ('9.007199254741e+15') where the Java renderer (Frames.event) writes every digit.
+  local sequence = string.format('%d', redis.call('INCR', KEYS[1]))
+  -- The counter lives as long as the rooms it feeds (each refreshed to the room TTL below), so a stream
+  -- silent that long is forgotten and restarts at 1 together with new epochs: docs/architecture.md.
+  redis.call('PEXPIRE', KEYS[1], ARGV[9])
+  envelope = ARGV[7] .. sequence .. ARGV[8]
+end
 local now = tonumber(ARGV[3])
 local cutoff = now - tonumber(ARGV[5])
-local lines = {envelope}
 
-for i = 1, (#KEYS - 2) / 2 do
-  local meta, hist = KEYS[1 + 2 * i], KEYS[2 + 2 * i]
-  local room, channel = ARGV[8 + 2 * i], ARGV[9 + 2 * i]
-  if redis.call('HSETNX', meta, 'epoch', ARGV[6]) == 1 then
+-- The replication id of this master. A replica promoted by a failover (Sentinel or Cluster) takes a
+-- new one, and it may lack the last writes the old master acknowledged: offsets it would hand out
+-- again were already given to other events. A room last written under another id therefore starts a
+-- new epoch, and clients resuming across the failover get recovered:false (docs/architecture.md).
+local replid = string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)')
+
+-- Appends the event to one room (next offset, history, fan-out) and returns its 'room offset epoch' line.
+local function append(meta, hist, room, channel)
+  local known = redis.call('HMGET', meta, 'epoch', 'replid')
+  local epoch = known[1]
+  if not epoch or (known[2] and known[2] ~= replid) then
     -- A new epoch restarts offsets at 1; history of an old epoch would hold higher ids.
+    epoch = ARGV[6]
+    redis.call('HSET', meta, 'epoch', epoch, 'offset', 0, 'replid', replid)
     redis.call('DEL', hist)
+  elseif not known[2] then
+    -- A room written before rooms recorded the replication id: adopt this master's.
+    redis.call('HSET', meta, 'replid', replid)
   end
-  local epoch = redis.call('HGET', meta, 'epoch')
   local offset = string.format('%d', redis.call('HINCRBY', meta, 'offset', 1))
   redis.call('PEXPIRE', meta, ARGV[9])
   -- The event frame as studio.contract.frame.Frames.event renders it, byte for byte (PublishScriptFrameTest).
@@ -47,12 +75,28 @@ for i = 1, (#KEYS - 2) / 2 do
     end
   end
   redis.call('PEXPIRE', hist, ARGV[5])
-  redis.call('PUBLISH', channel, frame)
-  lines[#lines + 1] = room .. ' ' .. offset .. ' ' .. epoch
+  redis.call(ARGV[11], channel, frame)
+  return room .. ' ' .. offset .. ' ' .. epoch
+end
+
+local lines = {envelope}
+for i = 1, (#KEYS - 2) / 3 do
+  local meta, hist, applied = KEYS[3 * i], KEYS[3 * i + 1], KEYS[3 * i + 2]
+  local marked = mode == 'R' and idempotent and redis.call('GET', applied)
+  if marked then
+    lines[#lines + 1] = marked
+  else
+    lines[#lines + 1] = append(meta, hist, ARGV[10 + 2 * i], ARGV[11 + 2 * i])
+    if mode == 'R' and idempotent then
+      redis.call('SET', applied, lines[#lines], 'PX', ARGV[2])
+    end
+  end
 end
 
 local result = table.concat(lines, '\n')
-if ARGV[1] == '1' then
+if idempotent and mode == 'A' then
   redis.call('SET', KEYS[2], result, 'PX', ARGV[2])
+elseif idempotent and mode == 'S' then
+  redis.call('SET', KEYS[2], 'P\n' .. result, 'PX', ARGV[2])
 end
 return {0, result}

@@ -1,0 +1,128 @@
+package studio.hub.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import studio.contract.envelope.Envelope;
+import studio.contract.room.RoomKey;
+import io.vertx.redis.client.Redis;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import studio.runtime.redis.RedisConfig;
+import studio.runtime.redis.RedisConnector;
+import studio.testsupport.RedisTopology;
+
+/** The broker contract on a real 3-master Redis Cluster (with replicas): multi-room publishes span slots. */
+@Tag("redis-topology")
+class ClusterRedisBrokerTest extends BrokerContractTest {
+  static RedisTopology cluster;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = RedisTopology.cluster();
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    cluster.close();
+  }
+
+  @Test
+  @DisplayName("a retry with the same idempotency key completes a publish that failed on one slot, duplicating no room's event")
+  void retryCompletesHalfAppliedPublish() throws Exception {
+    RoomKey task = room("task");
+    RoomKey run = room("run");
+    RoomKey broken = room("flowchart");
+    assertThat(Stream.of(task, run, broken).map(room -> HashSlot.of(RedisKeys.meta(room))).distinct()).hasSize(3);
+    Redis redis = RedisConnector.client(vertx, new RedisConfig(cluster.url(), 1));
+    // A value of the wrong type makes the script for that room's slot fail before it writes anything.
+    send(redis, Request.cmd(Command.SET).arg(RedisKeys.meta(broken)).arg("not a hash"));
+
+    assertThatThrownBy(() -> publish(draft("half", task, run, broken))).hasMessageContaining("WRONGTYPE");
+    assertThat(onContext(() -> broker.history(task, 0, 10)).frames()).hasSize(1);
+    assertThat(onContext(() -> broker.history(run, 0, 10)).frames()).hasSize(1);
+
+    send(redis, Request.cmd(Command.DEL).arg(RedisKeys.meta(broken)));
+    Publication retry = publish(draft("half", task, run, broken));
+    Publication again = publish(draft("half", task, run, broken));
+    Publication next = publish(draft(null, task));
+
+    assertThat(retry.envelope().sequence()).isEqualTo(1);
+    assertThat(retry.rooms()).extracting(RoomFrame::room).containsExactly(task, run, broken);
+    assertThat(retry.rooms()).extracting(RoomFrame::offset).containsExactly(1L, 1L, 1L);
+    for (RoomKey room : List.of(task, run, broken)) {
+      History history = onContext(() -> broker.history(room, 0, 10));
+      assertThat(history.frames()).as("history of %s", room).extracting(RoomFrame::offset)
+          .containsExactly(room.equals(task) ? new Long[] {1L, 2L} : new Long[] {1L});
+      assertThat(Envelope.fromJson(new JsonObject(history.frames().get(0).frame()).getJsonObject("event")).eventId())
+          .isEqualTo(retry.envelope().eventId());
+    }
+    assertThat(again.duplicate()).isTrue();
+    assertThat(again.envelope()).isEqualTo(retry.envelope());
+    assertThat(again.rooms()).isEqualTo(retry.rooms());
+    assertThat(next.envelope().sequence()).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("subscriptions are sharded: the room's channel is an SSUBSCRIBE on the master owning its slot, no classic channel anywhere")
+  void shardedSubscriptions() throws Exception {
+    RoomKey task = room("task");
+    onContext(() -> broker.subscribe(task));
+    RedisTopology.Node owner = masterOf(RedisKeys.channel(task));
+    assertThat(cluster.cli(owner.port(), "PUBSUB", "SHARDCHANNELS", RedisKeys.channel(task))).contains(RedisKeys.channel(task));
+    for (RedisTopology.Node node : cluster.nodes("node")) {
+      assertThat(cluster.cli(node.port(), "PUBSUB", "CHANNELS", "studio:rt:*").trim()).isEmpty();
+    }
+    publish(draft(null, task));
+    await().atMost(Duration.ofSeconds(10)).until(() -> delivered.size() == 1);
+  }
+
+  /** The master that owns {@code key}'s slot now. */
+  private static RedisTopology.Node masterOf(String key) {
+    int slot = HashSlot.of(key);
+    return cluster.nodes("node").stream()
+        .filter(node -> node.process().isAlive() && cluster.cli(node.port(), "ROLE").startsWith("master") && ownsSlot(node, slot))
+        .findFirst().orElseThrow(() -> new IllegalStateException("no master owns slot " + slot));
+  }
+
+  /** Whether the node's own line in CLUSTER NODES lists a slot range holding {@code slot}. */
+  private static boolean ownsSlot(RedisTopology.Node node, int slot) {
+    for (String line : cluster.cli(node.port(), "CLUSTER", "NODES").split("\n")) {
+      if (line.contains("myself")) {
+        for (String range : line.substring(line.indexOf("connected") + "connected".length()).trim().split(" ")) {
+          String[] bounds = range.split("-");
+          if (!range.isEmpty() && !range.startsWith("[") && Integer.parseInt(bounds[0]) <= slot
+              && slot <= Integer.parseInt(bounds[bounds.length - 1])) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private static Response send(Redis redis, Request request) throws Exception {
+    return redis.send(request).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @Override
+  Broker create(Vertx vertx, HistoryPolicy policy) {
+    RedisConfig config = new RedisConfig(cluster.url(), 4);
+    Redis dedicated = Redis.createClient(vertx, RedisConnector.options(config));
+    return new RedisBroker(vertx, RedisConnector.client(vertx, config), dedicated::connect, policy,
+        config);
+  }
+}

@@ -1,0 +1,119 @@
+package studio.hub.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.redis.client.Redis;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import studio.contract.envelope.DraftEvent;
+import studio.contract.room.RoomKey;
+import studio.runtime.redis.RedisConfig;
+import studio.runtime.redis.RedisConnector;
+import studio.testsupport.RedisTopology;
+
+/**
+ * The master dies under publishing, after acknowledging writes its replica never got, and Sentinel
+ * promotes the replica: every publish the broker answered is in the room's history in the room's
+ * final epoch, or that epoch changed (so a resuming client gets recovered:false). Never one
+ * (epoch, offset) for two events, never a silent gap.
+ */
+@Tag("redis-topology")
+@ExtendWith(VertxExtension.class)
+class FailoverTest {
+  private static final HistoryPolicy POLICY = new HistoryPolicy(1000, Duration.ofMinutes(5), Duration.ofMinutes(5),
+      Duration.ofDays(1));
+  private final String id = UUID.randomUUID().toString().substring(0, 8);
+  private Context context;
+
+  @Test
+  @DisplayName("Sentinel failover that loses acknowledged writes: each answered event is delivered, or its room's epoch changed")
+  void sentinelFailoverLosingWrites(Vertx vertx) throws Exception {
+    context = vertx.getOrCreateContext();
+    try (RedisTopology redis = RedisTopology.sentinel()) {
+      RedisConfig config = new RedisConfig(redis.url(), 2);
+      Redis dedicated = Redis.createClient(vertx, RedisConnector.options(config));
+      RedisBroker broker = onContext(() -> Future.succeededFuture(new RedisBroker(vertx,
+          RedisConnector.client(vertx, config), dedicated::connect, POLICY)));
+      RoomKey room = RoomKey.parse("task:" + id);
+      List<Publication> answered = new ArrayList<>();
+      for (int i = 0; i < 30; i++) {
+        answered.add(onContext(() -> broker.publish(draft(room))));
+      }
+      RedisTopology.Node master = redis.nodes("master").get(0);
+      RedisTopology.Node replica = redis.nodes("replica").get(0);
+      assertThat(redis.cli(master.port(), "WAIT", "1", "5000").trim()).isEqualTo("1");
+      // The replica stops reading and loses its link: what the master acknowledges now, it alone holds.
+      replica.pause();
+      redis.cli(master.port(), "CLIENT", "KILL", "TYPE", "replica");
+      for (int i = 0; i < 20; i++) {
+        answered.add(onContext(() -> broker.publish(draft(room))));
+      }
+      master.kill();
+      replica.resume();
+
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+          .until(() -> redis.cli(replica.port(), "ROLE").startsWith("master"));
+      RoomPosition promoted = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+          .ignoreExceptions().until(() -> onContext(() -> broker.position(room)), position -> position.offset() > 0);
+      assertThat(promoted.offset()).as("the promoted replica lost the last writes").isEqualTo(30);
+      for (int i = 0; i < 20; i++) {
+        answered.add(await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+            .until(() -> onContext(() -> broker.publish(draft(room))), publication -> true));
+      }
+
+      assertEveryAnsweredEventKept(broker, room, answered);
+      RoomPosition last = onContext(() -> broker.position(room));
+      assertThat(answered.get(0).rooms().get(0).epoch()).as("the failover started a new epoch").isNotEqualTo(last.epoch());
+      assertThat(last.offset()).isEqualTo(20);
+      onContext(broker::close);
+    }
+  }
+
+  /** Each answered event is in the history of the room's final epoch, or its epoch is no longer the room's; never two events at one place. */
+  private void assertEveryAnsweredEventKept(RedisBroker broker, RoomKey room, List<Publication> answered) throws Exception {
+    RoomPosition last = onContext(() -> broker.position(room));
+    History history = onContext(() -> broker.history(room, 0, 1000));
+    Map<String, String> eventAt = new HashMap<>();
+    for (Publication publication : answered) {
+      RoomFrame frame = publication.rooms().get(0);
+      String previous = eventAt.put(frame.epoch() + "/" + frame.offset(), publication.envelope().eventId().toString());
+      assertThat(previous).as("one event per (epoch, offset): %s/%s", frame.epoch(), frame.offset()).isNull();
+      if (frame.epoch().equals(last.epoch())) {
+        assertThat(history.frames()).as("answered in the final epoch, so in its history")
+            .anySatisfy(stored -> {
+              assertThat(stored.offset()).isEqualTo(frame.offset());
+              assertThat(stored.frame()).isEqualTo(frame.frame());
+            });
+      }
+    }
+  }
+
+  private DraftEvent draft(RoomKey room) {
+    return DraftEvent.fromJson(new JsonObject().put("event_type", "node.task.updated").put("entity_kind", "task")
+        .put("entity_id", id).put("room_keys", new JsonArray().add(room.toString())).put("payload", new JsonObject()));
+  }
+
+  private <T> T onContext(Supplier<Future<T>> action) throws Exception {
+    Promise<T> promise = Promise.promise();
+    context.runOnContext(ignored -> action.get().onComplete(promise));
+    return promise.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+}

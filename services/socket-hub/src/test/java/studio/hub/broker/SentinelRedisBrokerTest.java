@@ -1,0 +1,34 @@
+package studio.hub.broker;
+
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Redis;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import studio.runtime.redis.RedisConfig;
+import studio.runtime.redis.RedisConnector;
+import studio.testsupport.RedisTopology;
+
+/** The broker contract through Sentinel: a real master, its replica and 3 Sentinels. */
+@Tag("redis-topology")
+class SentinelRedisBrokerTest extends BrokerContractTest {
+  static RedisTopology sentinel;
+
+  @BeforeAll
+  static void startSentinel() {
+    sentinel = RedisTopology.sentinel();
+  }
+
+  @AfterAll
+  static void stopSentinel() {
+    sentinel.close();
+  }
+
+  @Override
+  Broker create(Vertx vertx, HistoryPolicy policy) {
+    RedisConfig config = new RedisConfig(sentinel.url(), 4);
+    Redis dedicated = Redis.createClient(vertx, RedisConnector.options(config));
+    return new RedisBroker(vertx, RedisConnector.client(vertx, config), dedicated::connect, policy,
+        config);
+  }
+}

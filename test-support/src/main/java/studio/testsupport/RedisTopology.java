@@ -1,0 +1,261 @@
+package studio.testsupport;
+
+import static org.awaitility.Awaitility.await;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Real Redis topologies built from plain {@code redis-server} processes (the Debian package, 7.x;
+ * {@code scripts/test} installs it when missing) on free loopback ports in a temporary directory:
+ * a 3-master Cluster with one replica each, a master with a replica watched by 3 Sentinels, or one
+ * server behind TLS and a password. {@link #close()} stops every process and deletes the directory.
+ */
+public final class RedisTopology implements AutoCloseable {
+  public static final String MASTER_NAME = "studio";
+  private static final String SERVER = "redis-server";
+  private static final String CLI = "redis-cli";
+
+  private final Path dir;
+  private final List<Node> nodes = new ArrayList<>();
+  private String url;
+
+  /**
+   * One process of the topology; {@link #kill()} ends it as a crash would (SIGKILL), {@link #pause()}
+   * freezes it as a stalled VM would (SIGSTOP) until {@link #resume()}.
+   */
+  public record Node(String role, int port, Process process) {
+    public void kill() {
+      process.destroyForcibly();
+      try {
+        process.waitFor(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+
+    public void pause() {
+      signal("-STOP");
+    }
+
+    public void resume() {
+      signal("-CONT");
+    }
+
+    private void signal(String signal) {
+      try {
+        if (new ProcessBuilder("kill", signal, String.valueOf(process.pid())).start().waitFor() != 0) {
+          throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private RedisTopology(String name) {
+    try {
+      dir = Files.createTempDirectory("redis-" + name + "-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** 3 masters and 3 replicas, slots assigned, every node reporting {@code cluster_state:ok}. */
+  public static RedisTopology cluster() {
+    RedisTopology topology = new RedisTopology("cluster");
+    try {
+      List<String> seeds = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        int port = freePort();
+        topology.start("node", port, "--cluster-enabled", "yes", "--cluster-port", String.valueOf(freePort()),
+            "--cluster-config-file", "nodes-" + port + ".conf", "--cluster-node-timeout", "2000");
+        seeds.add("127.0.0.1:" + port);
+      }
+      List<String> create = new ArrayList<>(List.of(CLI, "--cluster", "create"));
+      create.addAll(seeds);
+      create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
+      topology.run(create);
+      for (Node node : topology.nodes) {
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+            .until(() -> topology.cli(node.port(), "CLUSTER", "INFO").contains("cluster_state:ok"));
+      }
+      topology.url = "redis-cluster://" + String.join(",", seeds);
+      return topology;
+    } catch (RuntimeException e) {
+      topology.close();
+      throw e;
+    }
+  }
+
+  /** A master, its replica (in sync) and 3 Sentinels that agree on the master named {@link #MASTER_NAME}. */
+  public static RedisTopology sentinel() {
+    RedisTopology topology = new RedisTopology("sentinel");
+    try {
+      int master = freePort();
+      topology.start("master", master);
+      int replica = freePort();
+      topology.start("replica", replica, "--replicaof", "127.0.0.1", String.valueOf(master));
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+          .until(() -> topology.cli(replica, "INFO", "replication").contains("master_link_status:up"));
+      List<String> sentinels = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        int port = freePort();
+        Path config = topology.dir.resolve("sentinel-" + port + ".conf");
+        write(config, "port " + port + "\nbind 127.0.0.1\ndir " + topology.dir + "\n"
+            + "sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + master + " 2\n"
+            + "sentinel down-after-milliseconds " + MASTER_NAME + " 1000\n"
+            + "sentinel failover-timeout " + MASTER_NAME + " 5000\n");
+        topology.launch("sentinel", port, List.of(SERVER, config.toString(), "--sentinel"));
+        sentinels.add("127.0.0.1:" + port);
+      }
+      for (Node sentinel : topology.nodes("sentinel")) {
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+            .until(() -> topology.cli(sentinel.port(), "SENTINEL", "REPLICAS", MASTER_NAME).contains(String.valueOf(replica))
+                && topology.cli(sentinel.port(), "SENTINEL", "SENTINELS", MASTER_NAME).split("\n").length >= 2);
+      }
+      topology.url = "redis-sentinel://" + String.join(",", sentinels) + "/" + MASTER_NAME;
+      return topology;
+    } catch (RuntimeException e) {
+      topology.close();
+      throw e;
+    }
+  }
+
+  /**
+   * One server that only speaks TLS (certificate for {@code localhost} and 127.0.0.1, self-signed:
+   * {@link #caFile()}) and requires {@code password}.
+   */
+  public static RedisTopology tls(String password) {
+    RedisTopology topology = new RedisTopology("tls");
+    try {
+      Path cert = topology.dir.resolve("redis.crt");
+      Path key = topology.dir.resolve("redis.key");
+      topology.run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+          "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+          "-keyout", key.toString(), "-out", cert.toString()));
+      int port = freePort();
+      topology.start("tls", port, "--port", "0", "--tls-port", String.valueOf(port), "--tls-cert-file", cert.toString(),
+          "--tls-key-file", key.toString(), "--tls-auth-clients", "no", "--requirepass", password);
+      topology.url = "rediss://:" + password + "@localhost:" + port;
+      return topology;
+    } catch (RuntimeException e) {
+      topology.close();
+      throw e;
+    }
+  }
+
+  /** The REDIS_URL that names this topology. */
+  public String url() {
+    return url;
+  }
+
+  public Path caFile() {
+    return dir.resolve("redis.crt");
+  }
+
+  public List<Node> nodes(String role) {
+    return nodes.stream().filter(node -> node.role().equals(role)).toList();
+  }
+
+  /** A command through {@code redis-cli} on one node (no TLS), answered as text; for setup and assertions. */
+  public String cli(int port, String... command) {
+    List<String> line = new ArrayList<>(List.of(CLI, "-h", "127.0.0.1", "-p", String.valueOf(port)));
+    line.addAll(List.of(command));
+    return run(line);
+  }
+
+  @Override
+  public void close() {
+    nodes.forEach(node -> node.process().destroy());
+    for (Node node : nodes) {
+      try {
+        if (!node.process().waitFor(5, TimeUnit.SECONDS)) {
+          node.kill();
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    try (Stream<Path> files = Files.walk(dir)) {
+      files.sorted(Comparator.reverseOrder()).map(Path::toFile).forEach(File::delete);
+    } catch (IOException e) {
+      System.err.println("could not delete " + dir + ": " + e.getMessage());
+    }
+  }
+
+  private void start(String role, int port, String... options) {
+    // No persistence: a test's data lives as long as its processes.
+    List<String> line = new ArrayList<>(List.of(SERVER, "--port", String.valueOf(port), "--bind", "127.0.0.1",
+        "--dir", dir.toString(), "--save", "", "--appendonly", "no", "--daemonize", "no",
+        "--logfile", dir.resolve(role + "-" + port + ".log").toString()));
+    line.addAll(List.of(options));
+    launch(role, port, line);
+    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+        .until(() -> listening(port));
+  }
+
+  private void launch(String role, int port, List<String> line) {
+    try {
+      Process process = new ProcessBuilder(line).directory(dir.toFile())
+          .redirectErrorStream(true).redirectOutput(dir.resolve(role + "-" + port + ".out").toFile()).start();
+      nodes.add(new Node(role, port, process));
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not run " + line.get(0)
+          + " (Debian package redis-server 7.x; scripts/test installs it)", e);
+    }
+  }
+
+  private String run(List<String> line) {
+    try {
+      Process process = new ProcessBuilder(line).directory(dir.toFile()).redirectErrorStream(true).start();
+      String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+        throw new IllegalStateException(String.join(" ", line) + " failed: " + output);
+      }
+      return output;
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not run " + line.get(0), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static boolean listening(int port) {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private static void write(Path file, String text) {
+    try {
+      Files.writeString(file, text);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
