@@ -1,11 +1,11 @@
 // Pages written for Flask-SocketIO against the hub's Socket.IO endpoint, with the real npm
 // socket.io-client v4 in node: two clustered hub replicas, subscribe with a forbidden room, receive,
-// a replica killed and the page resuming on the other, and polling only through a round-robin proxy.
+// a replica killed and the page resuming on the other, and polling only through nginx round-robin.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { io } from 'socket.io-client';
 import { freePort, HubProcess } from './support/hub-process.mjs';
-import { RoundRobinProxy } from './support/round-robin-proxy.mjs';
+import { Nginx } from './support/nginx.mjs';
 import { freshTaskRoom, mintToken, publishAll } from './support/stack.mjs';
 import { waitFor } from './support/wait.mjs';
 
@@ -81,9 +81,9 @@ describe('socket.io-client v4 against the hub', () => {
     }
   });
 
-  test('polling only through a round-robin proxy with no affinity: every event once, in order', async () => {
+  test('polling only through nginx round-robin with no affinity: every event once, in order', async () => {
     const room = freshTaskRoom();
-    const proxy = await new RoundRobinProxy(replicas.map((replica) => replica.url)).start();
+    const proxy = await new Nginx(replicas.map((replica) => replica.url)).start();
     const { socket, heard } = page(proxy.url, { token: mintToken({ rooms: [room] }), transports: ['polling'] });
     try {
       await connected(socket);
@@ -92,7 +92,9 @@ describe('socket.io-client v4 against the hub', () => {
       const envelopes = await publishAll(room, numbers, { hubUrl: replicas[0].url });
       await waitFor('thirty events', () => heard.generic.length >= 30, { timeoutMs: 20000 });
       assert.deepEqual(heard.generic.map((event) => event.event.event_id), envelopes.map((envelope) => envelope.event_id));
-      assert.ok(new Set(proxy.hits).size === 2, 'the proxy spread the requests over both replicas');
+      socket.disconnect();
+      const hits = await proxy.upstreamHits();
+      assert.equal(new Set(hits).size, 2, `nginx spread the polling requests over both replicas: ${hits}`);
     } finally {
       socket.disconnect();
       await proxy.stop();
