@@ -101,6 +101,41 @@ describe('socket.io-client v4 against the hub', () => {
     }
   });
 
+  test('the replica is killed (SIGKILL): the page resumes on the other with since and gets every event once', async () => {
+    const room = freshTaskRoom();
+    const token = mintToken({ rooms: [room] });
+    const doomed = await new HubProcess({ name: 'socketio-killed', port: await freePort() }).start();
+    const first = page(doomed.url, { token, transports: ['websocket'] });
+    let second;
+    try {
+      await connected(first.socket);
+      await first.socket.timeout(5000).emitWithAck('rt.subscribe', { rooms: [room] });
+      const before = await publishAll(room, [1, 2, 3], { hubUrl: replicas[0].url });
+      await waitFor('three events', () => first.heard.generic.length === 3);
+      const last = first.heard.generic.at(-1);
+      const gone = new Promise((resolve) => first.socket.once('disconnect', resolve));
+      await doomed.kill();
+      assert.equal(await gone, 'transport close');
+      assert.equal(first.heard.draining.length, 0, 'a killed replica says nothing');
+      const missed = await publishAll(room, [4, 5, 6], { hubUrl: replicas[0].url });
+
+      second = page(replicas[1].url, { token, transports: ['websocket'] });
+      await connected(second.socket);
+      const ack = await second.socket.timeout(5000).emitWithAck('rt.subscribe', {
+        rooms: [room], since: { [room]: { offset: last.offset, epoch: last.epoch } },
+      });
+      assert.equal(ack.rooms[room].recovered, true);
+      const more = await publishAll(room, [7], { hubUrl: replicas[0].url });
+      await waitFor('the missed and the new event', () => second.heard.generic.length >= 4);
+      const all = [...first.heard.generic, ...second.heard.generic].map((event) => event.event.event_id);
+      assert.deepEqual(all, [...before, ...missed, ...more].map((envelope) => envelope.event_id), 'every event once, in order');
+    } finally {
+      first.socket.disconnect();
+      second?.socket.disconnect();
+      await doomed.kill();
+    }
+  });
+
   test('the replica is stopped: the page hears rt.draining, reconnects to the other and resumes with since', async () => {
     const room = freshTaskRoom();
     const token = mintToken({ rooms: [room] });
