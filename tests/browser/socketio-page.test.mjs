@@ -31,7 +31,8 @@ function engineRequests(page, transport) {
 }
 
 async function withPage(rooms, hub, body) {
-  const page = await openAppPage(browser, 'socketio.html', { query: { rooms: rooms.join(','), connect_timeout_ms: 4000 }, hub });
+  const query = { rooms: rooms.join(','), connect_timeout_ms: 4000, grace_ms: 3000 };
+  const page = await openAppPage(browser, 'socketio.html', { query, hub });
   try {
     await body(page);
   } finally {
@@ -89,6 +90,36 @@ describe('the Socket.IO page in Chromium', () => {
         assert.deepEqual((await compat(page)).events.slice(12).map((e) => e.eventId), later.map((e) => e.event_id));
         assert.equal(page.traffic.websockets.length, 1, 'one WebSocket attempt, the one that failed');
         await page.screenshot('page-socketio-polling');
+      });
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  test('a WebSocket that breaks mid-stream and stays refused past the grace period: polling, every event once', async () => {
+    const proxy = await new HubProxy(stack.hubUrl).start();
+    const room = freshTaskRoom();
+    try {
+      await withPage([room], proxy.url, async (page) => {
+        await page.waitForStatus('websocket', 'connected');
+        await page.page.waitForFunction((r) => window.compatPage.client.cursors()[r] !== undefined, room);
+        const before = await publishAll(room, [1, 2, 3]);
+        await waitFor('three events', async () => (await compat(page)).events.length >= 3);
+
+        proxy.refuseUpgrades();
+        proxy.cutAll();
+        const during = await publishAll(room, [4, 5, 6]);
+        await page.waitForStatus('polling', 'connected', 20000);
+        const after = await publishAll(room, [7, 8]);
+        await waitFor('eight events', async () => (await compat(page)).events.length >= 8, { timeoutMs: 20000 });
+        const { events, statuses } = await compat(page);
+        assert.deepEqual(events.map((e) => e.eventId), [...before, ...during, ...after].map((e) => e.event_id),
+          'each event once, in order, the missed ones recovered with since');
+        assert.deepEqual(events.map((e) => e.transport), [...Array(3).fill('websocket'), ...Array(5).fill('polling')]);
+        const states = statuses.map((s) => `${s.transport}:${s.state}`);
+        const fallback = statuses.findIndex((s) => s.state === 'fallback');
+        assert.ok(fallback > 0 && states.slice(0, fallback).includes('websocket:disconnected'), `dropped, then fell back: ${states}`);
+        assert.ok(states.slice(fallback + 1).every((s) => s.startsWith('polling:')), `nothing of the WebSocket after the fallback: ${states}`);
       });
     } finally {
       await proxy.stop();
