@@ -1,8 +1,9 @@
 // window.llmctlRealtime.connect(...) for pages written for the Flask-SocketIO stack, on the hub's
 // Socket.IO endpoint (docs/protocol.md "Socket.IO"). Needs socket.io-client as window.io, which the hub
 // serves at <hub>/socket.io/socket.io.min.js. WebSocket first; polling only after a verified socket
-// failure (no connect within connectTimeoutMs, or a connect_error that is not a refusal), with the
-// failed socket torn down first. Keeps {offset, epoch} per room and resubscribes with `since` on every
+// failure (no connect within connectTimeoutMs, a connect_error that is not a refusal, or a dropped
+// WebSocket not back within graceMs while socket.io-client retries it), with the failed socket torn
+// down first. Keeps {offset, epoch} per room and resubscribes with `since` on every
 // (re)connect, so a dropped connection or a dead replica loses nothing within the hub's history.
 (function (global) {
   'use strict';
@@ -15,6 +16,7 @@
     var url = (options.url || global.location.origin).replace(/\/$/, '');
     var path = options.path || '/socket.io';
     var connectTimeoutMs = options.connectTimeoutMs || 5000;
+    var graceMs = options.graceMs || 10000;
     var onEvent = options.onEvent || function () {};
     var onStatus = options.onStatus || function () {};
     var cursors = {};
@@ -23,6 +25,7 @@
     var transport = 'websocket';
     var closed = false;
     var timer = null;
+    var grace = null;
 
     (options.rooms || []).forEach(function (room) { rooms.push(room); });
 
@@ -51,6 +54,7 @@
       opened.on('connect', function () {
         everConnected = true;
         clearTimeout(timer);
+        clearTimeout(grace);
         status('connected');
         subscribe(rooms);
       });
@@ -63,7 +67,17 @@
           fallBack(opened, error && error.message);
         }
       });
-      opened.on('disconnect', function (reason) { status('disconnected', reason); });
+      opened.on('disconnect', function (reason) {
+        status('disconnected', reason);
+        // socket.io-client retries the WebSocket by itself; one that stays broken past the grace period
+        // (a proxy that stopped passing upgrades) is a verified failure. A server's refusal is not retried.
+        if (transport === 'websocket' && reason !== 'io client disconnect' && reason !== 'io server disconnect') {
+          clearTimeout(grace);
+          grace = setTimeout(function () {
+            if (!opened.connected) fallBack(opened, 'no reconnect within ' + graceMs + ' ms');
+          }, graceMs);
+        }
+      });
       opened.on('rt.event', function (message) {
         var cursor = cursors[message.room];
         if (cursor && cursor.epoch === message.epoch && message.offset <= cursor.offset) {
@@ -82,6 +96,7 @@
         return;
       }
       clearTimeout(timer);
+      clearTimeout(grace);
       teardown(failed);
       transport = 'polling';
       status('fallback', detail);
@@ -132,6 +147,7 @@
       close: function () {
         closed = true;
         clearTimeout(timer);
+        clearTimeout(grace);
         if (socket) teardown(socket);
         status('closed');
       },

@@ -1,11 +1,11 @@
 // Pages written for Flask-SocketIO against the hub's Socket.IO endpoint, with the real npm
 // socket.io-client v4 in node: two clustered hub replicas, subscribe with a forbidden room, receive,
-// a replica killed and the page resuming on the other, and polling only through a round-robin proxy.
+// a replica killed and the page resuming on the other, and polling only through nginx round-robin.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { io } from 'socket.io-client';
 import { freePort, HubProcess } from './support/hub-process.mjs';
-import { RoundRobinProxy } from './support/round-robin-proxy.mjs';
+import { Nginx } from './support/nginx.mjs';
 import { freshTaskRoom, mintToken, publishAll } from './support/stack.mjs';
 import { waitFor } from './support/wait.mjs';
 
@@ -81,9 +81,9 @@ describe('socket.io-client v4 against the hub', () => {
     }
   });
 
-  test('polling only through a round-robin proxy with no affinity: every event once, in order', async () => {
+  test('polling only through nginx round-robin with no affinity: every event once, in order', async () => {
     const room = freshTaskRoom();
-    const proxy = await new RoundRobinProxy(replicas.map((replica) => replica.url)).start();
+    const proxy = await new Nginx(replicas.map((replica) => replica.url)).start();
     const { socket, heard } = page(proxy.url, { token: mintToken({ rooms: [room] }), transports: ['polling'] });
     try {
       await connected(socket);
@@ -92,10 +92,47 @@ describe('socket.io-client v4 against the hub', () => {
       const envelopes = await publishAll(room, numbers, { hubUrl: replicas[0].url });
       await waitFor('thirty events', () => heard.generic.length >= 30, { timeoutMs: 20000 });
       assert.deepEqual(heard.generic.map((event) => event.event.event_id), envelopes.map((envelope) => envelope.event_id));
-      assert.ok(new Set(proxy.hits).size === 2, 'the proxy spread the requests over both replicas');
+      socket.disconnect();
+      const hits = await proxy.upstreamHits();
+      assert.equal(new Set(hits).size, 2, `nginx spread the polling requests over both replicas: ${hits}`);
     } finally {
       socket.disconnect();
       await proxy.stop();
+    }
+  });
+
+  test('the replica is killed (SIGKILL): the page resumes on the other with since and gets every event once', async () => {
+    const room = freshTaskRoom();
+    const token = mintToken({ rooms: [room] });
+    const doomed = await new HubProcess({ name: 'socketio-killed', port: await freePort() }).start();
+    const first = page(doomed.url, { token, transports: ['websocket'] });
+    let second;
+    try {
+      await connected(first.socket);
+      await first.socket.timeout(5000).emitWithAck('rt.subscribe', { rooms: [room] });
+      const before = await publishAll(room, [1, 2, 3], { hubUrl: replicas[0].url });
+      await waitFor('three events', () => first.heard.generic.length === 3);
+      const last = first.heard.generic.at(-1);
+      const gone = new Promise((resolve) => first.socket.once('disconnect', resolve));
+      await doomed.kill();
+      assert.equal(await gone, 'transport close');
+      assert.equal(first.heard.draining.length, 0, 'a killed replica says nothing');
+      const missed = await publishAll(room, [4, 5, 6], { hubUrl: replicas[0].url });
+
+      second = page(replicas[1].url, { token, transports: ['websocket'] });
+      await connected(second.socket);
+      const ack = await second.socket.timeout(5000).emitWithAck('rt.subscribe', {
+        rooms: [room], since: { [room]: { offset: last.offset, epoch: last.epoch } },
+      });
+      assert.equal(ack.rooms[room].recovered, true);
+      const more = await publishAll(room, [7], { hubUrl: replicas[0].url });
+      await waitFor('the missed and the new event', () => second.heard.generic.length >= 4);
+      const all = [...first.heard.generic, ...second.heard.generic].map((event) => event.event.event_id);
+      assert.deepEqual(all, [...before, ...missed, ...more].map((envelope) => envelope.event_id), 'every event once, in order');
+    } finally {
+      first.socket.disconnect();
+      second?.socket.disconnect();
+      await doomed.kill();
     }
   });
 

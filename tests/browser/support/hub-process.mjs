@@ -58,6 +58,15 @@ export class HubProcess {
     return this;
   }
 
+  /** SIGKILL: the replica dies at once, no drain, no goodbye; resolves when the process is gone. */
+  async kill() {
+    if (!this.#child || this.#child.exitCode !== null || this.#child.signalCode !== null) {
+      return;
+    }
+    this.#child.kill('SIGKILL');
+    await this.#exited;
+  }
+
   /** SIGTERM: the hub drains its clients (close 4000) and exits; resolves when the process is gone. */
   async stop() {
     if (!this.#child || this.#child.exitCode !== null || this.#child.signalCode !== null) {

@@ -41,6 +41,9 @@ public final class BenchMain {
     int warmup;
     @Option(names = "--payload", defaultValue = "200", description = "payload padding bytes (default ${DEFAULT-VALUE})")
     int payload;
+    @Option(names = "--protocol", defaultValue = "native",
+        description = "native (frames on /rt/ws) or socketio (Socket.IO over WebSocket on /socket.io) (default ${DEFAULT-VALUE})")
+    String protocol;
     @Option(names = "--studio-jar", defaultValue = "launcher/target/studio.jar")
     Path studioJar;
     @Option(names = "--base-port", defaultValue = "18081")
@@ -54,7 +57,7 @@ public final class BenchMain {
       Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
       try (HubProcesses hubs = HubProcesses.start(studioJar, replicas, basePort, redis != null ? redis.url() : redisUrl)) {
         List<String> roomKeys = IntStream.range(0, rooms).mapToObj(i -> "task:bench-" + System.nanoTime() + "-" + i).toList();
-        LoadGenerator load = new LoadGenerator(vertx, hubs.replicas());
+        LoadGenerator load = new LoadGenerator(vertx, hubs.replicas(), LoadGenerator.Protocol.valueOf(protocol.toUpperCase(Locale.ROOT)));
         long connectStart = System.nanoTime();
         load.connect(clients, roomKeys, 500).toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
         double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
@@ -124,8 +127,8 @@ public final class BenchMain {
       long delivered = phase.delivered();
       StringBuilder out = new StringBuilder();
       out.append(String.format(Locale.ROOT,
-          "scenario: replicas=%d clients=%d rooms=%d rate=%d/s duration=%ds (after %ds warm-up) payload=%dB%n",
-          replicas, clients, rooms, rate, duration, warmup, payload));
+          "scenario: protocol=%s replicas=%d clients=%d rooms=%d rate=%d/s duration=%ds (after %ds warm-up) payload=%dB%n",
+          protocol, replicas, clients, rooms, rate, duration, warmup, payload));
       out.append(String.format(Locale.ROOT, "connections held: %d/%d (connected+subscribed in %.1fs)%n",
           load.connectedClients(), clients, connectSeconds));
       out.append(String.format(Locale.ROOT, "published: %d ok, %d failed (whole run)%n", phase.published(),

@@ -43,9 +43,15 @@ final class LoadGenerator {
   /** Events sent before the current phase (warm-up) are counted but left out of the latency figures. */
   volatile long latencyFromNanos = Long.MAX_VALUE;
 
-  LoadGenerator(Vertx vertx, List<HubProcesses.Replica> replicas) {
+  /** How clients speak to the hub: its native frames on /rt/ws, or Socket.IO (Engine.IO v4 WebSocket) on /socket.io. */
+  enum Protocol { NATIVE, SOCKETIO }
+
+  private final Protocol protocol;
+
+  LoadGenerator(Vertx vertx, List<HubProcesses.Replica> replicas, Protocol protocol) {
     this.vertx = vertx;
     this.replicas = replicas;
+    this.protocol = protocol;
     this.sockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(100_000)
         .setMaxFrameSize(1 << 20).setMaxMessageSize(1 << 22));
     this.http = WebClient.create(vertx, new WebClientOptions().setKeepAlive(true), new PoolOptions().setHttp1MaxSize(64));
@@ -79,6 +85,9 @@ final class LoadGenerator {
     synchronized (lastOffsets) {
       lastOffsets.add(last);
     }
+    if (protocol == Protocol.SOCKETIO) {
+      return connectSocketIo(replica, room, token, last);
+    }
     return sockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(replica.port())
             .setURI("/rt/ws?token=" + token))
         .compose(ws -> {
@@ -98,6 +107,38 @@ final class LoadGenerator {
         })
         .onSuccess(ok -> connected.incrementAndGet());
   }
+
+  /**
+   * A page as socket.io-client runs it over WebSocket: OPEN, CONNECT /rt with the token in {@code auth},
+   * {@code rt.subscribe} with an ack, a pong for every ping. Each event arrives twice (under its type, then
+   * as {@code rt.event}); both are read, the second is counted.
+   */
+  private Future<Void> connectSocketIo(HubProcesses.Replica replica, String room, String token, long[] last) {
+    return sockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(replica.port())
+            .setURI("/socket.io/?EIO=4&transport=websocket"))
+        .compose(ws -> {
+          io.vertx.core.Promise<Void> subscribed = io.vertx.core.Promise.promise();
+          ws.textMessageHandler(text -> {
+            if (text.startsWith(SOCKETIO_EVENT)) {
+              onEvent(text, last);
+            } else if (text.equals("2")) {
+              ws.writeTextMessage("3");
+            } else if (text.startsWith("0{")) {
+              ws.writeTextMessage("40/rt,{\"token\":\"" + token + "\"}");
+            } else if (text.startsWith("40/rt,")) {
+              ws.writeTextMessage("42/rt,1[\"rt.subscribe\",{\"rooms\":[\"" + room + "\"]}]");
+            } else if (text.startsWith("43/rt,1")) {
+              subscribed.tryComplete();
+            } else if (text.startsWith("44/rt,")) {
+              subscribed.tryFail(text);
+            }
+          });
+          return subscribed.future();
+        })
+        .onSuccess(ok -> connected.incrementAndGet());
+  }
+
+  private static final String SOCKETIO_EVENT = "42/rt,[\"rt.event\",";
 
   private void onEvent(String frame, long[] last) {
     int at = frame.indexOf("\"offset\":") + 9;

@@ -12,6 +12,15 @@ public interface FrameSink {
 
   void write(String frame);
 
+  /**
+   * Bytes this transport holds for the client outside its socket buffer (the Engine.IO polling outbox,
+   * waiting for the next GET). They count against the same per-connection bound as the session's queue,
+   * so two buffers never hold twice the bound between them.
+   */
+  default long heldBytes() {
+    return 0;
+  }
+
   /** Called when a full write queue has drained below its limit again. */
   void drainHandler(Runnable onDrained);
 

@@ -55,8 +55,11 @@ final class OutboundQueue {
     return entries.isEmpty();
   }
 
-  /** Queues an event frame; false when even after conflation the queue would exceed its byte limit. */
-  boolean offer(RoomFrame frame) {
+  /**
+   * Queues an event frame; false when even after conflation the queue, with the {@code heldElsewhere}
+   * bytes the transport still holds for the same client, would exceed the byte limit.
+   */
+  boolean offer(RoomFrame frame, long heldElsewhere) {
     String key = conflationKey(frame);
     int superseded = 0;
     if (key != null) {
@@ -71,13 +74,13 @@ final class OutboundQueue {
     if (key != null) {
       conflatable.put(key, entry);
     }
-    return bytes <= maxBytes;
+    return bytes + heldElsewhere <= maxBytes;
   }
 
-  /** Queues a reply frame (never conflated); false when the queue would exceed its byte limit. */
-  boolean offerReply(String frame) {
+  /** Queues a reply frame (never conflated); false when it would exceed the byte limit, as {@link #offer}. */
+  boolean offerReply(String frame, long heldElsewhere) {
     add(new Entry(frame, false, null, 0));
-    return bytes <= maxBytes;
+    return bytes + heldElsewhere <= maxBytes;
   }
 
   /** The next frame to write, with its {@code conflated} count injected when it superseded others. */

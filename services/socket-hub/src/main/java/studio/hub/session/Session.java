@@ -267,7 +267,7 @@ public final class Session {
    * disconnects the client only when its bounded backlog overflows.
    */
   private void send(RoomFrame frame) {
-    if (!closed && !writeNow(frame.frame(), true) && !backlog.offer(frame)) {
+    if (!closed && !writeNow(frame.frame(), true) && !backlog.offer(frame, sink.heldBytes())) {
       overflowed();
     }
   }
@@ -278,7 +278,7 @@ public final class Session {
       return;
     }
     String frame = reply.encode();
-    if (!writeNow(frame, false) && !backlog.offerReply(frame)) {
+    if (!writeNow(frame, false) && !backlog.offerReply(frame, sink.heldBytes())) {
       overflowed();
     }
   }

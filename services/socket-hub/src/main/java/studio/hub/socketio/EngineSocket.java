@@ -99,9 +99,18 @@ final class EngineSocket {
     flushPoll(false);
   }
 
-  /** True when the client reads slower than we write: its socket buffer or polling outbox is full. */
+  /**
+   * True when the client reads slower than we write: its socket buffer is full, or its polling outbox
+   * holds half the per-connection bound. The outbox counts against that bound together with the
+   * session's queue ({@link #heldBytes}); stopping at half leaves the queue room to conflate progress.
+   */
   boolean writeQueueFull() {
-    return webSocket != null ? !webSocket.isClosed() && webSocket.writeQueueFull() : outboxChars > outboxMaxChars;
+    return webSocket != null ? !webSocket.isClosed() && webSocket.writeQueueFull() : outboxChars > outboxMaxChars / 2;
+  }
+
+  /** What waits in the polling outbox for the next GET; a WebSocket's buffer is Netty's, bounded on its own. */
+  long heldBytes() {
+    return webSocket != null ? 0 : outboxChars;
   }
 
   /** A long-polling GET: answered now if packets wait, else when the next one is sent (a ping at the latest). */

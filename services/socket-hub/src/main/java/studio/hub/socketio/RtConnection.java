@@ -240,6 +240,11 @@ final class RtConnection implements EngineSocket.Listener, FrameSink {
   }
 
   @Override
+  public long heldBytes() {
+    return engine.heldBytes();
+  }
+
+  @Override
   public void write(String frame) {
     if (EventPackets.isEvent(frame)) {
       for (String packet : events.translate(frame)) {

@@ -34,7 +34,7 @@ class OutboundQueueTest {
   void customProgressConflated() {
     OutboundQueue queue = new OutboundQueue(1 << 20);
     for (long offset = 1; offset <= 5; offset++) {
-      assertThat(queue.offer(frame(offset, "x.render.frame.progress"))).isTrue();
+      assertThat(queue.offer(frame(offset, "x.render.frame.progress"), 0)).isTrue();
     }
     List<JsonObject> frames = drain(queue);
     assertThat(frames).hasSize(1);
@@ -43,11 +43,22 @@ class OutboundQueueTest {
   }
 
   @Test
+  @DisplayName("the bound counts the bytes the transport still holds: one byte over it together is an overflow")
+  void boundSharedWithTransport() {
+    int size = frame(1, "node.task.completed").frame().length();
+    OutboundQueue atBound = new OutboundQueue(2 * size);
+    assertThat(atBound.offer(frame(1, "node.task.completed"), size)).as("exactly at the bound, together").isTrue();
+    OutboundQueue over = new OutboundQueue(2 * size);
+    assertThat(over.offer(frame(1, "node.task.completed"), size + 1)).as("one byte over it, together").isFalse();
+    assertThat(new OutboundQueue(2 * size).offerReply("{}", 2L * size - 1)).as("replies count the same way").isFalse();
+  }
+
+  @Test
   @DisplayName("queued events of any other custom type are each delivered, in order")
   void otherCustomTypesKept() {
     OutboundQueue queue = new OutboundQueue(1 << 20);
     for (long offset = 1; offset <= 5; offset++) {
-      queue.offer(frame(offset, "x.render.frame.done"));
+      queue.offer(frame(offset, "x.render.frame.done"), 0);
     }
     assertThat(drain(queue)).extracting(f -> f.getLong(Frames.OFFSET)).containsExactly(1L, 2L, 3L, 4L, 5L);
   }
@@ -56,10 +67,10 @@ class OutboundQueueTest {
   @DisplayName("a built-in conflatable type still conflates, a built-in other type does not")
   void builtInRulesUnchanged() {
     OutboundQueue queue = new OutboundQueue(1 << 20);
-    queue.offer(frame(1, "node.task.updated"));
-    queue.offer(frame(2, "node.task.completed"));
-    queue.offer(frame(3, "node.task.updated"));
-    queue.offer(frame(4, "node.task.completed"));
+    queue.offer(frame(1, "node.task.updated"), 0);
+    queue.offer(frame(2, "node.task.completed"), 0);
+    queue.offer(frame(3, "node.task.updated"), 0);
+    queue.offer(frame(4, "node.task.completed"), 0);
     assertThat(drain(queue)).extracting(f -> f.getLong(Frames.OFFSET)).containsExactly(2L, 3L, 4L);
   }
 }

@@ -29,6 +29,7 @@ async function start() {
     tokenProvider: async () => (await api('/realtime/token')).token,
     rooms,
     connectTimeoutMs: Number(query('connect_timeout_ms') ?? 5000),
+    graceMs: Number(query('grace_ms') ?? 10000),
     onStatus: (status) => {
       compatPage.statuses.push({ ...status, at: performance.now() });
       badge.dataset.state = status.state;
