@@ -6,8 +6,8 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -15,6 +15,8 @@ import java.util.UUID;
 import studio.contract.error.CloseCode;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
+import studio.contract.frame.FrameOp;
+import studio.contract.frame.Frames;
 import studio.contract.room.RoomKey;
 import studio.contract.socketio.SocketIoNames;
 import studio.hub.auth.Principal;
@@ -110,7 +112,7 @@ final class RtConnection implements EngineSocket.Listener, FrameSink {
       return;
     }
     // The session reaps connections silent longer than ping interval + timeout; a pong is a sign of life.
-    toSession(new JsonObject().put("op", "ping").put("id", "heartbeat"));
+    toSession(Frames.ping().put(Frames.ID, "heartbeat"));
   }
 
   @Override
@@ -137,7 +139,7 @@ final class RtConnection implements EngineSocket.Listener, FrameSink {
       principal = verified;
       session = sessions.open(this, null);
       if (session != null) {
-        request("connect", null, new JsonObject().put("op", "auth").put("token", token), null);
+        request("connect", null, Frames.auth(token), null);
       }
     }).onFailure(failure -> {
       connecting = false;
@@ -159,9 +161,11 @@ final class RtConnection implements EngineSocket.Listener, FrameSink {
     switch (name) {
       case SocketIoNames.SUBSCRIBE -> subscribe(packet.ackId(), data);
       case SocketIoNames.UNSUBSCRIBE ->
-          request(name, packet.ackId(), new JsonObject().put("op", "unsubscribe").put("rooms", data.getValue("rooms")), null);
-      case SocketIoNames.HEALTH -> request(name, packet.ackId(), new JsonObject().put("op", "ping"), null);
-      default -> request(name, packet.ackId(), new JsonObject().put("op", name), null);
+          request(name, packet.ackId(), unsubscribe(data), null);
+      // Answered from this connection's own facts once the session's pong proves it alive (see write).
+      case SocketIoNames.HEALTH -> request(name, packet.ackId(), Frames.ping(), null);
+      // The session refuses an op it does not know, in its own words.
+      default -> request(name, packet.ackId(), new JsonObject().put(Frames.OP, name), null);
     }
   }
 
@@ -169,7 +173,7 @@ final class RtConnection implements EngineSocket.Listener, FrameSink {
   private void subscribe(Long ackId, JsonObject data) {
     JsonObject refused = new JsonObject();
     JsonArray granted = new JsonArray();
-    if (data.getValue("rooms") instanceof JsonArray requested) {
+    if (data.getValue(Frames.ROOMS) instanceof JsonArray requested) {
       for (Object room : requested) {
         if (room instanceof String key && forbidden(key)) {
           refused.put(key, errorJson(new ContractException(ErrorCode.FORBIDDEN_ROOM, "token does not grant " + key)));
@@ -182,11 +186,17 @@ final class RtConnection implements EngineSocket.Listener, FrameSink {
       ack(ackId, new JsonObject().put("rooms", refused));
       return;
     }
-    JsonObject frame = new JsonObject().put("op", "subscribe").put("rooms", data.getValue("rooms") == null ? null : granted);
-    if (data.containsKey("since")) {
-      frame.put("since", data.getValue("since"));
+    // The rooms and since as the page sent them (the session validates both and names what is wrong).
+    JsonObject frame = new JsonObject().put(Frames.OP, FrameOp.SUBSCRIBE.wire())
+        .put(Frames.ROOMS, data.getValue(Frames.ROOMS) == null ? null : granted);
+    if (data.containsKey(Frames.SINCE)) {
+      frame.put(Frames.SINCE, data.getValue(Frames.SINCE));
     }
     request(SocketIoNames.SUBSCRIBE, ackId, frame, refused);
+  }
+
+  private static JsonObject unsubscribe(JsonObject data) {
+    return new JsonObject().put(Frames.OP, FrameOp.UNSUBSCRIBE.wire()).put(Frames.ROOMS, data.getValue(Frames.ROOMS));
   }
 
   /** An invalid key is not forbidden: the session names it {@code invalid_room}. */
@@ -202,11 +212,11 @@ final class RtConnection implements EngineSocket.Listener, FrameSink {
   private void request(String event, Long ackId, JsonObject frame, JsonObject refused) {
     String id = "sio-" + nextRequest++;
     pending.put(id, new Pending(event, ackId, refused));
-    toSession(frame.put("id", id));
+    toSession(frame.put(Frames.ID, id));
   }
 
   private void toSession(JsonObject frame) {
-    inFlight = frame.getString("id");
+    inFlight = frame.getString(Frames.ID);
     try {
       session.onText(frame.encode());
     } finally {
@@ -253,20 +263,22 @@ final class RtConnection implements EngineSocket.Listener, FrameSink {
       return;
     }
     JsonObject reply = new JsonObject(frame);
-    String id = reply.getString("id");
-    if (id == null && inFlight != null && "error".equals(reply.getString("op"))) {
+    FrameOp op = Frames.opOf(reply);
+    String id = reply.getString(Frames.ID);
+    if (id == null && inFlight != null && op == FrameOp.ERROR) {
       id = inFlight; // refused before the session read its id: rate limit, size
     }
     Pending request = id == null ? null : pending.remove(id);
-    switch (reply.getString("op", "")) {
-      case "ack" -> answered(request, reply);
-      case "pong" -> {
+    switch (op == null ? FrameOp.CONNECTED : op) {
+      case ACK -> answered(request, reply);
+      case PONG -> {
         if (request != null) {
           ack(request.ackId(), health());
         }
       }
-      case "error" -> failed(request, reply);
-      case "draining" -> emit(SocketIoNames.DRAINING, new JsonObject().put("retry_after_ms", reply.getValue("retry_after_ms")));
+      case ERROR -> failed(request, reply);
+      case DRAINING -> emit(SocketIoNames.DRAINING,
+          new JsonObject().put(Frames.RETRY_AFTER_MS, reply.getValue(Frames.RETRY_AFTER_MS)));
       default -> {
         // "connected" greets native clients; the CONNECT reply below is ours.
       }
@@ -301,7 +313,7 @@ final class RtConnection implements EngineSocket.Listener, FrameSink {
       early.clear();
       return;
     }
-    JsonObject answered = reply.getJsonObject("rooms", new JsonObject());
+    JsonObject answered = reply.getJsonObject(Frames.ROOMS, new JsonObject());
     answered.forEach(entry -> {
       if (SocketIoNames.SUBSCRIBE.equals(request.event())) {
         rooms.add(entry.getKey());
