@@ -117,7 +117,7 @@ final class LoadGenerator {
     return sockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(replica.port())
             .setURI("/socket.io/?EIO=4&transport=websocket"))
         .compose(ws -> {
-          io.vertx.core.Promise<Void> subscribed = io.vertx.core.Promise.promise();
+          Promise<Void> subscribed = Promise.promise();
           ws.textMessageHandler(text -> {
             if (text.startsWith(SOCKETIO_EVENT)) {
               onEvent(text, last);

@@ -6,6 +6,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -236,7 +237,7 @@ public final class RedisTopology implements AutoCloseable {
   }
 
   private static boolean listening(int port) {
-    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+    try (Socket socket = new Socket("127.0.0.1", port)) {
       return true;
     } catch (IOException e) {
       return false;

@@ -6,6 +6,8 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.RedisRole;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The pooled Redis client services issue commands with; each command borrows a connection. */
 public final class RedisConnector {
@@ -19,7 +21,7 @@ public final class RedisConnector {
   /** A client for one node of the Cluster REDIS_URL names ({@code host:port}), with its credentials and TLS. */
   public static Redis nodeClient(Vertx vertx, RedisConfig config, String hostPort) {
     RedisOptions options = options(config).setType(RedisClientType.STANDALONE).setMaxPoolSize(1);
-    options.setEndpoints(new java.util.ArrayList<>(java.util.List.of((RedisUrl.parse(config.url()).tls() ? "rediss://" : "redis://") + hostPort)));
+    options.setEndpoints(new ArrayList<>(List.of((RedisUrl.parse(config.url()).tls() ? "rediss://" : "redis://") + hostPort)));
     return Redis.createClient(vertx, options);
   }
 

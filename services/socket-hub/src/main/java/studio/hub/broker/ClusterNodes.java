@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import studio.runtime.redis.RedisConfig;
 import studio.runtime.redis.RedisConnector;
@@ -30,6 +31,6 @@ final class ClusterNodes {
   Future<Void> close() {
     Future<?>[] closing = clients.values().stream().map(Redis::close).toArray(Future[]::new);
     clients.clear();
-    return Future.join(java.util.List.of(closing)).mapEmpty();
+    return Future.join(List.of(closing)).mapEmpty();
   }
 }

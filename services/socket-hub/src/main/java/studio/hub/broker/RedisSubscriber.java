@@ -14,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
@@ -96,7 +97,7 @@ final class RedisSubscriber implements RoomSubscriber {
    * One (un)subscribe in flight at a time: Redis answers them with push messages, and only with a
    * single outstanding command is it certain which one a confirmation belongs to.
    */
-  private Future<Void> serialized(java.util.function.Supplier<Future<Void>> command) {
+  private Future<Void> serialized(Supplier<Future<Void>> command) {
     Future<Void> next = pendingCommands.transform(previous -> command.get());
     pendingCommands = next.otherwiseEmpty();
     return next;
@@ -181,7 +182,7 @@ final class RedisSubscriber implements RoomSubscriber {
     // The command's own reply completes at once (the client routes pub/sub replies to the push
     // handler), so only the pushed confirmation proves the subscription is active.
     conn.send(request).onFailure(confirmed::tryFail);
-    return confirmed.future().timeout(10, java.util.concurrent.TimeUnit.SECONDS);
+    return confirmed.future().timeout(10, TimeUnit.SECONDS);
   }
 
   /**
