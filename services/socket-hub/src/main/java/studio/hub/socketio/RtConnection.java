@@ -3,7 +3,6 @@ package studio.hub.socketio;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -15,6 +14,7 @@ import java.util.UUID;
 import studio.contract.error.CloseCode;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
+import studio.contract.frame.ConnectionHealth;
 import studio.contract.frame.FrameOp;
 import studio.contract.frame.Frames;
 import studio.contract.room.RoomKey;
@@ -162,8 +162,8 @@ final class RtConnection implements EngineSocket.Listener, FrameSink {
       case SocketIoNames.SUBSCRIBE -> subscribe(packet.ackId(), data);
       case SocketIoNames.UNSUBSCRIBE ->
           request(name, packet.ackId(), unsubscribe(data), null);
-      // Answered from this connection's own facts once the session's pong proves it alive (see write).
-      case SocketIoNames.HEALTH -> request(name, packet.ackId(), Frames.ping(), null);
+      // The native health op answers; the ack adds what only the Socket.IO layer knows (see health).
+      case SocketIoNames.HEALTH -> request(name, packet.ackId(), Frames.health(), null);
       // The session refuses an op it does not know, in its own words.
       default -> request(name, packet.ackId(), new JsonObject().put(Frames.OP, name), null);
     }
@@ -272,9 +272,7 @@ final class RtConnection implements EngineSocket.Listener, FrameSink {
     switch (op == null ? FrameOp.CONNECTED : op) {
       case ACK -> answered(request, reply);
       case PONG -> {
-        if (request != null) {
-          ack(request.ackId(), health());
-        }
+        // The heartbeat's pong: nothing waits for it.
       }
       case ERROR -> failed(request, reply);
       case DRAINING -> emit(SocketIoNames.DRAINING,
@@ -313,6 +311,10 @@ final class RtConnection implements EngineSocket.Listener, FrameSink {
       early.clear();
       return;
     }
+    if (reply.containsKey(Frames.HEALTH)) {
+      ack(request.ackId(), health(reply.getJsonObject(Frames.HEALTH)));
+      return;
+    }
     JsonObject answered = reply.getJsonObject(Frames.ROOMS, new JsonObject());
     answered.forEach(entry -> {
       if (SocketIoNames.SUBSCRIBE.equals(request.event())) {
@@ -345,15 +347,14 @@ final class RtConnection implements EngineSocket.Listener, FrameSink {
     }
   }
 
-  private JsonObject health() {
-    return new JsonObject()
-        .put("server_time", Instant.now().toString())
+  /** The session's answer, with the Engine.IO transport in use and the Socket.IO ids and rooms. */
+  private JsonObject health(JsonObject session) {
+    return session
+        .put(ConnectionHealth.TRANSPORT, engine.transport())
         .put("sid", engine.sid())
         .put("socket_id", socketId)
-        .put("transport", engine.transport())
         .put("subject", principal.subject())
-        .put("token_expires_at", principal.expiresAt().toString())
-        .put("rooms", new JsonArray(rooms.stream().toList()));
+        .put(Frames.ROOMS, new JsonArray(rooms.stream().toList()));
   }
 
   private void ack(Long ackId, JsonObject answer) {
