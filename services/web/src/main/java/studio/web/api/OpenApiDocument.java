@@ -33,9 +33,11 @@ public final class OpenApiDocument {
   private OpenApiDocument() {
   }
 
+  /** Read once per verticle (the jar does not change under it), not on every request. */
   public static void mount(Vertx vertx, Router router) {
-    router.get(PATH).handler(ctx -> vertx.fileSystem().readFile(CLASSPATH)
-        .onSuccess(document -> ctx.response().putHeader("Content-Type", "application/yaml").end(document))
+    Future<Buffer> document = vertx.fileSystem().readFile(CLASSPATH);
+    router.get(PATH).handler(ctx -> document
+        .onSuccess(yaml -> ctx.response().putHeader("Content-Type", "application/yaml").end(yaml))
         .onFailure(ctx::fail));
   }
 
