@@ -1,6 +1,8 @@
 package studio.runtime.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -11,6 +13,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -74,7 +77,8 @@ class ProcessMetricsTest {
   void eventBusAndJvm() throws Exception {
     vertx.eventBus().consumer("studio.test.echo", message -> message.reply(message.body()));
     result(vertx.eventBus().request("studio.test.echo", "hello"));
-    System.gc(); // GC pause meters appear with the first collection.
+    System.gc(); // GC pause meters appear with the first collection's notification, which comes asynchronously.
+    await().atMost(Duration.ofSeconds(10)).until(() -> metrics.registry().scrape().contains("jvm_gc_pause_seconds_count"));
 
     String scrape = metrics.registry().scrape();
 
