@@ -89,7 +89,9 @@ public final class FileTransfer {
                 .compose(response -> receive(request, response, existing, out, reached))
                 .eventually(out::close)))
         // A restart from zero may leave bytes of an older, longer attempt beyond the new end.
-        .compose(received -> vertx.fileSystem().truncate(partial, received.length()).map(received))
+        .compose(received -> vertx.fileSystem().truncate(partial, received.length())
+            .<Received>transform(truncated -> truncated.succeeded() ? Future.succeededFuture(received)
+                : Future.failedFuture(writeFailure(file, truncated.cause()))))
         .compose(received -> verifyAndPlace(request, received));
   }
 
@@ -118,6 +120,10 @@ public final class FileTransfer {
       return Future.failedFuture(refused);
     }
     return new BodyStream(request, response, out.setWritePos(from), digest, from, expectedEnd, reached).run();
+  }
+
+  private static JobFailure writeFailure(JobFile file, Throwable failure) {
+    return new JobFailure("could not write " + file.path() + ": " + failure.getMessage());
   }
 
   private JobFailure refuseSize(Request request, long announcedEnd) {
@@ -150,6 +156,8 @@ public final class FileTransfer {
     private final long start;
     private final Promise<Received> done = Promise.promise();
     private long written;
+    private int writesInFlight;
+    private Promise<Void> writesSettled;
 
     BodyStream(Request request, HttpClientResponse response, AsyncFile out, MessageDigest digest, long from,
                long expectedEnd, long[] reached) {
@@ -165,15 +173,23 @@ public final class FileTransfer {
 
     Future<Received> run() {
       out.setWriteQueueMaxSize(8 * BLOCK);
-      out.exceptionHandler(failure -> stop(new JobFailure("could not write " + request.file().path() + ": " + failure)));
+      out.exceptionHandler(failure -> stop(writeFailure(request.file(), failure)));
       response.exceptionHandler(failure -> stop(request.abort().aborted() ? request.abort().failure()
           : new RetryableFailure("download of " + request.file().path() + " broke off at byte " + written + ": "
               + HttpFetcher.describe(failure))));
       response.handler(this::chunk);
       response.endHandler(ended -> {
         writeBlock();
+        // A write fails in its own callback, which may come after a flush that started later: wait for
+        // every write, then flush, so a failed write can never be mistaken for a complete file.
         // On disk before the rename makes it the target: a crash never leaves a truncated "complete" file.
-        out.flush().onComplete(flushed -> finish());
+        allWritten().compose(written -> out.flush()).onComplete(flushed -> {
+          if (flushed.failed()) {
+            stop(writeFailure(request.file(), flushed.cause()));
+          } else {
+            finish();
+          }
+        });
       });
       response.resume();
       return done.future();
@@ -213,10 +229,25 @@ public final class FileTransfer {
         return;
       }
       digest.update(block, 0, filled);
-      out.write(Buffer.buffer(filled == BLOCK ? block : Arrays.copyOf(block, filled)))
-          .onFailure(failure -> stop(new JobFailure("could not write " + request.file().path() + ": "
-              + failure.getMessage())));
+      writesInFlight++;
+      out.write(Buffer.buffer(filled == BLOCK ? block : Arrays.copyOf(block, filled))).onComplete(write -> {
+        writesInFlight--;
+        if (write.failed()) {
+          stop(writeFailure(request.file(), write.cause()));
+        }
+        if (writesInFlight == 0 && writesSettled != null) {
+          writesSettled.tryComplete();
+        }
+      });
       filled = 0;
+    }
+
+    private Future<Void> allWritten() {
+      if (writesInFlight == 0) {
+        return Future.succeededFuture();
+      }
+      writesSettled = Promise.promise();
+      return writesSettled.future();
     }
 
     private void finish() {
