@@ -92,26 +92,7 @@ class ClusterRedisBrokerTest extends BrokerContractTest {
 
   /** The master that owns {@code key}'s slot now. */
   private static RedisTopology.Node masterOf(String key) {
-    int slot = HashSlot.of(key);
-    return cluster.nodes("node").stream()
-        .filter(node -> node.process().isAlive() && cluster.cli(node.port(), "ROLE").startsWith("master") && ownsSlot(node, slot))
-        .findFirst().orElseThrow(() -> new IllegalStateException("no master owns slot " + slot));
-  }
-
-  /** Whether the node's own line in CLUSTER NODES lists a slot range holding {@code slot}. */
-  private static boolean ownsSlot(RedisTopology.Node node, int slot) {
-    for (String line : cluster.cli(node.port(), "CLUSTER", "NODES").split("\n")) {
-      if (line.contains("myself")) {
-        for (String range : line.substring(line.indexOf("connected") + "connected".length()).trim().split(" ")) {
-          String[] bounds = range.split("-");
-          if (!range.isEmpty() && !range.startsWith("[") && Integer.parseInt(bounds[0]) <= slot
-              && slot <= Integer.parseInt(bounds[bounds.length - 1])) {
-            return true;
-          }
-        }
-      }
-    }
-    return false;
+    return cluster.masterOfSlot(HashSlot.of(key));
   }
 
   private static Response send(Redis redis, Request request) throws Exception {
