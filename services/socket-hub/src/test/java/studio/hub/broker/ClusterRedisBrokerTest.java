@@ -25,14 +25,18 @@ import studio.runtime.redis.RedisConfig;
 import studio.runtime.redis.RedisConnector;
 import studio.testsupport.RedisTopology;
 
-/** The broker contract on a real 3-master Redis Cluster (with replicas): multi-room publishes span slots. */
+/**
+ * The broker contract on a real 3-master Redis Cluster (with replicas), every node requiring a
+ * password (production's form: redis-cluster://:password@...): multi-room publishes span slots,
+ * sharded subscriptions reach each shard's master with the password.
+ */
 @Tag("redis-topology")
 class ClusterRedisBrokerTest extends BrokerContractTest {
   static RedisTopology cluster;
 
   @BeforeAll
   static void startCluster() {
-    cluster = RedisTopology.cluster();
+    cluster = RedisTopology.cluster("cluster-pw");
   }
 
   @AfterAll
