@@ -46,8 +46,7 @@ final class PipelinedConnection {
   private void forget(Future<RedisConnection> dropped) {
     if (connection == dropped) {
       connection = null;
-      dropped.result().close().onFailure(ignored -> {
-      });
+      dropped.result().close();
     }
   }
 }
