@@ -231,7 +231,7 @@ final class RedisSubscriber implements RoomSubscriber {
           .onFailure(failure -> {
             LOG.warn("redis reconnect attempt {} failed: {}", reconnects.failures(), failure.getMessage());
             // Connected but not resubscribed (a Cluster node that no longer owns the shard's slots
-            // answers MOVED): this link is of no use, so drop it and try again.
+            // never confirms the SSUBSCRIBE): this link is of no use, so drop it and try again.
             RedisConnection useless = connection;
             connection = null;
             if (useless != null) {
