@@ -48,11 +48,25 @@ public final class BenchMain {
     Path studioJar;
     @Option(names = "--base-port", defaultValue = "18081")
     int basePort;
+    @Option(names = "--redis", defaultValue = "standalone",
+        description = "standalone (embedded Redis, or REDIS_URL when set) or cluster (a 3-master Redis Cluster of "
+            + "redis-server processes started for the run) (default ${DEFAULT-VALUE})")
+    String redisTopology;
+    @Option(names = "--redis-base-port", defaultValue = "18100",
+        description = "first port of the --redis cluster nodes (3 ports, bus ports from +50) (default ${DEFAULT-VALUE})")
+    int redisBasePort;
 
     @Override
     public Integer call() throws Exception {
       Files.createDirectories(Path.of("target"));
-      String redisUrl = System.getenv("REDIS_URL");
+      boolean cluster = switch (redisTopology) {
+        case "standalone" -> false;
+        case "cluster" -> true;
+        default -> throw new CommandLine.ParameterException(new CommandLine(this),
+            "--redis must be standalone or cluster, not " + redisTopology);
+      };
+      BenchRedisCluster redisCluster = cluster ? BenchRedisCluster.start(redisBasePort) : null;
+      String redisUrl = cluster ? redisCluster.url() : System.getenv("REDIS_URL");
       EmbeddedRedisServer redis = redisUrl == null ? EmbeddedRedisServer.start(null, 0) : null;
       Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
       try (HubProcesses hubs = HubProcesses.start(studioJar, replicas, basePort, redis != null ? redis.url() : redisUrl)) {
@@ -75,6 +89,9 @@ public final class BenchMain {
         vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         if (redis != null) {
           redis.close();
+        }
+        if (redisCluster != null) {
+          redisCluster.close();
         }
       }
     }
@@ -127,8 +144,8 @@ public final class BenchMain {
       long delivered = phase.delivered();
       StringBuilder out = new StringBuilder();
       out.append(String.format(Locale.ROOT,
-          "scenario: protocol=%s replicas=%d clients=%d rooms=%d rate=%d/s duration=%ds (after %ds warm-up) payload=%dB%n",
-          protocol, replicas, clients, rooms, rate, duration, warmup, payload));
+          "scenario: redis=%s protocol=%s replicas=%d clients=%d rooms=%d rate=%d/s duration=%ds (after %ds warm-up) payload=%dB%n",
+          redisTopology, protocol, replicas, clients, rooms, rate, duration, warmup, payload));
       out.append(String.format(Locale.ROOT, "connections held: %d/%d (connected+subscribed in %.1fs)%n",
           load.connectedClients(), clients, connectSeconds));
       out.append(String.format(Locale.ROOT, "published: %d ok, %d failed (whole run)%n", phase.published(),

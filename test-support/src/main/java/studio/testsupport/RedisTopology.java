@@ -21,7 +21,8 @@ import java.util.stream.Stream;
  * Real Redis topologies built from plain {@code redis-server} processes (the Debian package, 7.x;
  * {@code scripts/test} installs it when missing) on free loopback ports in a temporary directory:
  * a 3-master Cluster with one replica each, a master with a replica watched by 3 Sentinels, or one
- * server behind TLS and a password. {@link #close()} stops every process and deletes the directory.
+ * server behind TLS and a password; Cluster and Sentinel optionally with a password on every process.
+ * {@link #close()} stops every process and deletes the directory.
  */
 public final class RedisTopology implements AutoCloseable {
   public static final String MASTER_NAME = "studio";
@@ -30,6 +31,8 @@ public final class RedisTopology implements AutoCloseable {
 
   private final Path dir;
   private final List<Node> nodes = new ArrayList<>();
+  /** Every process's password (requirepass), or null. */
+  private final String password;
   private String url;
 
   /**
@@ -67,7 +70,8 @@ public final class RedisTopology implements AutoCloseable {
     }
   }
 
-  private RedisTopology(String name) {
+  private RedisTopology(String name, String password) {
+    this.password = password;
     try {
       dir = Files.createTempDirectory("redis-" + name + "-");
     } catch (IOException e) {
@@ -75,26 +79,40 @@ public final class RedisTopology implements AutoCloseable {
     }
   }
 
-  /** 3 masters and 3 replicas, slots assigned, every node reporting {@code cluster_state:ok}. */
+  /** 3 masters and 3 replicas, slots assigned, every replica in sync, every node reporting {@code cluster_state:ok}. */
   public static RedisTopology cluster() {
-    RedisTopology topology = new RedisTopology("cluster");
+    return cluster(null);
+  }
+
+  /**
+   * As {@link #cluster()}, every node requiring {@code password} (null for none), also between master
+   * and replica. Failover is quick, as the failover tests need: a node is failed after 1 s of silence
+   * and its replica may take over however long ago it last heard from it.
+   */
+  public static RedisTopology cluster(String password) {
+    RedisTopology topology = new RedisTopology("cluster", password);
     try {
       List<String> seeds = new ArrayList<>();
       for (int i = 0; i < 6; i++) {
         int port = freePort();
         topology.start("node", port, "--cluster-enabled", "yes", "--cluster-port", String.valueOf(freePort()),
-            "--cluster-config-file", "nodes-" + port + ".conf", "--cluster-node-timeout", "2000");
+            "--cluster-config-file", "nodes-" + port + ".conf", "--cluster-node-timeout", "1000",
+            "--cluster-replica-validity-factor", "0");
         seeds.add("127.0.0.1:" + port);
       }
-      List<String> create = new ArrayList<>(List.of(CLI, "--cluster", "create"));
+      List<String> create = new ArrayList<>(List.of(CLI));
+      create.addAll(topology.auth());
+      create.addAll(List.of("--cluster", "create"));
       create.addAll(seeds);
       create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
       topology.run(create);
       for (Node node : topology.nodes) {
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
-            .until(() -> topology.cli(node.port(), "CLUSTER", "INFO").contains("cluster_state:ok"));
+            .until(() -> topology.cli(node.port(), "CLUSTER", "INFO").contains("cluster_state:ok")
+                && (topology.cli(node.port(), "ROLE").startsWith("master")
+                    || topology.cli(node.port(), "INFO", "replication").contains("master_link_status:up")));
       }
-      topology.url = "redis-cluster://" + String.join(",", seeds);
+      topology.url = "redis-cluster://" + userinfo(password) + String.join(",", seeds);
       return topology;
     } catch (RuntimeException e) {
       topology.close();
@@ -104,7 +122,15 @@ public final class RedisTopology implements AutoCloseable {
 
   /** A master, its replica (in sync) and 3 Sentinels that agree on the master named {@link #MASTER_NAME}. */
   public static RedisTopology sentinel() {
-    RedisTopology topology = new RedisTopology("sentinel");
+    return sentinel(null);
+  }
+
+  /**
+   * As {@link #sentinel()}, every process (data nodes and Sentinels alike) requiring {@code password}
+   * (null for none): replicas and Sentinels authenticate to the data nodes, Sentinels to each other.
+   */
+  public static RedisTopology sentinel(String password) {
+    RedisTopology topology = new RedisTopology("sentinel", password);
     try {
       int master = freePort();
       topology.start("master", master);
@@ -119,7 +145,9 @@ public final class RedisTopology implements AutoCloseable {
         write(config, "port " + port + "\nbind 127.0.0.1\ndir " + topology.dir + "\n"
             + "sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + master + " 2\n"
             + "sentinel down-after-milliseconds " + MASTER_NAME + " 1000\n"
-            + "sentinel failover-timeout " + MASTER_NAME + " 5000\n");
+            + "sentinel failover-timeout " + MASTER_NAME + " 5000\n"
+            + (password == null ? "" : "requirepass " + password + "\nsentinel sentinel-pass " + password + "\n"
+                + "sentinel auth-pass " + MASTER_NAME + " " + password + "\n"));
         topology.launch("sentinel", port, List.of(SERVER, config.toString(), "--sentinel"));
         sentinels.add("127.0.0.1:" + port);
       }
@@ -128,7 +156,7 @@ public final class RedisTopology implements AutoCloseable {
             .until(() -> topology.cli(sentinel.port(), "SENTINEL", "REPLICAS", MASTER_NAME).contains(String.valueOf(replica))
                 && topology.cli(sentinel.port(), "SENTINEL", "SENTINELS", MASTER_NAME).split("\n").length >= 2);
       }
-      topology.url = "redis-sentinel://" + String.join(",", sentinels) + "/" + MASTER_NAME;
+      topology.url = "redis-sentinel://" + userinfo(password) + String.join(",", sentinels) + "/" + MASTER_NAME;
       return topology;
     } catch (RuntimeException e) {
       topology.close();
@@ -141,7 +169,7 @@ public final class RedisTopology implements AutoCloseable {
    * {@link #caFile()}) and requires {@code password}.
    */
   public static RedisTopology tls(String password) {
-    RedisTopology topology = new RedisTopology("tls");
+    RedisTopology topology = new RedisTopology("tls", null);
     try {
       Path cert = topology.dir.resolve("redis.crt");
       Path key = topology.dir.resolve("redis.key");
@@ -172,11 +200,52 @@ public final class RedisTopology implements AutoCloseable {
     return nodes.stream().filter(node -> node.role().equals(role)).toList();
   }
 
-  /** A command through {@code redis-cli} on one node (no TLS), answered as text; for setup and assertions. */
+  /** A command through {@code redis-cli} on one node (no TLS, with the topology's password), answered as text; for setup and assertions. */
   public String cli(int port, String... command) {
     List<String> line = new ArrayList<>(List.of(CLI, "-h", "127.0.0.1", "-p", String.valueOf(port)));
+    line.addAll(auth());
     line.addAll(List.of(command));
     return run(line);
+  }
+
+  /** The Cluster master that owns hash slot {@code slot} now (after a failover, the promoted replica). */
+  public Node masterOfSlot(int slot) {
+    return nodes("node").stream()
+        .filter(node -> node.process().isAlive() && cli(node.port(), "ROLE").startsWith("master") && ownsSlot(node, slot))
+        .findFirst().orElseThrow(() -> new IllegalStateException("no master owns slot " + slot));
+  }
+
+  /** The Cluster node replicating {@code master}. */
+  public Node replicaOf(Node master) {
+    String masterId = cli(master.port(), "CLUSTER", "MYID").trim();
+    return nodes("node").stream()
+        .filter(node -> node.process().isAlive() && cli(node.port(), "CLUSTER", "NODES").lines()
+            .anyMatch(line -> line.contains("myself") && line.split(" ")[3].equals(masterId)))
+        .findFirst().orElseThrow(() -> new IllegalStateException("no replica of " + master.port()));
+  }
+
+  /** Whether the node's own line in CLUSTER NODES lists a slot range holding {@code slot}. */
+  private boolean ownsSlot(Node node, int slot) {
+    for (String line : cli(node.port(), "CLUSTER", "NODES").split("\n")) {
+      if (line.contains("myself")) {
+        for (String range : line.substring(line.indexOf("connected") + "connected".length()).trim().split(" ")) {
+          String[] bounds = range.split("-");
+          if (!range.isEmpty() && !range.startsWith("[") && Integer.parseInt(bounds[0]) <= slot
+              && slot <= Integer.parseInt(bounds[bounds.length - 1])) {
+            return true;
+          }
+        }
+      }
+    }
+    return false;
+  }
+
+  private List<String> auth() {
+    return password == null ? List.of() : List.of("-a", password, "--no-auth-warning");
+  }
+
+  private static String userinfo(String password) {
+    return password == null ? "" : ":" + password + "@";
   }
 
   @Override
@@ -199,10 +268,14 @@ public final class RedisTopology implements AutoCloseable {
   }
 
   private void start(String role, int port, String... options) {
-    // No persistence: a test's data lives as long as its processes.
+    // No persistence: a test's data lives as long as its processes. A replica syncs at once
+    // (repl-diskless-sync-delay defaults to 5 s): one not yet in sync could never take over.
     List<String> line = new ArrayList<>(List.of(SERVER, "--port", String.valueOf(port), "--bind", "127.0.0.1",
         "--dir", dir.toString(), "--save", "", "--appendonly", "no", "--daemonize", "no",
-        "--logfile", dir.resolve(role + "-" + port + ".log").toString()));
+        "--repl-diskless-sync-delay", "0", "--logfile", dir.resolve(role + "-" + port + ".log").toString()));
+    if (password != null) {
+      line.addAll(List.of("--requirepass", password, "--masterauth", password));
+    }
     line.addAll(List.of(options));
     launch(role, port, line);
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))

@@ -38,9 +38,15 @@ final class PipelinedConnection {
         : current.compose(RedisConnection::close).otherwiseEmpty().mapEmpty();
   }
 
+  /**
+   * Closed as well as forgotten: a Cluster connection holds one pooled connection per node, and one
+   * node failing must hand the others back to their pools (else every failover leaks them until
+   * the pools are empty and the next connect waits forever).
+   */
   private void forget(Future<RedisConnection> dropped) {
     if (connection == dropped) {
       connection = null;
+      dropped.result().close();
     }
   }
 }

@@ -230,9 +230,14 @@ final class RedisSubscriber implements RoomSubscriber {
           })
           .onFailure(failure -> {
             LOG.warn("redis reconnect attempt {} failed: {}", reconnects.failures(), failure.getMessage());
-            if (connection == null) {
-              scheduleReconnect();
+            // Connected but not resubscribed (a Cluster node that no longer owns the shard's slots
+            // never confirms the SSUBSCRIBE): this link is of no use, so drop it and try again.
+            RedisConnection useless = connection;
+            connection = null;
+            if (useless != null) {
+              useless.close();
             }
+            scheduleReconnect();
           });
     });
   }

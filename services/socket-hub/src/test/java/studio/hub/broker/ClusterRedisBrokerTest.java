@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -11,7 +12,9 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import studio.contract.envelope.Envelope;
 import studio.contract.room.RoomKey;
@@ -25,14 +28,18 @@ import studio.runtime.redis.RedisConfig;
 import studio.runtime.redis.RedisConnector;
 import studio.testsupport.RedisTopology;
 
-/** The broker contract on a real 3-master Redis Cluster (with replicas): multi-room publishes span slots. */
+/**
+ * The broker contract on a real 3-master Redis Cluster (with replicas), every node requiring a
+ * password (production's form: redis-cluster://:password@...): multi-room publishes span slots,
+ * sharded subscriptions reach each shard's master with the password.
+ */
 @Tag("redis-topology")
 class ClusterRedisBrokerTest extends BrokerContractTest {
   static RedisTopology cluster;
 
   @BeforeAll
   static void startCluster() {
-    cluster = RedisTopology.cluster();
+    cluster = RedisTopology.cluster("cluster-pw");
   }
 
   @AfterAll
@@ -90,28 +97,56 @@ class ClusterRedisBrokerTest extends BrokerContractTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> delivered.size() == 1);
   }
 
-  /** The master that owns {@code key}'s slot now. */
-  private static RedisTopology.Node masterOf(String key) {
-    int slot = HashSlot.of(key);
-    return cluster.nodes("node").stream()
-        .filter(node -> node.process().isAlive() && cluster.cli(node.port(), "ROLE").startsWith("master") && ownsSlot(node, slot))
-        .findFirst().orElseThrow(() -> new IllegalStateException("no master owns slot " + slot));
+  @Test
+  @DisplayName("a shard subscriber whose reconnect reaches a node that no longer owns its slots (MOVED) drops that link and retries until it resubscribes")
+  void reconnectToWrongNodeRetried() throws Exception {
+    RoomKey task = room("task");
+    String channel = RedisKeys.channel(task);
+    RedisTopology.Node owner = masterOf(channel);
+    RedisTopology.Node stranger = cluster.nodes("node").stream()
+        .filter(node -> node.port() != owner.port() && cluster.cli(node.port(), "ROLE").startsWith("master"))
+        .findFirst().orElseThrow();
+    RedisConfig config = new RedisConfig(cluster.url(), 1);
+    // The owner, then (as a stale slot map would name it) another master, then the owner again.
+    List<Integer> ports = new CopyOnWriteArrayList<>(List.of(owner.port(), stranger.port(), owner.port()));
+    List<Integer> dialled = new CopyOnWriteArrayList<>();
+    AtomicInteger resubscribed = new AtomicInteger();
+    List<RoomFrame> frames = new CopyOnWriteArrayList<>();
+    RedisSubscriber subscriber = onContext(() -> {
+      RedisSubscriber created = new RedisSubscriber(vertx, () -> {
+        int port = ports.size() > 1 ? ports.remove(0) : ports.get(0);
+        dialled.add(port);
+        return RedisConnector.nodeClient(vertx, config, "127.0.0.1:" + port).connect();
+      }, RedisSubscriber.Mode.SHARDED);
+      created.listener(new BrokerListener() {
+        @Override
+        public void onFrame(RoomFrame frame) {
+          frames.add(frame);
+        }
+
+        @Override
+        public void onResubscribed() {
+          resubscribed.incrementAndGet();
+        }
+      });
+      return created.subscribe(task).map(created);
+    });
+
+    onContext(() -> {
+      subscriber.dropConnection();
+      return Future.succeededFuture();
+    });
+    // The stranger never confirms the SSUBSCRIBE, so that attempt ends at the 10 s confirmation timeout.
+    await().atMost(Duration.ofSeconds(40)).until(() -> resubscribed.get() == 1);
+    assertThat(dialled).containsExactly(owner.port(), stranger.port(), owner.port());
+    publish(draft(null, task));
+    await().atMost(Duration.ofSeconds(10)).until(() -> frames.size() == 1);
+    onContext(subscriber::close);
   }
 
-  /** Whether the node's own line in CLUSTER NODES lists a slot range holding {@code slot}. */
-  private static boolean ownsSlot(RedisTopology.Node node, int slot) {
-    for (String line : cluster.cli(node.port(), "CLUSTER", "NODES").split("\n")) {
-      if (line.contains("myself")) {
-        for (String range : line.substring(line.indexOf("connected") + "connected".length()).trim().split(" ")) {
-          String[] bounds = range.split("-");
-          if (!range.isEmpty() && !range.startsWith("[") && Integer.parseInt(bounds[0]) <= slot
-              && slot <= Integer.parseInt(bounds[bounds.length - 1])) {
-            return true;
-          }
-        }
-      }
-    }
-    return false;
+  /** The master that owns {@code key}'s slot now. */
+  private static RedisTopology.Node masterOf(String key) {
+    return cluster.masterOfSlot(HashSlot.of(key));
   }
 
   private static Response send(Redis redis, Request request) throws Exception {

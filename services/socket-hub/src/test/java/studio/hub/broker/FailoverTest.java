@@ -17,7 +17,11 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
@@ -30,9 +34,9 @@ import studio.runtime.redis.RedisConnector;
 import studio.testsupport.RedisTopology;
 
 /**
- * The master dies under publishing, after acknowledging writes its replica never got, and Sentinel
- * promotes the replica: every publish the broker answered is in the room's history in the room's
- * final epoch, or that epoch changed (so a resuming client gets recovered:false). Never one
+ * The master dies under publishing and its replica is promoted (by Sentinel, or by the Cluster
+ * itself): every publish the broker answered reaches a subscriber or is in the room's history in the
+ * room's final epoch, or that epoch changed (so a resuming client gets recovered:false). Never one
  * (epoch, offset) for two events, never a silent gap.
  */
 @Tag("redis-topology")
@@ -85,6 +89,92 @@ class FailoverTest {
       assertThat(last.offset()).isEqualTo(20);
       onContext(broker::close);
     }
+  }
+
+  @Test
+  @DisplayName("Cluster: the master owning a room's slot is SIGKILLed under publishing; publishing and the sharded subscription resume on the promoted replica, each answered event delivered or its epoch changed")
+  void clusterMasterKilledUnderPublishing(Vertx vertx) throws Exception {
+    context = vertx.getOrCreateContext();
+    try (RedisTopology redis = RedisTopology.cluster()) {
+      RedisConfig config = new RedisConfig(redis.url(), 2);
+      Redis dedicated = Redis.createClient(vertx, RedisConnector.options(config));
+      RedisBroker broker = onContext(() -> Future.succeededFuture(new RedisBroker(vertx,
+          RedisConnector.client(vertx, config), dedicated::connect, POLICY, config)));
+      RoomKey room = RoomKey.parse("task:" + id);
+      // What a subscribed client gets: live frames, and after the subscription is restored, the
+      // history the fan-out catches up from (RoomFanout.onResubscribed).
+      Map<String, String> delivered = new ConcurrentHashMap<>();
+      AtomicInteger resubscribed = new AtomicInteger();
+      onContext(() -> {
+        broker.listener(new BrokerListener() {
+          @Override
+          public void onFrame(RoomFrame frame) {
+            delivered.put(frame.epoch() + "/" + frame.offset(), frame.frame());
+          }
+
+          @Override
+          public void onResubscribed() {
+            resubscribed.incrementAndGet();
+            broker.history(room, 0, 1000).onSuccess(history -> history.frames()
+                .forEach(frame -> delivered.put(frame.epoch() + "/" + frame.offset(), frame.frame())));
+          }
+        });
+        return broker.subscribe(room);
+      });
+
+      List<Publication> answered = new CopyOnWriteArrayList<>();
+      AtomicInteger failed = new AtomicInteger();
+      AtomicBoolean publishing = new AtomicBoolean(true);
+      context.runOnContext(ignored -> publishUntilStopped(vertx, broker, room, answered, failed, publishing));
+      await().atMost(Duration.ofSeconds(20)).until(() -> answered.size() >= 30);
+
+      RedisTopology.Node master = redis.masterOfSlot(HashSlot.of(RedisKeys.meta(room)));
+      RedisTopology.Node replica = redis.replicaOf(master);
+      // Before the kill the subscription delivers live (checked on a prefix: publishing goes on).
+      List<Publication> early = List.copyOf(answered);
+      await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(early.stream()
+              .map(publication -> publication.rooms().get(0).epoch() + "/" + publication.rooms().get(0).offset())
+              .filter(place -> !delivered.containsKey(place)))
+          .as("answered before the kill, yet not delivered live").isEmpty());
+      int answeredBeforeKill = answered.size();
+      long killedAt = System.nanoTime();
+      master.kill();
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
+          .until(() -> redis.cli(replica.port(), "ROLE").startsWith("master"));
+      // Publishing resumes on its own, the broker finding the promoted replica, and the sharded
+      // subscription follows the slot there.
+      await().atMost(Duration.ofSeconds(30)).until(() -> answered.size() >= answeredBeforeKill + 30
+          && !answered.get(answered.size() - 1).rooms().get(0).epoch().equals(answered.get(0).rooms().get(0).epoch()));
+      long recoveredMillis = Duration.ofNanos(System.nanoTime() - killedAt).toMillis();
+      publishing.set(false);
+      RoomPosition last = onContext(() -> broker.position(room));
+      System.out.printf("cluster failover: %d answered (%d before the kill), %d failed attempts, publishing back %d ms after the kill%n",
+          answered.size(), answeredBeforeKill, failed.get(), recoveredMillis);
+
+      assertThat(answered.get(0).rooms().get(0).epoch()).as("the failover started a new epoch").isNotEqualTo(last.epoch());
+      assertEveryAnsweredEventKept(broker, room, answered);
+      await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(answered.stream()
+              .map(publication -> publication.rooms().get(0))
+              .filter(frame -> frame.epoch().equals(last.epoch()))
+              .filter(frame -> !frame.frame().equals(delivered.get(frame.epoch() + "/" + frame.offset())))
+              .map(frame -> frame.epoch() + "/" + frame.offset()))
+          .as("answered in the final epoch, yet not delivered to the subscriber (%d resubscriptions)", resubscribed.get())
+          .isEmpty());
+      onContext(broker::close);
+    }
+  }
+
+  /** One publish after another (a short pause after a failure, as a client retrying would) until stopped. */
+  private void publishUntilStopped(Vertx vertx, RedisBroker broker, RoomKey room, List<Publication> answered,
+      AtomicInteger failed, AtomicBoolean publishing) {
+    if (!publishing.get()) {
+      return;
+    }
+    broker.publish(draft(room))
+        .onSuccess(answered::add)
+        .onFailure(failure -> failed.incrementAndGet())
+        .onComplete(done -> vertx.setTimer(done.succeeded() ? 5 : 100,
+            timer -> publishUntilStopped(vertx, broker, room, answered, failed, publishing)));
   }
 
   /** Each answered event is in the history of the room's final epoch, or its epoch is no longer the room's; never two events at one place. */

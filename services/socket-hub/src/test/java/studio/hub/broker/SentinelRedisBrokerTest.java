@@ -9,14 +9,17 @@ import studio.runtime.redis.RedisConfig;
 import studio.runtime.redis.RedisConnector;
 import studio.testsupport.RedisTopology;
 
-/** The broker contract through Sentinel: a real master, its replica and 3 Sentinels. */
+/**
+ * The broker contract through Sentinel: a real master, its replica and 3 Sentinels, every one
+ * requiring a password (production's form: redis-sentinel://:password@...).
+ */
 @Tag("redis-topology")
 class SentinelRedisBrokerTest extends BrokerContractTest {
   static RedisTopology sentinel;
 
   @BeforeAll
   static void startSentinel() {
-    sentinel = RedisTopology.sentinel();
+    sentinel = RedisTopology.sentinel("sentinel-pw");
   }
 
   @AfterAll

@@ -38,9 +38,10 @@ class RedisTopologiesTest {
   }
 
   @Test
-  @DisplayName("redis-cluster:// spreads keys over 3 masters; redis-sentinel:// writes to the master")
-  void clusterAndSentinel(Vertx vertx) throws Exception {
-    try (RedisTopology cluster = RedisTopology.cluster(); RedisTopology sentinel = RedisTopology.sentinel()) {
+  @DisplayName("redis-cluster:// and redis-sentinel:// with a password: keys spread over 3 masters, Sentinel writes to the master; no or a wrong password is refused")
+  void clusterAndSentinelWithPassword(Vertx vertx) throws Exception {
+    try (RedisTopology cluster = RedisTopology.cluster("cluster-pw"); RedisTopology sentinel = RedisTopology.sentinel("sentinel-pw")) {
+      assertThat(cluster.url()).startsWith("redis-cluster://:cluster-pw@");
       Redis onCluster = RedisConnector.client(vertx, new RedisConfig(cluster.url(), 2));
       for (int i = 0; i < 20; i++) {
         assertThat(setAndGet(onCluster, "key-" + i)).isEqualTo("v");
@@ -50,11 +51,20 @@ class RedisTopologiesTest {
               && Long.parseLong(cluster.cli(node.port(), "DBSIZE").trim()) > 0)
           .count();
       assertThat(masters).isEqualTo(3);
+      assertThat(failure(RedisConnector.client(vertx, new RedisConfig(cluster.url().replace(":cluster-pw@", ""), 2))))
+          .containsAnyOf("NOAUTH", "Authentication");
+      assertThat(failure(RedisConnector.client(vertx, new RedisConfig(cluster.url().replace("cluster-pw", "wrong"), 2))))
+          .containsAnyOf("WRONGPASS", "invalid");
 
+      assertThat(sentinel.url()).startsWith("redis-sentinel://:sentinel-pw@");
       Redis onSentinel = RedisConnector.client(vertx, new RedisConfig(sentinel.url(), 2));
       assertThat(setAndGet(onSentinel, "sentinel-key")).isEqualTo("v");
       int master = sentinel.nodes("master").get(0).port();
       assertThat(sentinel.cli(master, "GET", "sentinel-key").trim()).isEqualTo("v");
+      assertThat(failure(RedisConnector.client(vertx, new RedisConfig(sentinel.url().replace(":sentinel-pw@", ""), 2))))
+          .isNotEmpty();
+      assertThat(failure(RedisConnector.client(vertx, new RedisConfig(sentinel.url().replace("sentinel-pw", "wrong"), 2))))
+          .isNotEmpty();
     }
   }
 
