@@ -61,6 +61,7 @@ final class TaskBench implements Callable<Integer> {
       await(Database.migrate(control, common.database()));
       long before = count(pool, "SELECT count(*) FROM task WHERE status = 'succeeded'");
       enqueue(pool);
+      long commitsBefore = commits(pool);
       long start = System.nanoTime();
       for (int i = 0; i < runners; i++) {
         Vertx node = Vertx.vertx();
@@ -74,10 +75,15 @@ final class TaskBench implements Callable<Integer> {
       }
       double seconds = (System.nanoTime() - start) / 1e9;
       long doubled = count(pool, "SELECT count(*) FROM task WHERE attempts > 1");
+      // The statistics other backends report reach pg_stat_database within a second (PGSTAT_MIN_INTERVAL).
+      Thread.sleep(1500);
+      long commitsDuring = commits(pool) - commitsBefore;
       System.out.printf(Locale.ROOT, "scenario: runners=%d concurrency=%d tasks=%d (noop)%n", runners, concurrency, tasks);
       System.out.printf(Locale.ROOT, "completed: %d in %.2fs = %.0f tasks/s (claim + run + finish, each with its events)%n",
           tasks, seconds, tasks / seconds);
       System.out.printf(Locale.ROOT, "tasks run more than once: %d%n", doubled);
+      System.out.printf(Locale.ROOT, "PostgreSQL commits: %d = %.2f per task (all of them: runners, relays, heartbeats, "
+          + "this bench's polls)%n", commitsDuring, (double) commitsDuring / tasks);
       return 0;
     } finally {
       for (Vertx node : nodes) {
@@ -102,6 +108,10 @@ final class TaskBench implements Callable<Integer> {
         return chain;
       }));
     }
+  }
+
+  private static long commits(Pool pool) throws Exception {
+    return count(pool, "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()");
   }
 
   private static long count(Pool pool, String sql) throws Exception {

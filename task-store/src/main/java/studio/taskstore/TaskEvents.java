@@ -35,7 +35,16 @@ public final class TaskEvents {
   }
 
   public static Future<Long> updated(SqlClient tx, TaskRow task) {
-    return Outbox.append(tx, draft(EventType.NODE_TASK_UPDATED, task, summary(task)));
+    return Outbox.append(tx, updatedDraft(task));
+  }
+
+  /** {@code node.task.updated} for each of {@code tasks}, in that order, in one insert. */
+  public static Future<Void> updated(SqlClient tx, List<TaskRow> tasks) {
+    return Outbox.appendAll(tx, tasks.stream().map(TaskEvents::updatedDraft).toList()).mapEmpty();
+  }
+
+  private static DraftEvent updatedDraft(TaskRow task) {
+    return draft(EventType.NODE_TASK_UPDATED, task, summary(task));
   }
 
   /**
@@ -52,19 +61,34 @@ public final class TaskEvents {
   }
 
   public static Future<Long> completed(SqlClient tx, TaskRow task) {
+    return Outbox.append(tx, completedDraft(task));
+  }
+
+  private static DraftEvent completedDraft(TaskRow task) {
     JsonObject payload = summary(task);
     if (task.result() != null && Preview.encodedBytes(task.result()) <= MAX_RESULT_BYTES) {
       payload.put("result", task.result());
     } else if (task.result() != null) {
       payload.put("result_truncated", true);
     }
-    return Outbox.append(tx, draft(EventType.NODE_TASK_COMPLETED, task, payload));
+    return draft(EventType.NODE_TASK_COMPLETED, task, payload);
   }
 
   /** {@code node.task.updated}, plus {@code node.task.completed} when the change ended the task. */
   public static Future<Void> changed(SqlClient tx, TaskRow task) {
-    Future<Long> updated = updated(tx, task);
-    return (task.status().terminal() ? updated.compose(id -> completed(tx, task)) : updated).mapEmpty();
+    return changed(tx, List.of(task));
+  }
+
+  /** {@link #changed(SqlClient, TaskRow)} for several tasks, in one insert: each task's events stay in their order. */
+  public static Future<Void> changed(SqlClient tx, List<TaskRow> tasks) {
+    List<DraftEvent> drafts = new ArrayList<>();
+    for (TaskRow task : tasks) {
+      drafts.add(updatedDraft(task));
+      if (task.status().terminal()) {
+        drafts.add(completedDraft(task));
+      }
+    }
+    return Outbox.appendAll(tx, drafts).mapEmpty();
   }
 
   /** The summary with the error cut to a preview; the whole error is on the task's status endpoint. */

@@ -5,7 +5,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -34,6 +37,45 @@ public final class TaskTransitions {
   /** As {@link #change(Pool, long, Function)}, for a caller that already read the task: its owners never change. */
   public static Future<Outcome> change(Pool pool, TaskRow known, Function<TaskRow, TaskUpdate> decide) {
     return Transactions.run(pool, tx -> lockAndWrite(tx, known, decide));
+  }
+
+  /**
+   * As {@link #change(Pool, TaskRow, Function)} for several tasks in one transaction: the rows are
+   * locked together (in id order), each decided on its fresh row, written in one pipelined batch and
+   * their events appended in one insert, all committed together or not at all. Only for tasks that
+   * have no owner ({@link #ownerless}): an owner's lock must come before its task's, one task at a time.
+   * Answers an outcome per task, in the order of {@code known}.
+   */
+  public static Future<List<Outcome>> changeAll(Pool pool, List<TaskRow> known, Function<TaskRow, TaskUpdate> decide) {
+    if (!known.stream().allMatch(TaskTransitions::ownerless)) {
+      return Future.failedFuture(new IllegalArgumentException("changeAll takes tasks without an owner only"));
+    }
+    return Transactions.run(pool, tx -> Tasks.lockAll(tx, known.stream().map(TaskRow::id).toList())
+        .compose(locked -> {
+          Map<Long, TaskRow> fresh = new HashMap<>();
+          List<TaskUpdate> updates = new ArrayList<>();
+          for (TaskRow task : locked) {
+            fresh.put(task.id(), task);
+            TaskUpdate update = decide.apply(task);
+            if (update != null) {
+              updates.add(update);
+            }
+          }
+          return Tasks.applyAll(tx, updates)
+              .compose(written -> TaskEvents.changed(tx, written).map(written))
+              .map(written -> {
+                Map<Long, TaskRow> changed = new HashMap<>();
+                written.forEach(task -> changed.put(task.id(), task));
+                return known.stream().map(task -> changed.containsKey(task.id())
+                    ? new Outcome(changed.get(task.id()), true, List.of())
+                    : new Outcome(fresh.get(task.id()), false, List.of())).toList();
+              });
+        }));
+  }
+
+  /** A task no flowchart run, run or chat turn owns: its changes lock nothing but its own row. */
+  public static boolean ownerless(TaskRow task) {
+    return task.flowchartRunId() == null && task.runId() == null && task.chatTurnId() == null;
   }
 
   private static Future<Outcome> lockAndWrite(SqlClient tx, TaskRow known, Function<TaskRow, TaskUpdate> decide) {

@@ -66,16 +66,41 @@ public final class Tasks {
         .map(rows -> rows.size() == 0 ? null : TaskRow.from(rows.iterator().next()));
   }
 
+  /** As {@link #lock}, for several rows at once, locked in id order (the order every batch takes them in). */
+  public static Future<List<TaskRow>> lockAll(SqlClient tx, List<Long> ids) {
+    return tx.preparedQuery("""
+            SELECT *, lease_expires_at < now() AS lease_expired FROM task WHERE id = ANY($1) ORDER BY id FOR UPDATE""")
+        .execute(Tuple.of(ids.toArray(Long[]::new)))
+        .map(Tasks::rows);
+  }
+
   /** Writes the update and bumps the version; the caller appends the events. */
   public static Future<TaskRow> apply(SqlClient tx, TaskUpdate update) {
+    return tx.preparedQuery(UPDATE).execute(values(update)).map(rows -> TaskRow.from(rows.iterator().next()));
+  }
+
+  /** {@link #apply} for several rows in one round trip (a pipelined batch of the same statement); answers in their order. */
+  public static Future<List<TaskRow>> applyAll(SqlClient tx, List<TaskUpdate> updates) {
+    if (updates.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return tx.preparedQuery(UPDATE).executeBatch(updates.stream().map(Tasks::values).toList())
+        .map(first -> {
+          List<TaskRow> written = new ArrayList<>();
+          for (RowSet<Row> rows = first; rows != null; rows = rows.next()) {
+            written.add(TaskRow.from(rows.iterator().next()));
+          }
+          return written;
+        });
+  }
+
+  private static Tuple values(TaskUpdate update) {
     Double delay = update.runAfter == null ? null : update.runAfter.toMillis() / 1000.0;
-    return tx.preparedQuery(UPDATE)
-        .execute(Tuple.tuple()
-            .addLong(update.from.id()).addString(update.status.wire()).addString(update.stage)
-            .addValue(update.result).addString(update.error).addValue(update.runtime)
-            .addBoolean(update.cancelRequested).addBoolean(update.clearLease).addValue(delay)
-            .addBoolean(update.finished))
-        .map(rows -> TaskRow.from(rows.iterator().next()));
+    return Tuple.tuple()
+        .addLong(update.from.id()).addString(update.status.wire()).addString(update.stage)
+        .addValue(update.result).addString(update.error).addValue(update.runtime)
+        .addBoolean(update.cancelRequested).addBoolean(update.clearLease).addValue(delay)
+        .addBoolean(update.finished);
   }
 
   /** Newest first; {@code before} is the last id of the previous page (the cursor), or null for the first page. */

@@ -1,5 +1,6 @@
 package studio.runtime.lease;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -19,7 +20,9 @@ import studio.contract.bus.CancelRequest;
 /**
  * The cycle every worker of a leased queue runs (task runner, download jobs): keep up to
  * {@code concurrency} items running, claiming free slots when woken over the bus, on a slow poll and
- * whenever an item ends (wake-ups that arrive during a claim are coalesced into one more claim);
+ * whenever an item ends (wake-ups that arrive during a claim are coalesced into one more claim, and
+ * items that end in the same event-loop turn, as a batch of finishes does, free their slots for one
+ * claim of that many: a batch claim, one transaction for all);
  * renew the leases of running items, stopping those whose lease was lost or whose cancel was
  * requested; stop an item when a {@link CancelRequest} names it; and on stop, hand every running item
  * back and wait (up to a grace) for it to end. One event loop runs all of it.
@@ -81,8 +84,10 @@ public final class LeaseWorkLoop<T> {
   private final Map<Long, Running<T>> running = new LinkedHashMap<>();
   private final List<MessageConsumer<JsonObject>> consumers = new ArrayList<>();
   private final List<Long> timers = new ArrayList<>();
+  private Context context;
   private boolean claiming;
   private boolean wakeAgain;
+  private boolean wakeScheduled;
   private boolean stopped;
 
   public LeaseWorkLoop(Vertx vertx, Settings settings, Work<T> work) {
@@ -93,6 +98,7 @@ public final class LeaseWorkLoop<T> {
 
   /** Listens, starts the timers and claims; completes once the bus consumers are registered. */
   public Future<Void> start() {
+    context = vertx.getOrCreateContext();
     consumers.add(vertx.eventBus().consumer(settings.wakeAddress(), message -> wake()));
     consumers.add(vertx.eventBus().consumer(settings.cancelAddress(),
         message -> CancelRequest.fromJson(message.body()).ifPresent(this::cancel)));
@@ -173,13 +179,25 @@ public final class LeaseWorkLoop<T> {
     running.put(id, new Running<>(item, ended.future()));
     ended.future().onComplete(done -> {
       running.remove(id);
-      wake();
+      wakeAtTurnEnd();
     });
     Future.<Void>succeededFuture().compose(start -> work.run(item)).onComplete(run -> {
       if (run.failed()) {
         LOG.error("{} {}: run failed unexpectedly", settings.noun(), id, run.cause());
       }
       ended.complete();
+    });
+  }
+
+  /** One claim for every slot freed in this turn, rather than a claim of one slot and then one of the rest. */
+  private void wakeAtTurnEnd() {
+    if (wakeScheduled) {
+      return;
+    }
+    wakeScheduled = true;
+    context.runOnContext(turn -> {
+      wakeScheduled = false;
+      wake();
     });
   }
 

@@ -135,6 +135,18 @@ class LeaseWorkLoopTest {
   }
 
   @Test
+  @DisplayName("items that end in the same event-loop turn (a batch of finishes) free their slots for one claim of them all")
+  void itemsEndingTogetherAreClaimedForInOneClaim() throws Exception {
+    work.queued.set(10);
+    start(4, Duration.ofHours(1));
+    await().atMost(Duration.ofSeconds(5)).until(() -> work.runs.size() == 4);
+    vertx.runOnContext(go -> List.of(1L, 2L, 3L).forEach(id -> work.runs.get(id).complete()));
+    await().atMost(Duration.ofSeconds(5)).until(() -> work.runs.size() == 7);
+    assertThat(work.claims).as("one claim of the three freed slots, not a claim of one and then of two")
+        .containsExactly(4, 3);
+  }
+
+  @Test
   @DisplayName("wake-ups that arrive during a claim are coalesced into one more claim")
   void coalescesWakeUps() throws Exception {
     work.claimGate = Promise.promise();

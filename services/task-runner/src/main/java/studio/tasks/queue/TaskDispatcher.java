@@ -8,6 +8,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,6 +17,7 @@ import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import studio.contract.bus.Addresses;
+import studio.runtime.batch.Batcher;
 import studio.runtime.database.DatabaseFailures;
 import studio.runtime.lease.LeaseState;
 import studio.runtime.lease.LeaseWorkLoop;
@@ -46,6 +48,11 @@ public final class TaskDispatcher implements LeaseWorkLoop.Work<Execution> {
   private final Executors executors;
   private final Backoff backoff;
   private final LeaseWorkLoop<Execution> loop;
+  private final Batcher<Finished, TaskTransitions.Outcome> finishes;
+
+  /** A run that ended, with what it ended with, waiting for its outcome to be stored. */
+  private record Finished(Execution execution, AsyncResult<JsonObject> result) {
+  }
 
   public TaskDispatcher(Vertx vertx, Pool pool, TasksConfig config, String owner, Executors executors) {
     this.vertx = vertx;
@@ -57,6 +64,7 @@ public final class TaskDispatcher implements LeaseWorkLoop.Work<Execution> {
     this.loop = new LeaseWorkLoop<>(vertx, new LeaseWorkLoop.Settings("task", Addresses.TASKS_WAKE,
         Addresses.TASKS_CANCEL, config.queue().concurrency(), config.queue().pollInterval(),
         config.queue().renewInterval()), this);
+    this.finishes = new Batcher<>(vertx.getOrCreateContext(), config.queue().concurrency(), this::storeAll);
   }
 
   public Future<Void> start() {
@@ -128,7 +136,14 @@ public final class TaskDispatcher implements LeaseWorkLoop.Work<Execution> {
 
   private Future<Void> finish(Execution execution, AsyncResult<JsonObject> result) {
     long id = execution.task().id();
-    return store(execution, result, 1)
+    Future<TaskTransitions.Outcome> stored = !TaskTransitions.ownerless(execution.task()) ? store(execution, result, 1)
+        : finishes.submit(new Finished(execution, result)).recover(batchFailed -> {
+          // Nothing of the batch was committed (or, if the commit's answer was lost, decide sees the
+          // stored outcome and changes nothing): each is stored again on its own, with the usual retries.
+          LOG.debug("task {}: batched finish failed ({}); storing it on its own", id, batchFailed.getMessage());
+          return store(execution, result, 1);
+        });
+    return stored
         .onSuccess(outcome -> {
           Signals.cancel(vertx, outcome.cancelSignals());
           if (outcome.task() != null && outcome.task().flowchartRunId() != null) {
@@ -161,6 +176,18 @@ public final class TaskDispatcher implements LeaseWorkLoop.Work<Execution> {
           vertx.setTimer(Math.max(1, delay.toMillis()), fired -> waited.complete());
           return waited.future().compose(retry -> store(execution, result, attempt + 1));
         });
+  }
+
+  /**
+   * The outcomes of runs that ended close together (see {@link Batcher}), stored in one transaction:
+   * every task's state and its events commit together, and each runner's future resolves only after
+   * that commit.
+   */
+  private Future<List<TaskTransitions.Outcome>> storeAll(List<Finished> batch) {
+    Map<Long, Finished> byId = new HashMap<>();
+    batch.forEach(finished -> byId.put(finished.execution().task().id(), finished));
+    return TaskTransitions.changeAll(pool, batch.stream().map(finished -> finished.execution().task()).toList(),
+        row -> decide(row, byId.get(row.id()).execution(), byId.get(row.id()).result()));
   }
 
   private TaskUpdate decide(TaskRow row, Execution execution, AsyncResult<JsonObject> result) {

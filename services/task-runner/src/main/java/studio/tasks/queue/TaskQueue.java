@@ -66,17 +66,17 @@ public final class TaskQueue {
     return owner;
   }
 
-  /** Up to {@code limit} tasks, oldest due first, each announced {@code running} in the claim's transaction. */
+  /**
+   * Up to {@code limit} tasks, oldest due first, in one statement and one transaction: each leased to
+   * this runner and announced {@code running} ({@code node.task.updated}, one multi-row insert for all)
+   * in the claim's transaction.
+   */
   public Future<List<TaskRow>> claim(int limit) {
     return pool.withTransaction(tx -> tx.preparedQuery(CLAIM).execute(Tuple.of(limit, owner, seconds(lease)))
         .compose(rows -> {
           List<TaskRow> claimed = new ArrayList<>(Tasks.rows(rows));
           claimed.sort(Comparator.comparingLong(TaskRow::id));
-          Future<Void> events = Future.succeededFuture();
-          for (TaskRow task : claimed) {
-            events = events.compose(done -> TaskEvents.updated(tx, task).mapEmpty());
-          }
-          return events.map(claimed);
+          return TaskEvents.updated(tx, claimed).map(claimed);
         }));
   }
 
