@@ -64,6 +64,9 @@ public final class BenchMain {
     @Option(names = "--preset", defaultValue = "hub", description = "name printed on the figures block")
     String preset;
 
+    /** The measured phase's publish-to-receive latency, read once by the report (reading resets the recorder). */
+    private Histogram measuredLatency;
+
     @Override
     public Integer call() throws Exception {
       Files.createDirectories(Path.of("target"));
@@ -170,7 +173,7 @@ public final class BenchMain {
       out.append(String.format(Locale.ROOT, "connect+subscribe: %d clients in %.2f s (%d at a time)%n",
           load.connectedClients(), connectSeconds, connectParallel));
       if (phase.published() > 0) {
-        Histogram latency = load.latency.getIntervalHistogram();
+        Histogram latency = measuredLatency;
         long serverMicros = hubsMicros + Math.max(0, redisMicros);
         out.append(String.format(Locale.ROOT, "deliveries: %d of %d (lost %d), p50 %.2f ms, p99 %.2f ms%n",
             phase.delivered(), phase.expected(), Math.max(0, phase.expected() - phase.delivered()),
@@ -207,6 +210,7 @@ public final class BenchMain {
                         long[] cpuBefore, long[] cpuAfter) throws Exception {
       long expected = phase.expected();
       Histogram latency = load.latency.getIntervalHistogram();
+      measuredLatency = latency;
       Histogram publishLatency = load.publishLatency.getIntervalHistogram();
       long delivered = phase.delivered();
       StringBuilder out = new StringBuilder();
