@@ -2,6 +2,7 @@ package studio.bench;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,7 +21,8 @@ import studio.embedded.EmbeddedRedisServer;
     description = "Studio Runtime benchmarks")
 public final class BenchMain {
   public static void main(String[] args) {
-    System.exit(new CommandLine(new BenchMain()).execute(args));
+    // Presets in scripts/bench set options that a caller may repeat to override (connect --replicas 1).
+    System.exit(new CommandLine(new BenchMain()).setOverwrittenOptionsAllowed(true).execute(args));
   }
 
   @Command(name = "hub", mixinStandardHelpOptions = true,
@@ -55,6 +57,23 @@ public final class BenchMain {
     @Option(names = "--redis-base-port", defaultValue = "18100",
         description = "first port of the --redis cluster nodes (3 ports, bus ports from +50) (default ${DEFAULT-VALUE})")
     int redisBasePort;
+    @Option(names = "--batch", defaultValue = "1",
+        description = "drafts per POST /api/v1/events; above 1 the publisher sends batches {\"events\":[...]} (default ${DEFAULT-VALUE})")
+    int batch;
+    @Option(names = "--connect-parallel", defaultValue = "500", description = "clients connecting at a time (default ${DEFAULT-VALUE})")
+    int connectParallel;
+    @Option(names = "--memory", description = "live heap after a full GC (jcmd) and RSS per connection, against the idle hub")
+    boolean memory;
+    @Option(names = "--redis-port", defaultValue = "0", description = "port of the embedded Redis (default: a free one)")
+    int redisPort;
+    @Option(names = "--redis-pid", defaultValue = "0",
+        description = "Redis's pid for its CPU figures (default: from its INFO server; needed for a REDIS_URL it cannot read)")
+    long redisPid;
+    @Option(names = "--preset", defaultValue = "hub", description = "name printed on the figures block")
+    String preset;
+
+    /** The measured phase's publish-to-receive latency, read once by the report (reading resets the recorder). */
+    private Histogram measuredLatency;
 
     @Override
     public Integer call() throws Exception {
@@ -67,23 +86,32 @@ public final class BenchMain {
       };
       BenchRedisCluster redisCluster = cluster ? BenchRedisCluster.start(redisBasePort) : null;
       String redisUrl = cluster ? redisCluster.url() : System.getenv("REDIS_URL");
-      EmbeddedRedisServer redis = redisUrl == null ? EmbeddedRedisServer.start(null, 0) : null;
+      EmbeddedRedisServer redis = redisUrl == null ? EmbeddedRedisServer.start(null, redisPort) : null;
       Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
       try (HubProcesses hubs = HubProcesses.start(studioJar, replicas, basePort, redis != null ? redis.url() : redisUrl)) {
         List<String> roomKeys = IntStream.range(0, rooms).mapToObj(i -> "task:bench-" + System.nanoTime() + "-" + i).toList();
         LoadGenerator load = new LoadGenerator(vertx, hubs.replicas(), LoadGenerator.Protocol.valueOf(protocol.toUpperCase(Locale.ROOT)));
+        List<Long> redisProcesses = redisPid != 0 ? List.of(redisPid) : redisCluster != null ? redisCluster.pids()
+            : List.of(findRedisPid(redis != null ? redis.url() : redisUrl));
+        long[][] idleMemory = memory ? memory(hubs) : null;
         long connectStart = System.nanoTime();
-        load.connect(clients, roomKeys, 500).toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
+        load.connect(clients, roomKeys, connectParallel).toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
         double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
+        long[][] connectedMemory = memory ? memory(hubs) : null;
         Phase warm = runPhase(load, roomKeys, warmup, new Phase(0, 0, 0));
         load.latency.reset();
         load.publishLatency.reset();
         long[] cpuBefore = cpu(hubs);
+        long hubsMicrosBefore = hubsCpuMicros(hubs);
+        long redisMicrosBefore = redisCpuMicros(redisProcesses);
         long publishStart = System.nanoTime();
         Phase measured = runPhase(load, roomKeys, duration, warm);
         double seconds = (System.nanoTime() - publishStart) / 1e9;
         long[] cpuAfter = cpu(hubs);
+        long hubsMicros = hubsCpuMicros(hubs) - hubsMicrosBefore;
+        long redisMicros = redisMicrosBefore < 0 ? -1 : redisCpuMicros(redisProcesses) - redisMicrosBefore;
         report(hubs, load, measured, connectSeconds, seconds, cpuBefore, cpuAfter);
+        figures(load, measured, connectSeconds, hubsMicros, redisMicros, idleMemory, connectedMemory);
         return 0;
       } finally {
         vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
@@ -107,7 +135,7 @@ public final class BenchMain {
       }
       long publishedBefore = load.published.sum();
       long deliveredBefore = load.delivered.sum();
-      load.publish(roomKeys, rate, seconds, payload).toCompletionStage().toCompletableFuture()
+      load.publish(roomKeys, rate, seconds, payload, batch).toCompletionStage().toCompletableFuture()
           .get(seconds + 120L, TimeUnit.SECONDS);
       long published = load.published.sum() - publishedBefore;
       long expected = expectedDeliveries(published);
@@ -128,6 +156,79 @@ public final class BenchMain {
       return total;
     }
 
+    private static long findRedisPid(String url) {
+      try {
+        return ServerFigures.redisPid(url);
+      } catch (Exception e) {
+        System.err.println("bench: Redis CPU not measured (" + e.getMessage() + "); pass --redis-pid");
+        return -1;
+      }
+    }
+
+    /** All Redis processes' CPU (one, or each node of a cluster); -1 when a pid is unknown. */
+    private static long redisCpuMicros(List<Long> pids) throws IOException {
+      long total = 0;
+      for (long pid : pids) {
+        if (pid <= 0) {
+          return -1;
+        }
+        total += ServerFigures.cpuMicros(pid);
+      }
+      return total;
+    }
+
+    private static long hubsCpuMicros(HubProcesses hubs) throws Exception {
+      long total = 0;
+      for (HubProcesses.Replica replica : hubs.replicas()) {
+        total += ServerFigures.cpuMicros(replica.process().pid());
+      }
+      return total;
+    }
+
+    /** Per replica: {live heap after full GC KiB, RSS KiB}. */
+    private static long[][] memory(HubProcesses hubs) throws Exception {
+      long[][] figures = new long[hubs.replicas().size()][];
+      for (int i = 0; i < figures.length; i++) {
+        long pid = hubs.replicas().get(i).process().pid();
+        figures[i] = new long[] {ServerFigures.liveHeapKiB(pid), ServerFigures.rssKiB(pid)};
+      }
+      return figures;
+    }
+
+    /** The block the presets are read from: cost per delivery, per publish and per connection. */
+    private void figures(LoadGenerator load, Phase phase, double connectSeconds, long hubsMicros, long redisMicros,
+                         long[][] idle, long[][] connected) throws Exception {
+      StringBuilder out = new StringBuilder();
+      out.append(String.format(Locale.ROOT, "== figures: %s (replicas=%d clients=%d rooms=%d rate=%d/s batch=%d), load average %s%n",
+          preset, replicas, clients, rooms, rate, batch, ServerFigures.loadAverage()));
+      out.append(String.format(Locale.ROOT, "connect+subscribe: %d clients in %.2f s (%d at a time)%n",
+          load.connectedClients(), connectSeconds, connectParallel));
+      if (phase.published() > 0) {
+        Histogram latency = measuredLatency;
+        long serverMicros = hubsMicros + Math.max(0, redisMicros);
+        out.append(String.format(Locale.ROOT, "deliveries: %d of %d (lost %d), p50 %.2f ms, p99 %.2f ms%n",
+            phase.delivered(), phase.expected(), Math.max(0, phase.expected() - phase.delivered()),
+            latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0));
+        out.append(String.format(Locale.ROOT, "server CPU per delivery: %.1f us (hubs %.1f + Redis %s)%n",
+            (double) serverMicros / Math.max(1, phase.delivered()), (double) hubsMicros / Math.max(1, phase.delivered()),
+            redisMicros < 0 ? "not measured" : String.format(Locale.ROOT, "%.1f", (double) redisMicros / Math.max(1, phase.delivered()))));
+        out.append(String.format(Locale.ROOT, "per publish (%d events in %d HTTP requests): Redis CPU %s us, hub CPU %.1f us%n",
+            phase.published(), (phase.published() + batch - 1) / batch,
+            redisMicros < 0 ? "not measured" : String.format(Locale.ROOT, "%.1f", (double) redisMicros / phase.published()),
+            (double) hubsMicros / phase.published()));
+      }
+      if (idle != null) {
+        for (int i = 0; i < idle.length; i++) {
+          long held = Math.max(1, (load.connectedClients() + idle.length - 1 - i) / idle.length);
+          out.append(String.format(Locale.ROOT,
+              "hub[%d] memory per connection (%d held): live heap after full GC %.1f KiB (%d -> %d MiB), RSS %.1f KiB (%d -> %d MiB)%n",
+              i, held, (double) (connected[i][0] - idle[i][0]) / held, idle[i][0] / 1024, connected[i][0] / 1024,
+              (double) (connected[i][1] - idle[i][1]) / held, idle[i][1] / 1024, connected[i][1] / 1024));
+        }
+      }
+      System.out.print(out);
+    }
+
     private static long[] cpu(HubProcesses hubs) throws Exception {
       long[] millis = new long[hubs.replicas().size()];
       for (int i = 0; i < millis.length; i++) {
@@ -140,6 +241,7 @@ public final class BenchMain {
                         long[] cpuBefore, long[] cpuAfter) throws Exception {
       long expected = phase.expected();
       Histogram latency = load.latency.getIntervalHistogram();
+      measuredLatency = latency;
       Histogram publishLatency = load.publishLatency.getIntervalHistogram();
       long delivered = phase.delivered();
       StringBuilder out = new StringBuilder();

@@ -59,6 +59,11 @@ final class BenchRedisCluster implements AutoCloseable {
   }
 
   /** The REDIS_URL naming this cluster. */
+  /** The nodes' process ids, for their CPU figures. */
+  List<Long> pids() {
+    return servers.stream().map(Process::pid).toList();
+  }
+
   String url() {
     return "redis-cluster://" + String.join(",", seeds);
   }

@@ -68,7 +68,8 @@ final class HubProcesses implements AutoCloseable {
 
   /** The hub's own view of sequencing (HTTP ingress to Redis and back), from its Prometheus histogram. */
   static String sequencingLatency(int port) throws Exception {
-    String scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+    // HTTP/1.1: the default HTTP/2 upgrade attempt once failed the whole run on a large scrape.
+    String scrape = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
         .build(), HttpResponse.BodyHandlers.ofString()).body();
     TreeMap<Double, Double> buckets = new TreeMap<>();
     double count = 0;

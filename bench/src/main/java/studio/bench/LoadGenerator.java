@@ -194,6 +194,54 @@ final class LoadGenerator {
     return done.future();
   }
 
+  /**
+   * As {@link #publish(List, int, int, int)}, but {@code batch} drafts per request as one
+   * {@code {"events": [...]}} body (batch publish): a request goes out once {@code batch} drafts are due,
+   * so a draft waits at most {@code batch / rate} seconds for its batch.
+   */
+  Future<Void> publish(List<String> rooms, int rate, int seconds, int payloadBytes, int batch) {
+    if (batch <= 1) {
+      return publish(rooms, rate, seconds, payloadBytes);
+    }
+    String padding = "x".repeat(Math.max(0, payloadBytes));
+    Promise<Void> done = Promise.promise();
+    long total = (long) rate * seconds;
+    AtomicLong sent = new AtomicLong();
+    AtomicLong answered = new AtomicLong();
+    AtomicLong requests = new AtomicLong();
+    long started = System.nanoTime();
+    latencyFromNanos = started;
+    long timer = vertx.setPeriodic(1, tick -> {
+      long due = Math.min(total, (System.nanoTime() - started) * rate / 1_000_000_000L);
+      while (due - sent.get() >= batch || (due == total && sent.get() < total)) {
+        int size = (int) Math.min(batch, due - sent.get());
+        JsonArray drafts = new JsonArray();
+        long firstSent = System.nanoTime();
+        for (int n = 0; n < size; n++) {
+          long i = sent.getAndIncrement();
+          String room = rooms.get((int) (i % rooms.size()));
+          drafts.add(new JsonObject().put("event_type", "node.task.stage.updated").put("entity_kind", "task")
+              .put("entity_id", room.substring(5)).put("room_keys", new JsonArray().add(room))
+              .put("payload", new JsonObject().put("pad", padding).put("t", System.nanoTime())));
+        }
+        HubProcesses.Replica replica = replicas.get((int) (requests.getAndIncrement() % replicas.size()));
+        http.post(replica.port(), "127.0.0.1", "/api/v1/events")
+            .putHeader("Authorization", "Bearer " + HubProcesses.WORKER_SECRET)
+            .sendJsonObject(new JsonObject().put("events", drafts))
+            .onSuccess(response -> (response.statusCode() == 202 ? published : publishFailures).add(size))
+            .onFailure(failure -> publishFailures.add(size))
+            .onComplete(answer -> {
+              publishLatency.recordValue((System.nanoTime() - firstSent) / 1000);
+              if (answered.addAndGet(size) == total) {
+                done.tryComplete();
+              }
+            });
+      }
+    });
+    vertx.setTimer(seconds * 1000L + 50, end -> vertx.cancelTimer(timer));
+    return done.future();
+  }
+
   long connectedClients() {
     return connected.get();
   }

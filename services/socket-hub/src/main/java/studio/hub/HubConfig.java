@@ -3,6 +3,7 @@ package studio.hub;
 import java.time.Duration;
 import java.util.List;
 import studio.hub.broker.HistoryPolicy;
+import studio.hub.ingress.PublishLimits;
 import studio.hub.session.SessionSettings;
 import studio.runtime.auth.Internals;
 import studio.runtime.config.ConfigException;
@@ -28,7 +29,8 @@ public record HubConfig(
     Duration pollTimeout,
     int pollMax,
     int instances,
-    boolean internalsOpen) {
+    boolean internalsOpen,
+    PublishLimits publishLimits) {
 
   public static final String TRANSPORTS = "STUDIO_RT_TRANSPORTS";
   public static final String SOCKETIO_PATH = "STUDIO_SOCKETIO_PATH";
@@ -86,7 +88,8 @@ public record HubConfig(
         positive(settings, POLL_TIMEOUT, Duration.ofSeconds(25)),
         settings.intAtLeast(POLL_MAX, 10_000, 1),
         instances(settings),
-        Internals.open(settings));
+        Internals.open(settings),
+        PublishLimits.from(settings));
   }
 
   /**

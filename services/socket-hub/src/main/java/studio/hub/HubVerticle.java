@@ -97,12 +97,12 @@ public final class HubVerticle extends VerticleBase implements HttpService {
     OriginPolicy origins = new OriginPolicy(context.config().allowedOrigins());
     mountTransports(router, verifier, origins);
     router.get(config.rtPath() + "/stats").handler(internals).handler(this::stats);
-    HttpIngress.mount(router, publisher, workerSecret);
+    HttpIngress.mount(router, publisher, workerSecret, config.publishLimits());
     HttpServerOptions options = new HttpServerOptions()
         .setMaxWebSocketFrameSize(config.session().frameMaxBytes() * 4)
         .setMaxWebSocketMessageSize(config.session().frameMaxBytes() * 4);
     statsRequests = vertx.eventBus().consumer(Addresses.HUB_STATS, request -> request.reply(statsJson()));
-    return BusIngress.register(vertx, publisher).onSuccess(consumer -> busIngress = consumer)
+    return BusIngress.register(vertx, publisher, config.publishLimits()).onSuccess(consumer -> busIngress = consumer)
         .compose(registered -> PositionsEndpoint.register(vertx, broker)).onSuccess(consumer -> positions = consumer)
         .compose(registered -> startStreamIngress(publisher))
         .compose(started -> mountSocketIo(router, verifier, origins))

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -13,6 +14,7 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -148,6 +150,98 @@ class HttpIngressTest {
     assertThat(error.getString("code")).isEqualTo("too_large");
     assertThat(error.getString("message")).contains(String.valueOf(HttpIngress.BODY_LIMIT));
     assertThat(redis(Request.cmd(Command.EXISTS).arg("studio:rt:{task:" + id + "}:seq")).toInteger()).isZero();
+  }
+
+  private static JsonObject batch(JsonObject... drafts) {
+    return new JsonObject().put("events", new JsonArray(List.of((Object[]) drafts)));
+  }
+
+  @Test
+  @DisplayName("a batch of drafts is 202 with one result per draft, in order: envelope and each room's offset and epoch")
+  void batchAccepted() throws Exception {
+    String task = "task:" + id;
+    String run = "run:" + id;
+    HttpResponse<Buffer> response = post(batch(HubNode.draft(id, task), HubNode.draft(id, task, run),
+        HubNode.draft(id, run).put("idempotency_key", "b-1"), HubNode.draft(id, run).put("idempotency_key", "b-1")));
+    assertThat(response.statusCode()).isEqualTo(202);
+    JsonArray results = response.bodyAsJsonObject().getJsonArray("results");
+    assertThat(results).hasSize(4);
+    assertThat(results.stream().map(result -> ((JsonObject) result).getJsonObject("event").getLong("sequence")))
+        .containsExactly(1L, 2L, 3L, 3L);
+    assertThat(results.stream().map(result -> ((JsonObject) result).getBoolean("duplicate")))
+        .containsExactly(false, false, false, true);
+    JsonArray rooms = results.getJsonObject(1).getJsonArray("rooms");
+    assertThat(rooms.getJsonObject(0).getString("room")).isEqualTo(task);
+    assertThat(rooms.getJsonObject(0).getLong("offset")).isEqualTo(2);
+    assertThat(rooms.getJsonObject(1).getString("room")).isEqualTo(run);
+    assertThat(rooms.getJsonObject(1).getLong("offset")).isEqualTo(1);
+    assertThat(rooms.getJsonObject(1).getString("epoch")).isNotBlank();
+    assertThat(results.getJsonObject(2).getJsonArray("rooms").getJsonObject(0).getLong("offset")).isEqualTo(2);
+  }
+
+  @Test
+  @DisplayName("a batch with one invalid draft is refused whole, 400 naming the draft's index and field; nothing is published")
+  void batchWithInvalidDraft() throws Exception {
+    HttpResponse<Buffer> refused = post(batch(HubNode.draft(id, "task:" + id), HubNode.draft(id, "user:1")));
+    assertThat(refused.statusCode()).isEqualTo(400);
+    JsonObject error = refused.bodyAsJsonObject().getJsonObject("error");
+    assertThat(error.getString("code")).isEqualTo("invalid_draft");
+    assertThat(error.getString("field")).isEqualTo("events[1].room_keys[0]");
+    assertThat(redis(Request.cmd(Command.EXISTS).arg("studio:rt:{task:" + id + "}:seq")).toInteger()).isZero();
+    HttpResponse<Buffer> notObject = post(new JsonObject().put("events", new JsonArray().add(HubNode.draft(id, "task:" + id)).add(7)));
+    assertThat(notObject.statusCode()).isEqualTo(400);
+    assertThat(notObject.bodyAsJsonObject().getJsonObject("error").getString("field")).isEqualTo("events[1]");
+    HttpResponse<Buffer> empty = post(new JsonObject().put("events", new JsonArray()));
+    assertThat(empty.statusCode()).isEqualTo(400);
+    assertThat(empty.bodyAsJsonObject().getJsonObject("error").getString("field")).isEqualTo("events");
+  }
+
+  @Test
+  @DisplayName("a batch one draft over STUDIO_RT_PUBLISH_BATCH_MAX is 400, one byte over STUDIO_RT_PUBLISH_BATCH_BYTES is 413")
+  void batchLimits(Vertx vertx) throws Exception {
+    int maxBytes = 20_000;
+    HubNode limited = HubNode.deploy(vertx, Map.of("STUDIO_RT_PUBLISH_BATCH_MAX", "3",
+        "STUDIO_RT_PUBLISH_BATCH_BYTES", String.valueOf(maxBytes)));
+    try {
+      JsonObject draft = HubNode.draft(id, "task:" + id);
+      HttpResponse<Buffer> tooMany = post(limited, batch(draft, draft, draft, draft).toBuffer());
+      assertThat(tooMany.statusCode()).isEqualTo(400);
+      JsonObject error = tooMany.bodyAsJsonObject().getJsonObject("error");
+      assertThat(error.getString("field")).isEqualTo("events");
+      assertThat(error.getString("message")).contains("at most 3");
+      assertThat(redis(Request.cmd(Command.EXISTS).arg("studio:rt:{task:" + id + "}:seq")).toInteger()).isZero();
+
+      String three = batch(draft, draft, draft).encode();
+      HttpResponse<Buffer> over = post(limited, Buffer.buffer(three + " ".repeat(maxBytes + 1 - three.length())));
+      assertThat(over.statusCode()).isEqualTo(413);
+      assertThat(over.bodyAsJsonObject().getJsonObject("error").getString("message")).contains(String.valueOf(maxBytes));
+      assertThat(redis(Request.cmd(Command.EXISTS).arg("studio:rt:{task:" + id + "}:seq")).toInteger()).isZero();
+
+      HttpResponse<Buffer> atLimit = post(limited, Buffer.buffer(three + " ".repeat(maxBytes - three.length())));
+      assertThat(atLimit.statusCode()).isEqualTo(202);
+      assertThat(atLimit.bodyAsJsonObject().getJsonArray("results")).hasSize(3);
+    } finally {
+      limited.undeploy();
+    }
+  }
+
+  private HttpResponse<Buffer> post(HubNode target, Buffer body) throws Exception {
+    return http.post(target.port(), "127.0.0.1", "/api/v1/events").putHeader("Authorization", "Bearer " + HubNode.WORKER_SECRET)
+        .putHeader("Content-Type", "application/json").sendBuffer(body)
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  @DisplayName("over the event bus a batch is one message, answered with one result per draft")
+  void busBatch() throws Exception {
+    JsonObject reply = node.publish(batch(HubNode.draft(id, "task:" + id), HubNode.draft(id, "task:" + id)));
+    JsonArray results = reply.getJsonArray("results");
+    assertThat(results).hasSize(2);
+    assertThat(results.getJsonObject(1).getJsonObject("event").getLong("sequence")).isEqualTo(2);
+    Throwable failure = node.vertx.eventBus().request(Addresses.PUBLISH, batch(HubNode.draft(id, "nope")))
+        .toCompletionStage().toCompletableFuture().handle((ok, error) -> error).get(10, TimeUnit.SECONDS);
+    assertThat(((ReplyException) failure).failureCode()).isEqualTo(ErrorCode.INVALID_DRAFT.failureCode());
+    assertThat(failure.getMessage()).contains("events[0].room_keys[0]");
   }
 
   private Response redis(Request request) throws Exception {

@@ -1,6 +1,8 @@
 package studio.hub.broker;
 
 import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
 import studio.contract.envelope.DraftEvent;
 import studio.contract.room.RoomKey;
 
@@ -17,6 +19,24 @@ public interface Broker {
    * receives its frames in offset order (at most once per link; gaps are recoverable from history).
    */
   Future<Publication> publish(DraftEvent draft);
+
+  /**
+   * Publishes several drafts as {@link #publish} would, one after another in list order (so a room
+   * gets them in that order), and answers their publications in the same order. Implementations may
+   * do it in fewer round trips; if it fails part way, the drafts before the failure may be published
+   * (a retry with idempotency keys completes it without duplicates).
+   */
+  default Future<List<Publication>> publishBatch(List<DraftEvent> drafts) {
+    List<Publication> done = new ArrayList<>(drafts.size());
+    Future<Void> chain = Future.succeededFuture();
+    for (DraftEvent draft : drafts) {
+      chain = chain.compose(previous -> publish(draft).map(publication -> {
+        done.add(publication);
+        return null;
+      }));
+    }
+    return chain.map(finished -> done);
+  }
 
   /** The room's last offset and epoch. */
   Future<RoomPosition> position(RoomKey room);

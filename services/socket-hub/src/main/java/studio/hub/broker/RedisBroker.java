@@ -30,10 +30,12 @@ import studio.runtime.redis.RedisUrl;
  */
 public final class RedisBroker implements Broker {
   private static final LuaScript PUBLISH = LuaScript.fromResource("/studio/hub/broker/publish.lua");
+  private static final LuaScript PUBLISH_BATCH = LuaScript.fromResource("/studio/hub/broker/publish_batch.lua");
   private static final LuaScript HISTORY = LuaScript.fromResource("/studio/hub/broker/history.lua");
 
   private static final int FRESH = 0;
   private static final int DUPLICATE = 1;
+  private static final int PENDING = 2;
 
   private final PipelinedConnection redis;
   private final HistoryPolicy policy;
@@ -92,6 +94,82 @@ public final class RedisBroker implements Broker {
         .compose(first -> first.status() == DUPLICATE || groups.isEmpty() ? Future.succeededFuture(first)
             : otherSlots(draft, first, groups))
         .map(done -> publication(draft, template, done));
+  }
+
+  /**
+   * One script call for the whole batch on one Redis. On a Cluster, one call per hash slot when each
+   * draft's keys (stream and rooms) share a slot: a room lives in one slot, so its drafts keep batch
+   * order inside that slot's call. If any draft spans slots, the batch goes draft by draft, in order.
+   */
+  @Override
+  public Future<List<Publication>> publishBatch(List<DraftEvent> drafts) {
+    Map<Integer, List<Integer>> bySlot = new LinkedHashMap<>();
+    for (int i = 0; i < drafts.size(); i++) {
+      Integer slot = singleSlot(drafts.get(i));
+      if (slot == null) {
+        return Broker.super.publishBatch(drafts);
+      }
+      bySlot.computeIfAbsent(slot, ignored -> new ArrayList<>()).add(i);
+    }
+    Publication[] results = new Publication[drafts.size()];
+    List<Future<Void>> calls = bySlot.values().stream().map(indices -> publishTogether(drafts, indices, results)).toList();
+    return Future.all(calls).map(all -> List.of(results));
+  }
+
+  /** The one slot every key of the draft hashes to, or null when they span slots. */
+  private Integer singleSlot(DraftEvent draft) {
+    int slot = streamSlot(draft);
+    if (topology == Topology.CLUSTER) {
+      for (RoomKey room : draft.roomKeys()) {
+        if (HashSlot.of(RedisKeys.meta(room)) != slot) {
+          return null;
+        }
+      }
+    }
+    return slot;
+  }
+
+  /** One publish_batch.lua call for the drafts at {@code indices}, all of one slot; fills their results. */
+  private Future<Void> publishTogether(List<DraftEvent> drafts, List<Integer> indices, Publication[] results) {
+    List<String> keys = new ArrayList<>();
+    List<String> args = new ArrayList<>(List.of(String.valueOf(policy.idempotencyWindow().toMillis()),
+        String.valueOf(System.currentTimeMillis()), String.valueOf(policy.size()), String.valueOf(policy.maxAge().toMillis()),
+        String.valueOf(policy.roomTtl().toMillis()), topology == Topology.CLUSTER ? "SPUBLISH" : "PUBLISH"));
+    List<EnvelopeTemplate> templates = new ArrayList<>(indices.size());
+    for (int index : indices) {
+      DraftEvent draft = drafts.get(index);
+      EnvelopeTemplate template = EnvelopeTemplate.of(draft);
+      templates.add(template);
+      String stream = draft.sequenceStream();
+      keys.add(RedisKeys.sequence(stream));
+      keys.add(draft.idempotencyKey() != null ? RedisKeys.idempotency(stream, draft.idempotencyKey()) : RedisKeys.sequence(stream));
+      args.addAll(List.of(draft.idempotencyKey() != null ? "1" : "0", RoomEpoch.next(), template.prefix(), template.suffix(),
+          String.valueOf(draft.roomKeys().size())));
+      for (RoomKey room : draft.roomKeys()) {
+        keys.add(RedisKeys.meta(room));
+        keys.add(RedisKeys.history(room));
+        args.add(room.toString());
+        args.add(RedisKeys.channel(room));
+      }
+    }
+    return PUBLISH_BATCH.run(redis, keys, args).compose(reply -> {
+      List<Future<Void>> pending = new ArrayList<>();
+      for (int j = 0; j < indices.size(); j++) {
+        int index = indices.get(j);
+        DraftEvent draft = drafts.get(index);
+        Sequenced sequenced = new Sequenced(reply.get(2 * j).toInteger(), List.of(reply.get(2 * j + 1).toString().split("\n")));
+        if (sequenced.status() == PENDING) {
+          // A half-applied publish across slots (a retry of its idempotency key): the single path completes it.
+          pending.add(publish(draft).map(publication -> {
+            results[index] = publication;
+            return null;
+          }));
+        } else {
+          results[index] = publication(draft, templates.get(j), sequenced);
+        }
+      }
+      return Future.all(pending).mapEmpty();
+    });
   }
 
   /**

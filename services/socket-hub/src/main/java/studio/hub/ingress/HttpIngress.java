@@ -13,7 +13,8 @@ import studio.runtime.service.ErrorResponses;
 
 /**
  * {@code POST /api/v1/events} for workers that are not on the event bus: bearer
- * {@code WORKER_SHARED_SECRET}, body a draft; 202 with the envelope, or the one JSON error shape.
+ * {@code WORKER_SHARED_SECRET}, body a draft (202 with the envelope) or a batch {@code {"events": [draft, ...]}}
+ * (202 with one result per draft, {@link PublishService#resultsJson}), or the one JSON error shape.
  */
 public final class HttpIngress {
   public static final String PATH = "/api/v1/events";
@@ -21,16 +22,19 @@ public final class HttpIngress {
   public static final int BODY_LIMIT = DraftEvent.MAX_BODY_BYTES + 16 * 1024;
 
   private final PublishService publisher;
+  private final PublishLimits limits;
 
-  private HttpIngress(PublishService publisher) {
+  private HttpIngress(PublishService publisher, PublishLimits limits) {
     this.publisher = publisher;
+    this.limits = limits;
   }
 
-  public static void mount(Router router, PublishService publisher, String workerSecret) {
-    HttpIngress ingress = new HttpIngress(publisher);
+  public static void mount(Router router, PublishService publisher, String workerSecret, PublishLimits limits) {
+    HttpIngress ingress = new HttpIngress(publisher, limits);
     router.post(PATH).handler(new WorkerBearer(workerSecret));
     router.post(PATH).handler(HttpIngress::requireJson);
-    router.post(PATH).handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
+    // Read up to the larger limit; which one applies is known once the body says whether it is a batch.
+    router.post(PATH).handler(BodyHandler.create(false).setBodyLimit(Math.max(BODY_LIMIT, limits.batchBytes())));
     router.post(PATH).handler(ingress::publish);
     router.post(PATH).failureHandler(ingress::failed);
   }
@@ -53,6 +57,21 @@ public final class HttpIngress {
       ErrorResponses.send(ctx, new ContractException(ErrorCode.INVALID_REQUEST, "body is not a JSON object"));
       return;
     }
+    boolean batch = draft != null && PublishService.isBatch(draft);
+    int limit = batch ? limits.batchBytes() : BODY_LIMIT;
+    if (ctx.body().length() > limit) {
+      ErrorResponses.send(ctx, new ContractException(ErrorCode.TOO_LARGE, "body exceeds " + limit + " bytes"
+          + (batch ? " (" + PublishLimits.BATCH_BYTES + ")" : "")));
+      return;
+    }
+    if (batch) {
+      publisher.publishBatch(draft, limits)
+          .onSuccess(publications -> ctx.response().setStatusCode(202)
+              .putHeader("Content-Type", "application/json")
+              .end(PublishService.resultsJson(publications).encode()))
+          .onFailure(failure -> ErrorResponses.send(ctx, (ContractException) failure));
+      return;
+    }
     publisher.publish(draft)
         .onSuccess(publication -> ctx.response().setStatusCode(202)
             .putHeader("Content-Type", "application/json")
@@ -63,7 +82,8 @@ public final class HttpIngress {
 
   private void failed(RoutingContext ctx) {
     if (ctx.statusCode() == 413) {
-      ErrorResponses.send(ctx, new ContractException(ErrorCode.TOO_LARGE, "body exceeds " + BODY_LIMIT + " bytes"));
+      ErrorResponses.send(ctx, new ContractException(ErrorCode.TOO_LARGE, "body exceeds "
+          + Math.max(BODY_LIMIT, limits.batchBytes()) + " bytes"));
     } else if (ctx.statusCode() == 400) {
       ErrorResponses.send(ctx, new ContractException(ErrorCode.INVALID_REQUEST, "malformed request body"));
     } else {

@@ -150,6 +150,55 @@ abstract class BrokerContractTest {
     assertThat(next.envelope().sequence()).isEqualTo(2);
   }
 
+  List<Publication> publishBatch(List<DraftEvent> drafts) throws Exception {
+    return onContext(() -> broker.publishBatch(drafts));
+  }
+
+  @Test
+  @DisplayName("a batch numbers its drafts in batch order, and each room's subscribers receive its frames once, in order")
+  void batchInOrder() throws Exception {
+    RoomKey task = room("task");
+    RoomKey run = room("run");
+    onContext(() -> broker.subscribe(task));
+    onContext(() -> broker.subscribe(run));
+    publish(draft(null, task));
+    List<DraftEvent> drafts = IntStream.range(0, 12)
+        .mapToObj(i -> i % 3 == 0 ? draft(null, task, run) : i % 3 == 1 ? draft(null, task) : draft(null, run)).toList();
+    List<Publication> publications = publishBatch(drafts);
+    assertThat(publications).extracting(publication -> publication.envelope().sequence())
+        .containsExactlyElementsOf(IntStream.rangeClosed(2, 13).mapToObj(i -> (long) i).toList());
+    assertThat(publications).extracting(Publication::duplicate).containsOnly(false);
+    assertThat(publications.get(0).rooms()).extracting(RoomFrame::room).containsExactly(task, run);
+    assertThat(publications.get(0).rooms()).extracting(RoomFrame::offset).containsExactly(2L, 1L);
+    assertThat(publications.get(11).rooms()).extracting(RoomFrame::offset).containsExactly(8L);
+    // 1 + 8 frames of the task room, 8 of the run room
+    await().atMost(Duration.ofSeconds(10)).until(() -> delivered.size() >= 17);
+    assertThat(delivered).hasSize(17);
+    assertThat(delivered.stream().filter(frame -> frame.room().equals(task)).map(RoomFrame::offset).toList())
+        .containsExactlyElementsOf(IntStream.rangeClosed(1, 9).mapToObj(i -> (long) i).toList());
+    assertThat(delivered.stream().filter(frame -> frame.room().equals(run)).map(RoomFrame::offset).toList())
+        .containsExactlyElementsOf(IntStream.rangeClosed(1, 8).mapToObj(i -> (long) i).toList());
+    List<String> runEvents = delivered.stream().filter(frame -> frame.room().equals(run))
+        .map(frame -> new JsonObject(frame.frame()).getJsonObject("event").getString("event_id")).toList();
+    assertThat(runEvents).containsExactlyElementsOf(publications.stream()
+        .filter(publication -> publication.rooms().stream().anyMatch(frame -> frame.room().equals(run)))
+        .map(publication -> publication.envelope().eventId().toString()).toList());
+  }
+
+  @Test
+  @DisplayName("idempotency keys hold per draft inside a batch and across batches")
+  void batchIdempotency() throws Exception {
+    RoomKey task = room("task");
+    Publication first = publish(draft("k-1", task));
+    List<Publication> batch = publishBatch(List.of(draft("k-1", task), draft("k-2", task), draft(null, task),
+        draft("k-2", task)));
+    assertThat(batch).extracting(Publication::duplicate).containsExactly(true, false, false, true);
+    assertThat(batch.get(0).envelope().eventId()).isEqualTo(first.envelope().eventId());
+    assertThat(batch.get(3).envelope().eventId()).isEqualTo(batch.get(1).envelope().eventId());
+    assertThat(batch).extracting(publication -> publication.rooms().get(0).offset()).containsExactly(1L, 2L, 3L, 2L);
+    assertThat(onContext(() -> broker.history(task, 0, 10)).frames()).hasSize(3);
+  }
+
   @Test
   @DisplayName("concurrent publishers to one stream get distinct sequences that increase with room offset")
   void concurrentPublishers() throws Exception {

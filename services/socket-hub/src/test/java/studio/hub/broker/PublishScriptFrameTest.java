@@ -16,10 +16,12 @@ import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -83,6 +85,16 @@ class PublishScriptFrameTest {
   @Test
   @DisplayName("publish.lua stores and publishes the frame Frames.event renders, byte for byte: unicode, escapes, offsets past 2^31")
   void luaFrameEqualsJavaFrame() throws Exception {
+    assertLuaFrameEqualsJavaFrame(draft -> broker.publish(draft));
+  }
+
+  @Test
+  @DisplayName("publish_batch.lua renders the same frames, byte for byte")
+  void batchLuaFrameEqualsJavaFrame() throws Exception {
+    assertLuaFrameEqualsJavaFrame(draft -> broker.publishBatch(List.of(draft)).map(publications -> publications.get(0)));
+  }
+
+  private void assertLuaFrameEqualsJavaFrame(Function<DraftEvent, Future<Publication>> publisher) throws Exception {
     RoomKey task = RoomKey.parse("task:" + id);
     RoomKey run = RoomKey.parse("run:" + id);
     startRoomAt(task, "e-int", PAST_INT);
@@ -90,7 +102,7 @@ class PublishScriptFrameTest {
     send(Request.cmd(Command.SET).arg(RedisKeys.sequence("task:" + id)).arg(PAST_LUA_DEFAULT));
     onContext(() -> Future.all(broker.subscribe(task), broker.subscribe(run)));
 
-    Publication publication = onContext(() -> broker.publish(hostileDraft(task, run)));
+    Publication publication = onContext(() -> publisher.apply(hostileDraft(task, run)));
 
     Envelope envelope = publication.envelope();
     assertThat(envelope.sequence()).isEqualTo(PAST_LUA_DEFAULT + 1);

@@ -9,7 +9,9 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import studio.contract.room.RoomKey;
@@ -68,6 +70,29 @@ class RedisBrokerTest extends BrokerContractTest {
     } finally {
       onContext(shortLived::close);
     }
+  }
+
+  @Test
+  @DisplayName("a batch of drafts across rooms is one script call to Redis, not one per draft")
+  void batchIsOneScriptCall() throws Exception {
+    List<RoomKey> rooms = List.of(room("task"), room("run"), room("flowchart"));
+    // The first batch may have to send the script's source once (NOSCRIPT, then EVAL); count the second.
+    publishBatch(List.of(draft(null, rooms.get(0))));
+    long before = scriptCalls();
+    List<Publication> published = publishBatch(IntStream.range(0, 30)
+        .mapToObj(i -> draft(i % 2 == 0 ? "key-" + i : null, rooms.get(i % 3))).toList());
+    assertThat(scriptCalls() - before).isEqualTo(1);
+    assertThat(published).hasSize(30);
+    assertThat(published.get(29).envelope().sequence()).isEqualTo(31);
+  }
+
+  /** EVALSHA and EVAL calls Redis has run, from INFO commandstats. */
+  private long scriptCalls() throws Exception {
+    String stats = redis().send(Request.cmd(Command.INFO).arg("commandstats"))
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).toString();
+    return stats.lines().filter(line -> line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:"))
+        .mapToLong(line -> Long.parseLong(line.substring(line.indexOf("calls=") + 6, line.indexOf(',', line.indexOf("calls=")))))
+        .sum();
   }
 
   private Redis redis() {
