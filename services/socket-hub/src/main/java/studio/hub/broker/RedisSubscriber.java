@@ -63,15 +63,22 @@ final class RedisSubscriber implements RoomSubscriber {
   /** 100 ms doubling to 5 s, each drawn from its upper half: replicas that lost Redis together do not return together. */
   private final Backoff reconnects = Backoff.exponential(Duration.ofMillis(100), Duration.ofSeconds(5)).withJitter(0.5);
   private boolean closed;
+  /** How long a (UN)SUBSCRIBE waits for its pushed confirmation before the link counts as broken. */
+  private final Duration confirmationTimeout;
 
   RedisSubscriber(Vertx vertx, Supplier<Future<RedisConnection>> connector) {
     this(vertx, connector, Mode.CLASSIC);
   }
 
   RedisSubscriber(Vertx vertx, Supplier<Future<RedisConnection>> connector, Mode mode) {
+    this(vertx, connector, mode, Duration.ofSeconds(10));
+  }
+
+  RedisSubscriber(Vertx vertx, Supplier<Future<RedisConnection>> connector, Mode mode, Duration confirmationTimeout) {
     this.vertx = vertx;
     this.mode = mode;
     this.connector = connector;
+    this.confirmationTimeout = confirmationTimeout;
   }
 
   @Override
@@ -182,7 +189,7 @@ final class RedisSubscriber implements RoomSubscriber {
     // The command's own reply completes at once (the client routes pub/sub replies to the push
     // handler), so only the pushed confirmation proves the subscription is active.
     conn.send(request).onFailure(confirmed::tryFail);
-    return confirmed.future().timeout(10, TimeUnit.SECONDS);
+    return confirmed.future().timeout(confirmationTimeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /**

@@ -117,7 +117,7 @@ class ClusterRedisBrokerTest extends BrokerContractTest {
         int port = ports.size() > 1 ? ports.remove(0) : ports.get(0);
         dialled.add(port);
         return RedisConnector.nodeClient(vertx, config, "127.0.0.1:" + port).connect();
-      }, RedisSubscriber.Mode.SHARDED);
+      }, RedisSubscriber.Mode.SHARDED, Duration.ofSeconds(1));
       created.listener(new BrokerListener() {
         @Override
         public void onFrame(RoomFrame frame) {
