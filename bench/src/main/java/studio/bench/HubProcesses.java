@@ -30,8 +30,11 @@ final class HubProcesses implements AutoCloseable {
     HubProcesses hubs = new HubProcesses();
     for (int i = 0; i < count; i++) {
       int port = basePort + i;
-      ProcessBuilder builder = new ProcessBuilder(javaBinary(), "-Xms512m", "-Xmx2g",
-              "-Xlog:gc:file=target/bench-hub-" + i + "-gc.log", "-jar", studioJar.toString(), "hub")
+      List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xms512m", "-Xmx2g",
+          "-Xlog:gc:file=target/bench-hub-" + i + "-gc.log"));
+      command.addAll(extraHubJvmOptions());
+      command.addAll(List.of("-jar", studioJar.toString(), "hub"));
+      ProcessBuilder builder = new ProcessBuilder(command)
           .redirectErrorStream(true)
           .redirectOutput(new File("target/bench-hub-" + i + ".log"));
       builder.environment().putAll(Map.of(
@@ -45,6 +48,15 @@ final class HubProcesses implements AutoCloseable {
       awaitReady(replica);
     }
     return hubs;
+  }
+
+  /**
+   * JVM options for the hub processes after the defaults, so they win: {@code -Dbench.hubJvmOptions="-Xms64m
+   * -XX:NativeMemoryTracking=summary"} on the bench's command line, to profile or size the hubs as deployed.
+   */
+  private static List<String> extraHubJvmOptions() {
+    String options = System.getProperty("bench.hubJvmOptions", "").trim();
+    return options.isEmpty() ? List.of() : List.of(options.split("\\s+"));
   }
 
   List<Replica> replicas() {
@@ -68,7 +80,8 @@ final class HubProcesses implements AutoCloseable {
 
   /** The hub's own view of sequencing (HTTP ingress to Redis and back), from its Prometheus histogram. */
   static String sequencingLatency(int port) throws Exception {
-    // HTTP/1.1: the default HTTP/2 upgrade attempt once failed the whole run on a large scrape.
+    // HTTP/1.1: with the JDK client's default h2c upgrade, reading a large scrape sometimes failed with
+    // "Frame type(100) length(6516590) exceeds MAX_FRAME_SIZE(16384)" and the report died after the run.
     String scrape = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
         .build(), HttpResponse.BodyHandlers.ofString()).body();
     TreeMap<Double, Double> buckets = new TreeMap<>();

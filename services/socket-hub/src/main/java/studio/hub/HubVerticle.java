@@ -99,7 +99,7 @@ public final class HubVerticle extends VerticleBase implements HttpService {
     router.get(config.rtPath() + "/stats").handler(internals).handler(this::stats);
     HttpIngress.mount(router, publisher, workerSecret, config.publishLimits());
     HttpServerOptions options = new HttpServerOptions()
-        .setMaxWebSocketFrameSize(config.session().frameMaxBytes() * 4)
+        .setMaxWebSocketFrameSize(maxWebSocketFrameBytes())
         .setMaxWebSocketMessageSize(config.session().frameMaxBytes() * 4);
     statsRequests = vertx.eventBus().consumer(Addresses.HUB_STATS, request -> request.reply(statsJson()));
     return BusIngress.register(vertx, publisher, config.publishLimits()).onSuccess(consumer -> busIngress = consumer)
@@ -185,12 +185,17 @@ public final class HubVerticle extends VerticleBase implements HttpService {
     LongPollTransport.mount(vertx, router, config.rtPath(), verifier, fanout, resumption, metrics, origins,
         config.pollTimeout(), config.pollMax());
     if (config.transports().contains(HubConfig.Transport.WEBSOCKET)) {
-      WebSocketTransport.mount(router, config.rtPath(), sessions, origins, config.session().clientQueueMaxBytes());
+      WebSocketTransport.mount(router, config.rtPath(), sessions, origins, config.session().clientQueueMaxBytes(),
+          maxWebSocketFrameBytes());
     }
     if (config.transports().contains(HubConfig.Transport.SOCKJS)) {
       SockJsTransport.mount(vertx, router, config.rtPath(), sessions, origins, config.session().clientQueueMaxBytes(),
           config.session().pingInterval().toMillis());
     }
+  }
+
+  private int maxWebSocketFrameBytes() {
+    return config.session().frameMaxBytes() * 4;
   }
 
   private void stats(RoutingContext ctx) {

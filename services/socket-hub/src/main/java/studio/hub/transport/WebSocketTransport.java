@@ -1,6 +1,11 @@
 package studio.hub.transport;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.vertx.core.http.ServerWebSocket;
+import io.vertx.core.http.WebSocketFrameType;
+import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
+import java.nio.charset.StandardCharsets;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import studio.contract.error.CloseCode;
@@ -16,22 +21,28 @@ public final class WebSocketTransport {
   private static final Logger LOG = LoggerFactory.getLogger(WebSocketTransport.class);
   private final Sessions sessions;
   private final int queueMaxBytes;
+  private final int maxFrameBytes;
+  /** Used only from the event loop of the hub instance that mounted this transport (see {@link EncodedFrame}). */
+  private final EncodedFrame lastEncoded = new EncodedFrame();
 
-  private WebSocketTransport(Sessions sessions, int queueMaxBytes) {
+  private WebSocketTransport(Sessions sessions, int queueMaxBytes, int maxFrameBytes) {
     this.sessions = sessions;
     this.queueMaxBytes = queueMaxBytes;
+    this.maxFrameBytes = maxFrameBytes;
   }
 
-  public static void mount(Router router, String rtPath, Sessions sessions, OriginPolicy origins, int queueMaxBytes) {
+  /** {@code maxFrameBytes} is the server's largest WebSocket frame: a longer message is sent in fragments. */
+  public static void mount(Router router, String rtPath, Sessions sessions, OriginPolicy origins, int queueMaxBytes,
+                           int maxFrameBytes) {
     router.get(rtPath + "/ws").handler(origins);
-    router.get(rtPath + "/ws").handler(new WebSocketTransport(sessions, queueMaxBytes)::upgrade);
+    router.get(rtPath + "/ws").handler(new WebSocketTransport(sessions, queueMaxBytes, maxFrameBytes)::upgrade);
   }
 
   private void upgrade(RoutingContext ctx) {
     String token = ctx.request().getParam("token");
     ctx.request().toWebSocket().onSuccess(ws -> {
       ws.setWriteQueueMaxSize(queueMaxBytes);
-      Session session = sessions.open(new Sink(ws), token);
+      Session session = sessions.open(new Sink(ws, lastEncoded, maxFrameBytes), token);
       if (session == null) {
         return;
       }
@@ -43,7 +54,7 @@ public final class WebSocketTransport {
         failure.getMessage()));
   }
 
-  private record Sink(ServerWebSocket ws) implements FrameSink {
+  private record Sink(ServerWebSocket ws, EncodedFrame encoded, int maxFrameBytes) implements FrameSink {
     @Override
     public String transport() {
       return "websocket";
@@ -57,7 +68,15 @@ public final class WebSocketTransport {
 
     @Override
     public void write(String frame) {
-      if (!ws.isClosed()) {
+      if (ws.isClosed()) {
+        return;
+      }
+      // The frame as a text frame of the UTF-8 bytes encoded once per event, not once per subscriber.
+      // Vert.x's public API takes text frames only as String; its frame class takes a buffer as is.
+      ByteBuf bytes = encoded.of(frame);
+      if (bytes.readableBytes() <= maxFrameBytes) {
+        ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, bytes, true));
+      } else {
         ws.writeTextMessage(frame);
       }
     }
@@ -73,4 +92,23 @@ public final class WebSocketTransport {
     }
   }
 
+  /**
+   * The UTF-8 bytes of the last frame written, by identity: fan-out hands every subscriber of a room
+   * the same event String in a row, so each event is encoded once per hub instance instead of once
+   * per delivery. Each write gets its own unreleasable view (its own reader index; Netty's encoder
+   * releasing it after the write frees nothing), so the shared bytes stay valid for the next writer
+   * and are left to the garbage collector once replaced. Confined to one event loop: no locks.
+   */
+  static final class EncodedFrame {
+    private String frame;
+    private ByteBuf bytes;
+
+    ByteBuf of(String text) {
+      if (text != frame) {
+        bytes = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8)));
+        frame = text;
+      }
+      return bytes.duplicate();
+    }
+  }
 }
