@@ -5,16 +5,16 @@ import io.netty.buffer.Unpooled;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrameType;
 import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
-import java.nio.charset.StandardCharsets;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import studio.contract.error.CloseCode;
-import studio.runtime.http.OriginPolicy;
 import studio.hub.session.FrameSink;
 import studio.hub.session.Session;
 import studio.hub.session.Sessions;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import studio.runtime.http.OriginPolicy;
 
 /** Raw WebSocket at {@code <rt-path>/ws}; the token may come as {@code ?token=} or in an auth frame. */
 public final class WebSocketTransport {
