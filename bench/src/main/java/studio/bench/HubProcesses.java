@@ -68,7 +68,9 @@ final class HubProcesses implements AutoCloseable {
 
   /** The hub's own view of sequencing (HTTP ingress to Redis and back), from its Prometheus histogram. */
   static String sequencingLatency(int port) throws Exception {
-    String scrape = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+    // HTTP/1.1: the JDK client's default h2c upgrade once failed mid-report ("Frame type(99) ... exceeds
+    // MAX_FRAME_SIZE") and lost a whole run's figures.
+    String scrape = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
         .build(), HttpResponse.BodyHandlers.ofString()).body();
     TreeMap<Double, Double> buckets = new TreeMap<>();
     double count = 0;
