@@ -256,6 +256,10 @@ public final class BenchMain {
           delivered, expected, delivered / seconds, seconds));
       out.append(String.format(Locale.ROOT, "lost: %d   duplicates: %d   offset gaps: %d%n",
           Math.max(0, expected - delivered), load.duplicates.sum(), load.gaps.sum()));
+      if ("socketio".equalsIgnoreCase(protocol)) {
+        out.append(String.format(Locale.ROOT, "typed copies (the event under its event_type) received: %d (whole run)%n",
+            load.typedCopies.sum()));
+      }
       out.append(String.format(Locale.ROOT, "latency publish->receive: p50 %.2f ms  p99 %.2f ms  max %.2f ms  (%d samples)%n",
           latency.getValueAtPercentile(50) / 1000.0, latency.getValueAtPercentile(99) / 1000.0,
           latency.getMaxValue() / 1000.0, latency.getTotalCount()));
@@ -264,8 +268,10 @@ public final class BenchMain {
           publishLatency.getMaxValue() / 1000.0));
       for (int i = 0; i < hubs.replicas().size(); i++) {
         var process = hubs.replicas().get(i).process();
-        out.append(String.format(Locale.ROOT, "hub[%d] pid %d: RSS %d MiB, CPU %.0f%% of one core, %s%n", i, process.pid(),
-            HubProcesses.rssMiB(process), (cpuAfter[i] - cpuBefore[i]) / (seconds * 10.0),
+        long cpuMillis = cpuAfter[i] - cpuBefore[i];
+        out.append(String.format(Locale.ROOT, "hub[%d] pid %d: RSS %d MiB, CPU %.0f%% of one core (%.1f us per delivery), %s%n",
+            i, process.pid(), HubProcesses.rssMiB(process), cpuMillis / (seconds * 10.0),
+            delivered == 0 ? 0.0 : cpuMillis * 1000.0 / delivered * hubs.replicas().size(),
             HubProcesses.sequencingLatency(hubs.replicas().get(i).port())));
       }
       System.out.print(out);

@@ -43,6 +43,8 @@ final class EngineSocket {
   private Listener listener;
   private PollReply pendingPoll;
   private ServerWebSocket webSocket;
+  /** How packets reach {@link #webSocket}: straight into its channel, one flush per event, when it can. */
+  private EngineWebSocket writer;
   private long pingTimer = -1;
   private long pongDeadline = -1;
   private long forgetTimer = -1;
@@ -75,7 +77,7 @@ final class EngineSocket {
     this.listener = sessionListener;
     if (openedOn != null) {
       useWebSocket(openedOn);
-      openedOn.writeTextMessage(options.open(sid, false).encode());
+      writer.write(options.open(sid, false).encode());
     } else {
       outbox.add(options.open(sid, true).encode());
     }
@@ -91,12 +93,31 @@ final class EngineSocket {
       return;
     }
     if (webSocket != null) {
-      webSocket.writeTextMessage(encodedPacket);
+      writer.write(encodedPacket);
       return;
     }
+    queue(encodedPacket);
+    flushPoll(false);
+  }
+
+  /** An event's packets, written together: one flush on a WebSocket, one polling answer at most. */
+  void send(EventPackets.Translation packets) {
+    if (closed) {
+      return;
+    }
+    if (webSocket != null) {
+      writer.write(packets);
+      return;
+    }
+    for (String packet : packets.packets()) {
+      queue(packet);
+    }
+    flushPoll(false);
+  }
+
+  private void queue(String encodedPacket) {
     outbox.addLast(encodedPacket);
     outboxChars += encodedPacket.length();
-    flushPoll(false);
   }
 
   /**
@@ -105,7 +126,7 @@ final class EngineSocket {
    * session's queue ({@link #heldBytes}); stopping at half leaves the queue room to conflate progress.
    */
   boolean writeQueueFull() {
-    return webSocket != null ? !webSocket.isClosed() && webSocket.writeQueueFull() : outboxChars > outboxMaxChars / 2;
+    return webSocket != null ? writer.writeQueueFull() : outboxChars > outboxMaxChars / 2;
   }
 
   /** What waits in the polling outbox for the next GET; a WebSocket's buffer is Netty's, bounded on its own. */
@@ -172,7 +193,7 @@ final class EngineSocket {
         outbox.clear();
         outboxChars = 0;
         useWebSocket(probing);
-        waiting.forEach(probing::writeTextMessage);
+        waiting.forEach(writer::write);
       } else {
         probing.close();
       }
@@ -209,6 +230,11 @@ final class EngineSocket {
 
   private void useWebSocket(ServerWebSocket socket) {
     webSocket = socket;
+    writer = EngineWebSocket.of(socket, () -> {
+      if (!closed) {
+        listener.onWritable();
+      }
+    });
     socket.textMessageHandler(this::receiveText);
     socket.binaryMessageHandler(binary -> close("binary message"));
     socket.drainHandler(drained -> listener.onWritable());

@@ -1,12 +1,16 @@
 package studio.hub.socketio;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
 import studio.contract.socketio.SocketIoNames;
 
 /**
  * Turns the hub's pre-encoded {@code event} frame into the two Socket.IO packets a page receives: the
  * envelope under its {@code event_type}, then {@code rt.event} with {@code {room, offset, epoch, event}}.
  * By string surgery, not a JSON parse: the frame's layout is fixed (EnvelopeTemplate), and fan-out
- * hands every subscriber the same string, so the last translation is kept and reused by identity.
+ * hands every subscriber the same string, so the last translation is kept and reused by identity:
+ * the packets are encoded to bytes once per event, not once per subscriber.
  */
 final class EventPackets {
   private static final String EVENT_OP = "\"op\":\"event\",";
@@ -14,20 +18,35 @@ final class EventPackets {
   private static final String EVENT_TYPE_FIELD = "\"event_type\":\"";
   private static final String NAMESPACE_PREFIX = "42" + SocketIoNames.NAMESPACE + ",[\"";
 
+  /**
+   * One event's Engine.IO messages: as text (for the polling outbox) and as UTF-8 bytes shared by every
+   * WebSocket subscriber. The buffers are never released (the garbage collector frees them) and are only
+   * ever read through duplicates, so one may be written to any number of channels at once.
+   */
+  record Translation(String[] packets, ByteBuf[] frames) {
+    static Translation of(String... packets) {
+      ByteBuf[] frames = new ByteBuf[packets.length];
+      for (int i = 0; i < packets.length; i++) {
+        frames[i] = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(packets[i].getBytes(StandardCharsets.UTF_8)));
+      }
+      return new Translation(packets, frames);
+    }
+  }
+
   private String lastFrame;
-  private String[] lastPackets;
+  private Translation lastTranslation;
 
   static boolean isEvent(String frame) {
     return frame.startsWith("{\"op\":\"event\"") || frame.startsWith("{\"conflated\":");
   }
 
   /** The encoded Engine.IO messages for one event frame, in the order a page receives them. */
-  String[] translate(String frame) {
+  Translation translate(String frame) {
     if (frame != lastFrame) {
-      lastPackets = encode(frame);
+      lastTranslation = Translation.of(encode(frame));
       lastFrame = frame;
     }
-    return lastPackets;
+    return lastTranslation;
   }
 
   private static String[] encode(String frame) {

@@ -257,9 +257,7 @@ final class RtConnection implements EngineSocket.Listener, FrameSink {
   @Override
   public void write(String frame) {
     if (EventPackets.isEvent(frame)) {
-      for (String packet : events.translate(frame)) {
-        engine.send(packet);
-      }
+      engine.send(events.translate(frame));
       return;
     }
     JsonObject reply = new JsonObject(frame);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.DisplayName;
@@ -110,12 +111,17 @@ class EngineIoCodecTest {
     String envelope = "{\"idempotency_key\":\"k\",\"sequence\":3,\"event_type\":\"task.progress\",\"payload\":{\"event_type\":\"x\"}}";
     String frame = "{\"op\":\"event\",\"room\":\"task:1\",\"offset\":3,\"epoch\":\"e1\",\"event\":" + envelope + "}";
     EventPackets packets = new EventPackets();
-    String[] translated = packets.translate(frame);
-    assertThat(translated).containsExactly(
+    EventPackets.Translation translated = packets.translate(frame);
+    assertThat(translated.packets()).containsExactly(
         "42/rt,[\"task.progress\"," + envelope + "]",
         "42/rt,[\"rt.event\",{\"room\":\"task:1\",\"offset\":3,\"epoch\":\"e1\",\"event\":" + envelope + "}]");
+    // The WebSocket bytes are the same packets, encoded once and readable any number of times.
+    for (int i = 0; i < 2; i++) {
+      assertThat(translated.frames()[i].duplicate().toString(StandardCharsets.UTF_8)).isEqualTo(translated.packets()[i]);
+      assertThat(translated.frames()[i].duplicate().toString(StandardCharsets.UTF_8)).isEqualTo(translated.packets()[i]);
+    }
     assertThat(packets.translate(frame)).isSameAs(translated);
-    String conflated = packets.translate("{\"conflated\":2," + frame.substring(1))[1];
+    String conflated = packets.translate("{\"conflated\":2," + frame.substring(1)).packets()[1];
     assertThat(new JsonArray(conflated.substring("42/rt,".length())).getJsonObject(1).getInteger("conflated")).isEqualTo(2);
   }
 }
