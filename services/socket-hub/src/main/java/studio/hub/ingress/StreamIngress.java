@@ -90,6 +90,8 @@ public final class StreamIngress {
   /** The read loop's current round, which a stop lets finish. */
   private Future<Void> round = Future.succeededFuture();
   private Promise<Void> pauseWait;
+  /** The round's wait for new entries (a blocking XREAD), which a stop ends without waiting for its reply. */
+  private Promise<Void> entriesWait;
   private long pauseTimer = -1;
   private long leaseTimer;
   private long maintenanceTimer;
@@ -128,7 +130,10 @@ public final class StreamIngress {
     if (pauseWait != null) {
       pauseWait.tryFail(NOT_READER);
     }
-    // Closing the reader ends a wait for new entries at once.
+    // A wait for new entries publishes nothing: end it now rather than when its XREAD times out.
+    if (entriesWait != null) {
+      entriesWait.tryFail(NOT_READER);
+    }
     Future<Void> closed = reader == null ? Future.succeededFuture() : reader.close();
     return closed
         .transform(done -> round.timeout(STOP_GRACE_MILLIS, TimeUnit.MILLISECONDS))
@@ -245,12 +250,20 @@ public final class StreamIngress {
 
   /** Blocks (on the dedicated connection) until the stream has an entry after {@code newest}, or a second passed. */
   private Future<Void> awaitNewEntries(String newest) {
+    if (stopped) {
+      // The read that found nothing was in flight when the stop came: no wait (and no new connection) after it.
+      return Future.failedFuture(NOT_READER);
+    }
     Future<RedisConnection> connection = reader != null ? Future.succeededFuture(reader)
         : connector.get().onSuccess(opened -> reader = opened);
-    return connection
+    Promise<Void> waiting = Promise.promise();
+    entriesWait = waiting;
+    connection
         .compose(conn -> conn.send(Request.cmd(Command.XREAD).arg("COUNT").arg(1).arg("BLOCK").arg(WAIT_MILLIS)
             .arg("STREAMS").arg(RedisStreams.INGRESS).arg(newest)))
-        .mapEmpty();
+        .<Void>mapEmpty()
+        .onComplete(waiting);
+    return waiting.future();
   }
 
   /** The holder's round of housekeeping: stray pending entries, trim, gone consumers. */
@@ -261,8 +274,9 @@ public final class StreamIngress {
     claimPending(claimIdleMillis, "0-0")
         .onFailure(failure -> LOG.warn("taking over stale ingress entries failed: {}", failure.getMessage()))
         .transform(claimed -> trim.trim())
-        // Far longer than the reader's pause between reads (one wait, or its backoff).
-        .transform(trimmed -> trim.forgetGoneConsumers(GROUP, Math.max(3 * claimIdleMillis, 10_000)))
+        // Only consumers that hold nothing go, so this is safe at any age (a read recreates its consumer);
+        // the idle bound, three take-over intervals, only spares live readers the churn.
+        .transform(trimmed -> trim.forgetGoneConsumers(GROUP, 3 * claimIdleMillis))
         .onFailure(failure -> LOG.debug("trimming the ingress stream failed: {}", failure.getMessage()));
   }
 
