@@ -27,12 +27,21 @@ final class LuaScript {
     this.sha = sha1(source);
   }
 
-  static LuaScript fromResource(String name) {
+  /** One script from resources joined in order: shared functions first, then the script that calls them. */
+  static LuaScript fromResources(String... names) {
+    StringBuilder source = new StringBuilder();
+    for (String name : names) {
+      source.append(read(name)).append('\n');
+    }
+    return new LuaScript(source.toString());
+  }
+
+  private static String read(String name) {
     try (InputStream in = LuaScript.class.getResourceAsStream(name)) {
       if (in == null) {
         throw new IllegalStateException("missing script resource " + name);
       }
-      return new LuaScript(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -29,9 +29,12 @@ import studio.runtime.redis.RedisUrl;
  * subscribers for.
  */
 public final class RedisBroker implements Broker {
-  private static final LuaScript PUBLISH = LuaScript.fromResource("/studio/hub/broker/publish.lua");
-  private static final LuaScript PUBLISH_BATCH = LuaScript.fromResource("/studio/hub/broker/publish_batch.lua");
-  private static final LuaScript HISTORY = LuaScript.fromResource("/studio/hub/broker/history.lua");
+  /** The room append both publish scripts share (offset, epoch, history, frame, fan-out). */
+  private static final String ROOM_APPEND = "/studio/hub/broker/room_append.lua";
+  private static final LuaScript PUBLISH = LuaScript.fromResources(ROOM_APPEND, "/studio/hub/broker/publish.lua");
+  private static final LuaScript PUBLISH_BATCH = LuaScript.fromResources(ROOM_APPEND,
+      "/studio/hub/broker/publish_batch.lua");
+  private static final LuaScript HISTORY = LuaScript.fromResources("/studio/hub/broker/history.lua");
 
   private static final int FRESH = 0;
   private static final int DUPLICATE = 1;

@@ -30,8 +30,7 @@ end
 
 local envelope = ARGV[7]
 if mode ~= 'R' then
-  -- Integers are printed with %d: Lua 5.1 prints numbers as %.14g, so past 10^14 '..' would write an
-  -- exponent ('9.007199254741e+15') where the Java renderer (Frames.event) writes every digit.
+  -- %d, not '..': see room_append.lua.
   local sequence = string.format('%d', redis.call('INCR', KEYS[1]))
   -- The counter lives as long as the rooms it feeds (each refreshed to the room TTL below), so a stream
   -- silent that long is forgotten and restarts at 1 together with new epochs: docs/architecture.md.
@@ -41,43 +40,8 @@ end
 local now = tonumber(ARGV[3])
 local cutoff = now - tonumber(ARGV[5])
 
--- The replication id of this master. A replica promoted by a failover (Sentinel or Cluster) takes a
--- new one, and it may lack the last writes the old master acknowledged: offsets it would hand out
--- again were already given to other events. A room last written under another id therefore starts a
--- new epoch, and clients resuming across the failover get recovered:false (docs/architecture.md).
-local replid = string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)')
-
--- Appends the event to one room (next offset, history, fan-out) and returns its 'room offset epoch' line.
-local function append(meta, hist, room, channel)
-  local known = redis.call('HMGET', meta, 'epoch', 'replid')
-  local epoch = known[1]
-  if not epoch or (known[2] and known[2] ~= replid) then
-    -- A new epoch restarts offsets at 1; history of an old epoch would hold higher ids.
-    epoch = ARGV[6]
-    redis.call('HSET', meta, 'epoch', epoch, 'offset', 0, 'replid', replid)
-    redis.call('DEL', hist)
-  elseif not known[2] then
-    -- A room written before rooms recorded the replication id: adopt this master's.
-    redis.call('HSET', meta, 'replid', replid)
-  end
-  local offset = string.format('%d', redis.call('HINCRBY', meta, 'offset', 1))
-  redis.call('PEXPIRE', meta, ARGV[9])
-  -- The event frame as studio.contract.frame.Frames.event renders it, byte for byte (PublishScriptFrameTest).
-  local frame = '{"op":"event","room":"' .. room .. '","offset":' .. offset .. ',"epoch":"' .. epoch
-      .. '","event":' .. envelope .. '}'
-  redis.call('XADD', hist, 'MAXLEN', ARGV[4], offset .. '-1', 't', ARGV[3], 'f', frame)
-  local oldest = redis.call('XRANGE', hist, '-', '+', 'COUNT', 8)
-  for _, entry in ipairs(oldest) do
-    if tonumber(entry[2][2]) < cutoff then
-      redis.call('XDEL', hist, entry[1])
-    else
-      break
-    end
-  end
-  redis.call('PEXPIRE', hist, ARGV[5])
-  redis.call(ARGV[11], channel, frame)
-  return room .. ' ' .. offset .. ' ' .. epoch
-end
+local settings = {replid = master_replid(), now = ARGV[3], cutoff = cutoff, max_len = ARGV[4],
+  max_age = ARGV[5], ttl = ARGV[9], fanout = ARGV[11]}
 
 local lines = {envelope}
 for i = 1, (#KEYS - 2) / 3 do
@@ -86,7 +50,7 @@ for i = 1, (#KEYS - 2) / 3 do
   if marked then
     lines[#lines + 1] = marked
   else
-    lines[#lines + 1] = append(meta, hist, ARGV[10 + 2 * i], ARGV[11 + 2 * i])
+    lines[#lines + 1] = append_to_room(meta, hist, ARGV[10 + 2 * i], ARGV[11 + 2 * i], envelope, ARGV[6], settings)
     if mode == 'R' and idempotent then
       redis.call('SET', applied, lines[#lines], 'PX', ARGV[2])
     end

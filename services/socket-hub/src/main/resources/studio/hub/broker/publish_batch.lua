@@ -11,38 +11,9 @@
 local window, room_ttl, fanout = ARGV[1], ARGV[5], ARGV[6]
 local now = tonumber(ARGV[2])
 local cutoff = now - tonumber(ARGV[4])
--- The master's replication id, read once per batch: see publish.lua for why rooms record it.
-local replid = string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)')
-
--- Appends the event to one room (next offset, history, fan-out); publish.lua's append, byte for byte
--- (PublishScriptFrameTest renders frames through both scripts).
-local function append(meta, hist, room, channel, new_epoch, envelope)
-  local known = redis.call('HMGET', meta, 'epoch', 'replid')
-  local epoch = known[1]
-  if not epoch or (known[2] and known[2] ~= replid) then
-    epoch = new_epoch
-    redis.call('HSET', meta, 'epoch', epoch, 'offset', 0, 'replid', replid)
-    redis.call('DEL', hist)
-  elseif not known[2] then
-    redis.call('HSET', meta, 'replid', replid)
-  end
-  local offset = string.format('%d', redis.call('HINCRBY', meta, 'offset', 1))
-  redis.call('PEXPIRE', meta, room_ttl)
-  local frame = '{"op":"event","room":"' .. room .. '","offset":' .. offset .. ',"epoch":"' .. epoch
-      .. '","event":' .. envelope .. '}'
-  redis.call('XADD', hist, 'MAXLEN', ARGV[3], offset .. '-1', 't', ARGV[2], 'f', frame)
-  local oldest = redis.call('XRANGE', hist, '-', '+', 'COUNT', 8)
-  for _, entry in ipairs(oldest) do
-    if tonumber(entry[2][2]) < cutoff then
-      redis.call('XDEL', hist, entry[1])
-    else
-      break
-    end
-  end
-  redis.call('PEXPIRE', hist, ARGV[4])
-  redis.call(fanout, channel, frame)
-  return room .. ' ' .. offset .. ' ' .. epoch
-end
+-- The master's replication id, read once per batch.
+local settings = {replid = master_replid(), now = ARGV[2], cutoff = cutoff, max_len = ARGV[3],
+  max_age = ARGV[4], ttl = room_ttl, fanout = fanout}
 
 local replies = {}
 local k, a = 1, 7
@@ -63,8 +34,8 @@ while a <= #ARGV do
     local envelope = ARGV[a + 2] .. sequence .. ARGV[a + 3]
     local lines = {envelope}
     for r = 1, rooms do
-      lines[#lines + 1] = append(KEYS[k + 2 * r], KEYS[k + 2 * r + 1], ARGV[a + 3 + 2 * r], ARGV[a + 4 + 2 * r],
-          ARGV[a + 1], envelope)
+      lines[#lines + 1] = append_to_room(KEYS[k + 2 * r], KEYS[k + 2 * r + 1], ARGV[a + 3 + 2 * r],
+          ARGV[a + 4 + 2 * r], envelope, ARGV[a + 1], settings)
     end
     local result = table.concat(lines, '\n')
     if idempotent then

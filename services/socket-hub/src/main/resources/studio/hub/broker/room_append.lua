@@ -1,0 +1,45 @@
+-- append_to_room: one event into one room (next offset, history, fan-out). LuaScript joins this file
+-- in front of publish.lua and publish_batch.lua, so both sequence rooms and render frames one way.
+-- s: replid (this master's replication id), now (ms, as given), cutoff (ms: older history entries
+-- go), max_len (history length), max_age (history ms), ttl (room ms), fanout ('PUBLISH'/'SPUBLISH').
+-- Returns the room's 'room offset epoch' line.
+local function append_to_room(meta, hist, room, channel, envelope, new_epoch, s)
+  local known = redis.call('HMGET', meta, 'epoch', 'replid')
+  local epoch = known[1]
+  if not epoch or (known[2] and known[2] ~= s.replid) then
+    -- A new epoch restarts offsets at 1; history of an old epoch would hold higher ids.
+    epoch = new_epoch
+    redis.call('HSET', meta, 'epoch', epoch, 'offset', 0, 'replid', s.replid)
+    redis.call('DEL', hist)
+  elseif not known[2] then
+    -- A room written before rooms recorded the replication id: adopt this master's.
+    redis.call('HSET', meta, 'replid', s.replid)
+  end
+  -- Integers are printed with %d: Lua 5.1 prints numbers as %.14g, so past 10^14 '..' would write an
+  -- exponent ('9.007199254741e+15') where the Java renderer (Frames.event) writes every digit.
+  local offset = string.format('%d', redis.call('HINCRBY', meta, 'offset', 1))
+  redis.call('PEXPIRE', meta, s.ttl)
+  -- The event frame as studio.contract.frame.Frames.event renders it, byte for byte (PublishScriptFrameTest).
+  local frame = '{"op":"event","room":"' .. room .. '","offset":' .. offset .. ',"epoch":"' .. epoch
+      .. '","event":' .. envelope .. '}'
+  redis.call('XADD', hist, 'MAXLEN', s.max_len, offset .. '-1', 't', s.now, 'f', frame)
+  local oldest = redis.call('XRANGE', hist, '-', '+', 'COUNT', 8)
+  for _, entry in ipairs(oldest) do
+    if tonumber(entry[2][2]) < s.cutoff then
+      redis.call('XDEL', hist, entry[1])
+    else
+      break
+    end
+  end
+  redis.call('PEXPIRE', hist, s.max_age)
+  redis.call(s.fanout, channel, frame)
+  return room .. ' ' .. offset .. ' ' .. epoch
+end
+
+-- The replication id of this master. A replica promoted by a failover (Sentinel or Cluster) takes a
+-- new one, and it may lack the last writes the old master acknowledged: offsets it would hand out
+-- again were already given to other events. A room last written under another id therefore starts a
+-- new epoch, and clients resuming across the failover get recovered:false (docs/architecture.md).
+local function master_replid()
+  return string.match(redis.call('INFO', 'replication'), 'master_replid:(%w+)')
+end
