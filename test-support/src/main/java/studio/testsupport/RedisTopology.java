@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -278,8 +280,13 @@ public final class RedisTopology implements AutoCloseable {
     }
     line.addAll(List.of(options));
     launch(role, port, line);
+    Process process = nodes.get(nodes.size() - 1).process();
     await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
-        .until(() -> listening(port));
+        .until(() -> listening(port) || !process.isAlive());
+    if (!process.isAlive()) {
+      throw new IllegalStateException(role + " on port " + port + " exited at start; its log: "
+          + dir.resolve(role + "-" + port + ".log"));
+    }
   }
 
   private void launch(String role, int port, List<String> line) {
@@ -325,11 +332,34 @@ public final class RedisTopology implements AutoCloseable {
     }
   }
 
+  /**
+   * A free port below the kernel's ephemeral range when there is room: a port the kernel hands out
+   * (port 0) is free only until the next outgoing connection takes it as its local port, which once
+   * left a node unable to bind (CI, 2026-11-30) in the seconds between this check and its start.
+   */
   private static int freePort() {
+    int ephemeralStart = ephemeralRangeStart();
+    for (int attempt = 0; ephemeralStart > 21_000 && attempt < 100; attempt++) {
+      int port = ThreadLocalRandom.current().nextInt(20_000, ephemeralStart);
+      try (ServerSocket socket = new ServerSocket()) {
+        socket.bind(new InetSocketAddress("127.0.0.1", port));
+        return port;
+      } catch (IOException taken) {
+        // try another
+      }
+    }
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  private static int ephemeralRangeStart() {
+    try {
+      return Integer.parseInt(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim().split("\\s+")[0]);
+    } catch (IOException | RuntimeException unknown) {
+      return 32_768;
     }
   }
 }
