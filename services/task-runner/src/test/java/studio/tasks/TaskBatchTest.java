@@ -109,7 +109,13 @@ class TaskBatchTest {
     try {
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
           .until(() -> db.count("SELECT count(*) FROM task WHERE status = 'running' AND id = ANY($1)", all) == 4);
-      assertThat(db.count("SELECT count(DISTINCT xmin::text) FROM outbox WHERE draft->'payload'->>'status' = 'running'"))
+      // Each sleep announces its stage in a transaction of its own: wait for those too, so the count
+      // below sees them and must tell the claim's events apart from them.
+      await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+          .until(() -> db.count("SELECT count(*) FROM outbox WHERE draft->>'event_type' = 'node.task.stage.updated'") == 4);
+      assertThat(db.count("""
+          SELECT count(DISTINCT xmin::text) FROM outbox WHERE draft->>'event_type' = 'node.task.updated'
+            AND draft->'payload'->>'status' = 'running'"""))
           .as("the four claimed in one transaction").isEqualTo(1);
       doomed.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
       runners.start(Map.of("STUDIO_TASKS_LEASE", "1s", "STUDIO_TASKS_CONCURRENCY", "4"));
