@@ -37,10 +37,7 @@ if mode ~= 'R' then
   redis.call('PEXPIRE', KEYS[1], ARGV[9])
   envelope = ARGV[7] .. sequence .. ARGV[8]
 end
-local now = tonumber(ARGV[3])
-local cutoff = now - tonumber(ARGV[5])
-
-local settings = {replid = master_replid(), now = ARGV[3], cutoff = cutoff, max_len = ARGV[4],
+local settings = {replid = master_replid(), now = ARGV[3], max_len = ARGV[4],
   max_age = ARGV[5], ttl = ARGV[9], fanout = ARGV[11]}
 
 local lines = {envelope}

@@ -9,10 +9,8 @@
 -- before the sequence, envelope JSON after it, its room count n, then n pairs of room name and channel.
 -- Returns {status, result} per draft, flattened: as publish.lua's (0 fresh, 1 duplicate, 2 pending).
 local window, room_ttl, fanout = ARGV[1], ARGV[5], ARGV[6]
-local now = tonumber(ARGV[2])
-local cutoff = now - tonumber(ARGV[4])
 -- The master's replication id, read once per batch.
-local settings = {replid = master_replid(), now = ARGV[2], cutoff = cutoff, max_len = ARGV[3],
+local settings = {replid = master_replid(), now = ARGV[2], max_len = ARGV[3],
   max_age = ARGV[4], ttl = room_ttl, fanout = fanout}
 
 local replies = {}

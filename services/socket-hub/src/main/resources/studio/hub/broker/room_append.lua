@@ -1,7 +1,7 @@
 -- append_to_room: one event into one room (next offset, history, fan-out). LuaScript joins this file
 -- in front of publish.lua and publish_batch.lua, so both sequence rooms and render frames one way.
--- s: replid (this master's replication id), now (ms, as given), cutoff (ms: older history entries
--- go), max_len (history length), max_age (history ms), ttl (room ms), fanout ('PUBLISH'/'SPUBLISH').
+-- s: replid (this master's replication id), now (ms, as given), max_len (history length), max_age
+-- (history ms), ttl (room ms), fanout ('PUBLISH'/'SPUBLISH').
 -- Returns the room's 'room offset epoch' line.
 local function append_to_room(meta, hist, room, channel, envelope, new_epoch, s)
   local known = redis.call('HMGET', meta, 'epoch', 'replid')
@@ -22,15 +22,10 @@ local function append_to_room(meta, hist, room, channel, envelope, new_epoch, s)
   -- The event frame as studio.contract.frame.Frames.event renders it, byte for byte (PublishScriptFrameTest).
   local frame = '{"op":"event","room":"' .. room .. '","offset":' .. offset .. ',"epoch":"' .. epoch
       .. '","event":' .. envelope .. '}'
+  -- History is bounded here by length only; history.lua leaves out entries older than max_age, and a
+  -- room silent for max_age loses its history. Trimming by age on every append (XRANGE the oldest,
+  -- XDEL) cost more than the rest of the script together (Redis CPU per publish, docs/benchmarks.md).
   redis.call('XADD', hist, 'MAXLEN', s.max_len, offset .. '-1', 't', s.now, 'f', frame)
-  local oldest = redis.call('XRANGE', hist, '-', '+', 'COUNT', 8)
-  for _, entry in ipairs(oldest) do
-    if tonumber(entry[2][2]) < s.cutoff then
-      redis.call('XDEL', hist, entry[1])
-    else
-      break
-    end
-  end
   redis.call('PEXPIRE', hist, s.max_age)
   redis.call(s.fanout, channel, frame)
   return room .. ' ' .. offset .. ' ' .. epoch

@@ -243,6 +243,29 @@ abstract class BrokerContractTest {
   }
 
   @Test
+  @DisplayName("history leaves out frames older than the max age: resuming before them is not complete, after them is")
+  void historyBoundedByAge() throws Exception {
+    Broker shortMemory = onContext(() -> Future.succeededFuture(create(vertx,
+        new HistoryPolicy(50, Duration.ofMillis(500), Duration.ofMinutes(5), Duration.ofDays(1)))));
+    try {
+      RoomKey task = room("task");
+      onContext(() -> shortMemory.publish(draft(null, task)));
+      onContext(() -> shortMemory.publish(draft(null, task)));
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+          .until(() -> onContext(() -> shortMemory.history(task, 0, 100)).frames().isEmpty());
+      onContext(() -> shortMemory.publish(draft(null, task)));
+      History fromStart = onContext(() -> shortMemory.history(task, 0, 100));
+      assertThat(fromStart.frames()).extracting(RoomFrame::offset).containsExactly(3L);
+      assertThat(fromStart.complete()).isFalse();
+      History afterAged = onContext(() -> shortMemory.history(task, 2, 100));
+      assertThat(afterAged.frames()).extracting(RoomFrame::offset).containsExactly(3L);
+      assertThat(afterAged.complete()).isTrue();
+    } finally {
+      onContext(shortMemory::close);
+    }
+  }
+
+  @Test
   @DisplayName("a room nobody published to has no epoch and offset 0")
   void emptyRoom() throws Exception {
     assertThat(onContext(() -> broker.position(room("thread")))).isEqualTo(RoomPosition.EMPTY);
