@@ -32,6 +32,29 @@ final class ServerFigures {
     return ticks * 1_000_000 / CLOCK_TICKS_PER_SECOND;
   }
 
+  /**
+   * CPU the process's JIT compiler threads ({@code C1/C2 CompilerThread*}) have used so far, in
+   * microseconds: the warm-up lasts until they fall quiet, so the figures are the steady state.
+   */
+  static long compilerCpuMicros(long pid) throws IOException {
+    long ticks = 0;
+    try (var threads = Files.list(Path.of("/proc/" + pid + "/task"))) {
+      for (Path thread : threads.toList()) {
+        try {
+          String name = Files.readString(thread.resolve("comm"));
+          if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+            String stat = Files.readString(thread.resolve("stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+          }
+        } catch (java.nio.file.NoSuchFileException gone) {
+          // A compiler thread the JVM retired between the listing and the read.
+        }
+      }
+    }
+    return ticks * 1_000_000 / CLOCK_TICKS_PER_SECOND;
+  }
+
   /** Resident memory in KiB (VmRSS). */
   static long rssKiB(long pid) throws IOException {
     return Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
