@@ -45,6 +45,15 @@ public record DraftEvent(
 
   /** Parses and validates a draft; every rule failure names its field ({@code invalid_draft}, {@code too_large}). */
   public static DraftEvent fromJson(JsonObject json) {
+    return fromJson(json, Integer.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #fromJson(JsonObject)}, for a draft read from {@code textBytes} bytes of JSON: when those
+   * are within {@link #MAX_BODY_BYTES}, its payload and runtime are too, and are not encoded again
+   * just to be measured (an HTTP publish would otherwise encode each payload twice).
+   */
+  public static DraftEvent fromJson(JsonObject json, int textBytes) {
     if (json == null) {
       throw new ContractException(ErrorCode.INVALID_DRAFT, "draft must be a JSON object");
     }
@@ -63,7 +72,9 @@ public record DraftEvent(
     JsonObject payload = fields.requiredObject("payload");
     String idempotencyKey = fields.optionalString("idempotency_key", MAX_IDEMPOTENCY_KEY_LENGTH);
     Long entityVersion = fields.optionalLong("entity_version", 0);
-    checkSize(payload, runtime);
+    if (textBytes > MAX_BODY_BYTES) {
+      checkSize(payload, runtime);
+    }
     return new DraftEvent(eventType, entityKind, entityId, rooms, runtime, payload, idempotencyKey, entityVersion);
   }
 

@@ -57,7 +57,7 @@ public final class InMemoryBroker implements Broker {
       Remembered prior = idempotency.get(dedupeKey);
       if (prior != null && now - prior.atMillis() < policy.idempotencyWindow().toMillis()) {
         Publication first = prior.publication();
-        return Future.succeededFuture(new Publication(first.envelope(), first.rooms(), true));
+        return Future.succeededFuture(new Publication(first.envelope(), first.envelopeJson(), first.rooms(), true));
       }
     }
     long sequence = sequences.merge(draft.sequenceStream(), 1L, Long::sum);
@@ -75,7 +75,7 @@ public final class InMemoryBroker implements Broker {
       frames.add(frame);
     }
     Publication publication = new Publication(
-        Envelope.sequenced(draft, template.eventId(), sequence, template.emittedAt()), frames, false);
+        Envelope.sequenced(draft, template.eventId(), sequence, template.emittedAt()), envelopeJson, frames, false);
     if (dedupeKey != null) {
       idempotency.put(dedupeKey, new Remembered(publication, now));
       forgetExpiredKeys(now);

@@ -310,7 +310,7 @@ public final class RedisBroker implements Broker {
       byRoom.put(room, new RoomFrame(room, offset, parts[2], Frames.event(parts[0], offset, parts[2], lines.get(0))));
     }
     List<RoomFrame> rooms = draft.roomKeys().stream().map(byRoom::get).toList();
-    return new Publication(envelope, rooms, done.status() != FRESH);
+    return new Publication(envelope, lines.get(0), rooms, done.status() != FRESH);
   }
 
   private static long sequenceOf(String envelopeJson, EnvelopeTemplate template) {

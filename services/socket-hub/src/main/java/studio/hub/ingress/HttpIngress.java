@@ -68,15 +68,15 @@ public final class HttpIngress {
       publisher.publishBatch(draft, limits)
           .onSuccess(publications -> ctx.response().setStatusCode(202)
               .putHeader("Content-Type", "application/json")
-              .end(PublishService.resultsJson(publications).encode()))
+              .end(PublishService.resultsJsonText(publications)))
           .onFailure(failure -> ErrorResponses.send(ctx, (ContractException) failure));
       return;
     }
-    publisher.publish(draft)
+    publisher.publish(draft, ctx.body().length())
         .onSuccess(publication -> ctx.response().setStatusCode(202)
             .putHeader("Content-Type", "application/json")
             .putHeader("Idempotent-Replay", String.valueOf(publication.duplicate()))
-            .end(publication.envelope().toJson().encode()))
+            .end(publication.envelopeJson()))
         .onFailure(failure -> ErrorResponses.send(ctx, (ContractException) failure));
   }
 

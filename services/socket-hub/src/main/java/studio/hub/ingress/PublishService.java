@@ -34,9 +34,14 @@ public final class PublishService {
 
   /** Validates the draft and sequences it; failures are {@link ContractException}s with a catalogue code. */
   public Future<Publication> publish(JsonObject draftJson) {
+    return publish(draftJson, Integer.MAX_VALUE);
+  }
+
+  /** As {@link #publish(JsonObject)}, for a draft read from {@code textBytes} bytes of JSON ({@link DraftEvent#fromJson(JsonObject, int)}). */
+  public Future<Publication> publish(JsonObject draftJson, int textBytes) {
     DraftEvent draft;
     try {
-      draft = DraftEvent.fromJson(draftJson);
+      draft = DraftEvent.fromJson(draftJson, textBytes);
     } catch (ContractException e) {
       return Future.failedFuture(e);
     }
@@ -94,17 +99,27 @@ public final class PublishService {
 
   /** {@code {"results": [{"event": envelope, "duplicate": bool, "rooms": [{room, offset, epoch}]}, ...]}}. */
   public static JsonObject resultsJson(List<Publication> publications) {
-    JsonArray results = new JsonArray();
+    return new JsonObject(resultsJsonText(publications));
+  }
+
+  /**
+   * {@link #resultsJson} as text, each envelope spliced in as the broker stored it: the HTTP answer
+   * to a batch, which would otherwise encode every payload a second time.
+   */
+  public static String resultsJsonText(List<Publication> publications) {
+    StringBuilder results = new StringBuilder("{\"results\":[");
     for (Publication publication : publications) {
       JsonArray rooms = new JsonArray();
       for (RoomFrame frame : publication.rooms()) {
         rooms.add(new JsonObject().put("room", frame.room().toString()).put("offset", frame.offset())
             .put("epoch", frame.epoch()));
       }
-      results.add(new JsonObject().put("event", publication.envelope().toJson())
-          .put("duplicate", publication.duplicate()).put("rooms", rooms));
+      results.append(results.charAt(results.length() - 1) == '[' ? "" : ",")
+          .append("{\"event\":").append(publication.envelopeJson())
+          .append(",\"duplicate\":").append(publication.duplicate())
+          .append(",\"rooms\":").append(rooms.encode()).append('}');
     }
-    return new JsonObject().put("results", results);
+    return results.append("]}").toString();
   }
 
   private static <T> Future<T> unavailable(Throwable failure) {
