@@ -65,6 +65,10 @@ public final class BenchMain {
     int batch;
     @Option(names = "--connect-parallel", defaultValue = "500", description = "clients connecting at a time (default ${DEFAULT-VALUE})")
     int connectParallel;
+    @Option(names = "--connect-rounds", defaultValue = "1",
+        description = "connect all clients this many times, closing them between rounds; the last round is measured, "
+            + "the first is printed as the cold-JIT figure (default ${DEFAULT-VALUE})")
+    int connectRounds;
     @Option(names = "--memory", description = "live heap after a full GC (jcmd) and RSS per connection, against the idle hub")
     boolean memory;
     @Option(names = "--redis-port", defaultValue = "0", description = "port of the embedded Redis (default: a free one)")
@@ -76,6 +80,8 @@ public final class BenchMain {
     String preset;
 
     private double warmedSeconds;
+    /** Hub CPU (all replicas) while the measured connect round ran. */
+    private long connectHubMicros;
 
     /** The measured phase's publish-to-receive latency, read once by the report (reading resets the recorder). */
     private Histogram measuredLatency;
@@ -99,9 +105,18 @@ public final class BenchMain {
         List<Long> redisProcesses = redisPid != 0 ? List.of(redisPid) : redisCluster != null ? redisCluster.pids()
             : List.of(findRedisPid(redis != null ? redis.url() : redisUrl));
         long[][] idleMemory = memory ? memory(hubs) : null;
+        for (int round = 1; round < connectRounds; round++) {
+          long roundStart = System.nanoTime();
+          load.connect(clients, roomKeys, connectParallel).toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
+          System.out.printf(Locale.ROOT, "connect round %d (not measured): %d clients in %.2f s%n", round,
+              load.connectedClients(), (System.nanoTime() - roundStart) / 1e9);
+          load.disconnectAll().toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
+        }
+        long connectCpuBefore = hubsCpuMicros(hubs);
         long connectStart = System.nanoTime();
         load.connect(clients, roomKeys, connectParallel).toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
         double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
+        connectHubMicros = hubsCpuMicros(hubs) - connectCpuBefore;
         long[][] connectedMemory = memory ? memory(hubs) : null;
         Phase warm = warmUp(load, roomKeys, hubs);
         load.latency.reset();
@@ -239,8 +254,10 @@ public final class BenchMain {
       StringBuilder out = new StringBuilder();
       out.append(String.format(Locale.ROOT, "== figures: %s (replicas=%d clients=%d rooms=%d rate=%d/s batch=%d), load average %s%n",
           preset, replicas, clients, rooms, rate, batch, ServerFigures.loadAverage()));
-      out.append(String.format(Locale.ROOT, "connect+subscribe: %d clients in %.2f s (%d at a time)%n",
-          load.connectedClients(), connectSeconds, connectParallel));
+      out.append(String.format(Locale.ROOT, "connect+subscribe: %d clients in %.2f s (%d at a time%s), hub CPU %.0f us per connect%n",
+          load.connectedClients(), connectSeconds, connectParallel,
+          connectRounds > 1 ? ", round " + connectRounds + " of " + connectRounds : "",
+          load.connectedClients() == 0 ? 0.0 : (double) connectHubMicros / load.connectedClients()));
       if (phase.published() > 0) {
         Histogram latency = measuredLatency;
         long serverMicros = hubsMicros + Math.max(0, redisMicros);

@@ -5,6 +5,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.http.WebSocketConnectOptions;
@@ -15,6 +16,7 @@ import io.vertx.ext.web.client.WebClientOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
@@ -44,6 +46,8 @@ final class LoadGenerator {
   /** Time from creating a draft to the hub's 202: the publisher's view. */
   final Recorder publishLatency = new Recorder(3);
   private final List<long[]> lastOffsets = new ArrayList<>();
+  /** Every client connection open, for {@link #disconnectAll()}. */
+  private final List<WebSocket> held = Collections.synchronizedList(new ArrayList<>());
   /** Events sent before the current phase (warm-up) are counted but left out of the latency figures. */
   volatile long latencyFromNanos = Long.MAX_VALUE;
 
@@ -95,6 +99,7 @@ final class LoadGenerator {
     return sockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(replica.port())
             .setURI("/rt/ws?token=" + token))
         .compose(ws -> {
+          held.add(ws);
           Promise<Void> subscribed = Promise.promise();
           // Frames, as the Socket.IO client reads them: both skip Vert.x's message aggregation alike.
           ws.frameHandler(frame -> {
@@ -128,6 +133,7 @@ final class LoadGenerator {
     return sockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(replica.port())
             .setURI("/socket.io/?EIO=4&transport=websocket"))
         .compose(ws -> {
+          held.add(ws);
           Promise<Void> subscribed = Promise.promise();
           ws.frameHandler(frame -> {
             if (!frame.isText()) {
@@ -279,5 +285,19 @@ final class LoadGenerator {
 
   long connectedClients() {
     return connected.get();
+  }
+
+  /** Closes every client and forgets them, so that a later {@link #connect} starts from none. */
+  Future<Void> disconnectAll() {
+    List<WebSocket> closing;
+    synchronized (held) {
+      closing = List.copyOf(held);
+      held.clear();
+    }
+    synchronized (lastOffsets) {
+      lastOffsets.clear();
+    }
+    connected.set(0);
+    return Future.join(closing.stream().map(ws -> ws.close()).toList()).mapEmpty();
   }
 }

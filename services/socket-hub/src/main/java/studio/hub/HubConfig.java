@@ -30,7 +30,8 @@ public record HubConfig(
     int pollMax,
     int instances,
     boolean internalsOpen,
-    PublishLimits publishLimits) {
+    PublishLimits publishLimits,
+    boolean webSocketCompression) {
 
   public static final String TRANSPORTS = "STUDIO_RT_TRANSPORTS";
   public static final String SOCKETIO_PATH = "STUDIO_SOCKETIO_PATH";
@@ -53,6 +54,7 @@ public record HubConfig(
   public static final String POLL_MAX = "STUDIO_RT_POLL_MAX";
   public static final String ROOMS_MAX = "STUDIO_RT_ROOMS_MAX";
   public static final String INSTANCES = "STUDIO_HUB_INSTANCES";
+  public static final String WS_COMPRESSION = "STUDIO_RT_WS_COMPRESSION";
 
   public enum Transport { WEBSOCKET, SOCKJS }
 
@@ -89,7 +91,10 @@ public record HubConfig(
         settings.intAtLeast(POLL_MAX, 10_000, 1),
         instances(settings),
         Internals.open(settings),
-        PublishLimits.from(settings));
+        PublishLimits.from(settings),
+        // Off, as in Socket.IO and Centrifugo: every browser offers permessage-deflate, and each
+        // connection that takes it holds zlib state of its own (docs/configuration.md).
+        settings.bool(WS_COMPRESSION, false));
   }
 
   /**

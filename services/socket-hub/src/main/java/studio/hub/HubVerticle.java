@@ -100,7 +100,9 @@ public final class HubVerticle extends VerticleBase implements HttpService {
     HttpIngress.mount(router, publisher, workerSecret, config.publishLimits());
     HttpServerOptions options = new HttpServerOptions()
         .setMaxWebSocketFrameSize(maxWebSocketFrameBytes())
-        .setMaxWebSocketMessageSize(config.session().frameMaxBytes() * 4);
+        .setMaxWebSocketMessageSize(config.session().frameMaxBytes() * 4)
+        .setPerMessageWebSocketCompressionSupported(config.webSocketCompression())
+        .setPerFrameWebSocketCompressionSupported(config.webSocketCompression());
     statsRequests = vertx.eventBus().consumer(Addresses.HUB_STATS, request -> request.reply(statsJson()));
     return BusIngress.register(vertx, publisher, config.publishLimits()).onSuccess(consumer -> busIngress = consumer)
         .compose(registered -> PositionsEndpoint.register(vertx, broker)).onSuccess(consumer -> positions = consumer)
