@@ -15,6 +15,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import studio.embedded.EmbeddedRedisServer;
+import studio.embedded.RedisTopology;
 
 /** {@code scripts/bench hub ...}: prints figures; a benchmark, never a pass/fail test. */
 @Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {BenchMain.Hub.class, TaskBench.class, DownloadBench.class},
@@ -95,7 +96,8 @@ public final class BenchMain {
         default -> throw new CommandLine.ParameterException(new CommandLine(this),
             "--redis must be standalone or cluster, not " + redisTopology);
       };
-      BenchRedisCluster redisCluster = cluster ? BenchRedisCluster.start(redisBasePort) : null;
+      // No replicas: the bench measures sharded sequencing and fan-out, not failover.
+      RedisTopology redisCluster = cluster ? RedisTopology.cluster(3, 0, redisBasePort) : null;
       String redisUrl = cluster ? redisCluster.url() : System.getenv("REDIS_URL");
       EmbeddedRedisServer redis = redisUrl == null ? EmbeddedRedisServer.start(null, redisPort) : null;
       Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));

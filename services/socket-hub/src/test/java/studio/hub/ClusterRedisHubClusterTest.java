@@ -1,6 +1,6 @@
 package studio.hub;
 
-import studio.testsupport.RedisTopology;
+import studio.embedded.RedisTopology;
 
 /** {@link HubClusterTest} with Redis as a real Cluster (3 masters, 3 replicas). */
 class ClusterRedisHubClusterTest extends RedisTopologyHubClusterTest {

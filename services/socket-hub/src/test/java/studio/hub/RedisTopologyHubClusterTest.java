@@ -3,7 +3,7 @@ package studio.hub;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Tag;
-import studio.testsupport.RedisTopology;
+import studio.embedded.RedisTopology;
 
 /** The two-replica fan-out (and resume on the other replica) against a real multi-server Redis topology. */
 @Tag("redis-topology")

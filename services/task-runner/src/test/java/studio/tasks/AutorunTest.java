@@ -3,48 +3,38 @@ package studio.tasks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import studio.tasks.support.Hub;
-import studio.tasks.support.Runners;
 import studio.tasks.support.TaskDatabase;
+import studio.tasks.support.TaskFixture;
 import studio.taskstore.Autoruns;
 import studio.taskstore.Signals;
 import studio.testsupport.RealtimeClient;
 
 /** Runs (the old autorun) end to end: tasks on real runners, the run's announcements on run:<id> through a real hub. */
 class AutorunTest {
-  private Vertx vertx;
-  private TaskDatabase db;
+  @RegisterExtension final TaskFixture fixture = new TaskFixture();
   private Hub hub;
 
   @BeforeEach
   void open() {
-    vertx = Vertx.vertx();
-    db = TaskDatabase.open(vertx);
-    hub = Hub.deploy(vertx);
-    new Runners().start(vertx, Map.of("STUDIO_TASKS_CONCURRENCY", "2"), false);
-  }
-
-  @AfterEach
-  void close() {
-    db.close();
-    TaskDatabase.await(vertx.close());
+    hub = Hub.deploy(fixture.vertx());
+    fixture.runnerBesideHub(Map.of("STUDIO_TASKS_CONCURRENCY", "2"));
   }
 
   private long create(JsonObject... specs) {
-    JsonObject run = TaskDatabase.await(db.pool.withTransaction(tx ->
+    JsonObject run = TaskDatabase.await(fixture.db().pool.withTransaction(tx ->
         Autoruns.create(tx, Autoruns.parse(new JsonObject().put("tasks", new JsonArray(List.of((Object[]) specs)))))));
-    Signals.wake(vertx);
+    Signals.wake(fixture.vertx());
     return run.getLong("id");
   }
 
@@ -110,7 +100,7 @@ class AutorunTest {
     String room = "run:" + run;
     RealtimeClient page = follow(room);
     awaitStatus(page, room, "partial");
-    assertThat(db.count("SELECT count(*) FROM autorun WHERE id = $1 AND status = 'partial' AND finished_at IS NOT NULL", run))
+    assertThat(fixture.db().count("SELECT count(*) FROM autorun WHERE id = $1 AND status = 'partial' AND finished_at IS NOT NULL", run))
         .isEqualTo(1);
     page.close();
   }
@@ -121,14 +111,14 @@ class AutorunTest {
     long run = create(sleep(60_000), sleep(60_000), sleep(60_000));
     String room = "run:" + run;
     RealtimeClient page = follow(room);
-    await().atMost(Duration.ofSeconds(30)).until(() -> db.count(
+    await().atMost(Duration.ofSeconds(30)).until(() -> fixture.db().count(
         "SELECT count(*) FROM task WHERE run_id = $1 AND stage = 'sleeping'", run) == 2);
-    Autoruns.Change change = TaskDatabase.await(db.pool.withTransaction(tx -> Autoruns.cancel(tx, run)));
+    Autoruns.Change change = TaskDatabase.await(fixture.db().pool.withTransaction(tx -> Autoruns.cancel(tx, run)));
     assertThat(change.changed()).isTrue();
     assertThat(change.cancelSignals()).hasSize(2);
-    Signals.cancel(vertx, change.cancelSignals());
+    Signals.cancel(fixture.vertx(), change.cancelSignals());
     awaitStatus(page, room, "cancelled");
-    assertThat(db.count("SELECT count(*) FROM task WHERE run_id = $1 AND status = 'cancelled'", run)).isEqualTo(3);
+    assertThat(fixture.db().count("SELECT count(*) FROM task WHERE run_id = $1 AND status = 'cancelled'", run)).isEqualTo(3);
     assertThat(payloads(page, room, "autorun.updated")).extracting(payload -> payload.getString("status"))
         .containsExactly("queued", "running", "cancelled");
     page.close();

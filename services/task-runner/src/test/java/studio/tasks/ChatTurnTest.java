@@ -10,61 +10,48 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import studio.contract.envelope.DraftEvent;
-import studio.tasks.support.Runners;
 import studio.tasks.support.TaskDatabase;
+import studio.tasks.support.TaskFixture;
 import studio.taskstore.Chats;
 import studio.taskstore.Signals;
 
 /** A chat turn becomes an llm task; its events reach thread:<id> in order and the history keeps it. */
 class ChatTurnTest {
-  private Vertx vertx;
+  @RegisterExtension final TaskFixture fixture = new TaskFixture();
   private Vertx runnerVertx;
-  private TaskDatabase db;
-  private Runners runners;
 
   @BeforeEach
   void open() {
-    vertx = Vertx.vertx();
-    db = TaskDatabase.open(vertx);
-    runners = new Runners();
-    runnerVertx = Vertx.vertx();
-    runners.start(runnerVertx, Map.of("STUDIO_LLM_ECHO_TOKEN_DELAY", "10ms", "STUDIO_LLM_STREAM_BATCH", "30ms"), true);
-  }
-
-  @AfterEach
-  void close() {
-    runners.close();
-    db.close();
-    TaskDatabase.await(vertx.close());
+    runnerVertx = fixture.runner(Map.of("STUDIO_LLM_ECHO_TOKEN_DELAY", "10ms", "STUDIO_LLM_STREAM_BATCH", "30ms"));
   }
 
   private JsonObject submit(long thread, String prompt, JsonObject options) {
-    JsonObject turn = TaskDatabase.await(db.pool.withTransaction(tx -> Chats.submitTurn(tx, thread, prompt, options)));
+    JsonObject turn = TaskDatabase.await(fixture.db().pool.withTransaction(tx -> Chats.submitTurn(tx, thread, prompt, options)));
     Signals.wake(runnerVertx);
     return turn;
   }
 
   private JsonObject awaitTurn(long thread, long turn, String status) {
-    await().atMost(Duration.ofSeconds(60)).until(() -> TaskDatabase.await(Chats.find(db.pool, thread))
+    await().atMost(Duration.ofSeconds(60)).until(() -> TaskDatabase.await(Chats.find(fixture.db().pool, thread))
         .getJsonArray("turns").stream().map(JsonObject.class::cast)
         .anyMatch(t -> t.getLong("id") == turn && t.getString("status").equals(status)));
-    return TaskDatabase.await(Chats.find(db.pool, thread));
+    return TaskDatabase.await(Chats.find(fixture.db().pool, thread));
   }
 
   @Test
   @DisplayName("requested, then streamed activity, then responded, all to thread:<id> with rising versions")
   void turnStreamsAndResponds() {
-    long thread = TaskDatabase.await(Chats.createThread(db.pool, "t")).getLong("id");
+    long thread = TaskDatabase.await(Chats.createThread(fixture.db().pool, "t")).getLong("id");
     long turn = submit(thread, "tell me about streaming tokens in small batches", new JsonObject()).getLong("id");
     JsonObject history = awaitTurn(thread, turn, "responded");
     String answer = "echo: tell me about streaming tokens in small batches";
     assertThat(history.getJsonArray("turns").getJsonObject(0).getString("response")).isEqualTo(answer);
-    List<JsonObject> events = db.events("thread:" + thread);
+    List<JsonObject> events = fixture.db().events("thread:" + thread);
     assertThat(events.get(0).getString("event_type")).isEqualTo("chat.turn.requested");
     assertThat(events.get(events.size() - 1).getString("event_type")).isEqualTo("chat.turn.responded");
     String streamed = events.stream().filter(e -> e.getString("event_type").equals("chat.activity.appended"))
@@ -79,7 +66,7 @@ class ChatTurnTest {
   @Test
   @DisplayName("a 70,000-character prompt: the turn is accepted, its events carry previews and fit, the history keeps it whole")
   void longPromptTurn() {
-    long thread = TaskDatabase.await(Chats.createThread(db.pool, "t")).getLong("id");
+    long thread = TaskDatabase.await(Chats.createThread(fixture.db().pool, "t")).getLong("id");
     String prompt = "p".repeat(70_000);
     JsonObject accepted = submit(thread, prompt, new JsonObject());
     assertThat(accepted.getString("prompt")).isEqualTo(prompt);
@@ -87,7 +74,7 @@ class ChatTurnTest {
     assertThat(history.getJsonArray("turns").getJsonObject(0).getString("prompt")).isEqualTo(prompt);
     assertThat(history.getJsonArray("turns").getJsonObject(0).getString("response")).isEqualTo("echo: " + prompt);
 
-    List<JsonObject> events = db.events("thread:" + thread);
+    List<JsonObject> events = fixture.db().events("thread:" + thread);
     assertThat(events).allSatisfy(draft -> assertThatCode(() -> DraftEvent.fromJson(draft))
         .as(draft.getString("event_type")).doesNotThrowAnyException());
     JsonObject requested = events.get(0).getJsonObject("payload");
@@ -104,11 +91,11 @@ class ChatTurnTest {
   @Test
   @DisplayName("a second turn carries the thread's history to the model")
   void historyIsSent() {
-    long thread = TaskDatabase.await(Chats.createThread(db.pool, "t")).getLong("id");
+    long thread = TaskDatabase.await(Chats.createThread(fixture.db().pool, "t")).getLong("id");
     long first = submit(thread, "first", new JsonObject()).getLong("id");
     awaitTurn(thread, first, "responded");
     JsonObject second = submit(thread, "second", new JsonObject());
-    JsonObject task = db.task(second.getLong("task_id")).spec().params();
+    JsonObject task = fixture.db().task(second.getLong("task_id")).spec().params();
     assertThat(task.getJsonArray("messages").stream().map(m -> ((JsonObject) m).getString("content")).toList())
         .containsExactly("first", "echo: first", "second");
   }
@@ -116,11 +103,11 @@ class ChatTurnTest {
   @Test
   @DisplayName("a turn whose provider cannot answer ends chat.turn.failed with the reason")
   void turnFails() {
-    long thread = TaskDatabase.await(Chats.createThread(db.pool, "t")).getLong("id");
+    long thread = TaskDatabase.await(Chats.createThread(fixture.db().pool, "t")).getLong("id");
     long turn = submit(thread, "hello", new JsonObject().put("provider", "openai")).getLong("id");
     JsonObject history = awaitTurn(thread, turn, "failed");
     assertThat(history.getJsonArray("turns").getJsonObject(0).getString("error")).contains("STUDIO_LLM_BASE_URL");
-    List<JsonObject> events = db.events("thread:" + thread);
+    List<JsonObject> events = fixture.db().events("thread:" + thread);
     assertThat(events.get(events.size() - 1).getString("event_type")).isEqualTo("chat.turn.failed");
   }
 }

@@ -8,15 +8,15 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import studio.runtime.egress.EgressConfig;
-import studio.tasks.support.Runners;
 import studio.tasks.support.TaskDatabase;
+import studio.tasks.support.TaskFixture;
 import studio.taskstore.Signals;
 import studio.taskstore.TaskRow;
 import studio.taskstore.TaskStatus;
@@ -29,9 +29,7 @@ import studio.testsupport.egress.FakeNetwork.Dial;
  * broken policy never connects beyond this machine; the loopback server counts what reached it.
  */
 class EgressSecurityTest {
-  private Vertx vertx;
-  private TaskDatabase db;
-  private Runners runners;
+  @RegisterExtension final TaskFixture fixture = new TaskFixture();
   private Vertx runnerVertx;
   private HttpServer server;
   private final FakeNetwork network = new FakeNetwork();
@@ -40,10 +38,7 @@ class EgressSecurityTest {
 
   @BeforeEach
   void open() {
-    vertx = Vertx.vertx();
-    db = TaskDatabase.open(vertx);
-    runners = new Runners();
-    server = TaskDatabase.await(vertx.createHttpServer().requestHandler(request -> {
+    server = TaskDatabase.await(fixture.vertx().createHttpServer().requestHandler(request -> {
       reached.add(request.authority().host() + " " + request.path());
       String location = request.getParam("to");
       if (location != null) {
@@ -54,23 +49,15 @@ class EgressSecurityTest {
     }).listen(0, "127.0.0.1"));
   }
 
-  @AfterEach
-  void close() {
-    runners.close();
-    db.close();
-    TaskDatabase.await(vertx.close());
-  }
-
   private void runner(Map<String, Object> knobs) {
-    runnerVertx = Vertx.vertx();
-    runners.start(runnerVertx, knobs, true, network.network());
+    runnerVertx = fixture.runner(knobs, network.network());
   }
 
   private TaskRow run(String url, int maxAttempts) {
-    TaskRow task = db.enqueue(new JsonObject().put("executor", "http").put("max_attempts", maxAttempts)
+    TaskRow task = fixture.db().enqueue(new JsonObject().put("executor", "http").put("max_attempts", maxAttempts)
         .put("params", new JsonObject().put("url", url)));
     Signals.wake(runnerVertx);
-    return db.awaitTask(task.id(), row -> row.status().terminal());
+    return fixture.db().awaitTask(task.id(), row -> row.status().terminal());
   }
 
   private int port() {

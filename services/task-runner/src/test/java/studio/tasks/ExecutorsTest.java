@@ -15,14 +15,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import studio.contract.envelope.DraftEvent;
 import studio.runtime.egress.EgressConfig;
-import studio.tasks.support.Runners;
 import studio.tasks.support.TaskDatabase;
+import studio.tasks.support.TaskFixture;
 import studio.taskstore.RuntimeMetadata;
 import studio.taskstore.Signals;
 import studio.taskstore.TaskRow;
@@ -31,28 +30,11 @@ import studio.taskstore.TaskTransitions;
 
 /** Each executor end to end: spec in the queue, a real runner, the outcome and events in PostgreSQL. */
 class ExecutorsTest {
-  private Vertx vertx;
-  private TaskDatabase db;
-  private Runners runners;
+  @RegisterExtension final TaskFixture fixture = new TaskFixture();
   private Vertx runnerVertx;
 
-  @BeforeEach
-  void open() {
-    vertx = Vertx.vertx();
-    db = TaskDatabase.open(vertx);
-    runners = new Runners();
-  }
-
-  @AfterEach
-  void close() {
-    runners.close();
-    db.close();
-    TaskDatabase.await(vertx.close());
-  }
-
   private void runner(Map<String, Object> extra) {
-    runnerVertx = Vertx.vertx();
-    runners.start(runnerVertx, extra, true);
+    runnerVertx = fixture.runner(extra);
   }
 
   /** A runner whose http tasks may reach the local test servers: loopback is refused by default. */
@@ -66,9 +48,9 @@ class ExecutorsTest {
   }
 
   private TaskRow run(JsonObject spec) {
-    TaskRow task = db.enqueue(spec);
+    TaskRow task = fixture.db().enqueue(spec);
     Signals.wake(runnerVertx);
-    return db.awaitTask(task.id(), row -> row.status().terminal());
+    return fixture.db().awaitTask(task.id(), row -> row.status().terminal());
   }
 
   private static JsonObject spec(String executor, JsonObject params) {
@@ -80,7 +62,7 @@ class ExecutorsTest {
   }
 
   private List<JsonObject> logLines(long taskId) {
-    return db.events("task:" + taskId).stream()
+    return fixture.db().events("task:" + taskId).stream()
         .filter(event -> event.getString("event_type").equals("node.task.stage.updated"))
         .flatMap(event -> event.getJsonObject("payload").getJsonArray("log", new JsonArray()).stream())
         .map(JsonObject.class::cast).toList();
@@ -96,13 +78,13 @@ class ExecutorsTest {
     assertThat(logLines(done.id())).extracting(line -> line.getString("stream") + ":" + line.getString("line"))
         .contains("stdout:one", "stderr:two", "stdout:three");
     assertThat(logLines(done.id())).anyMatch(line -> line.getString("line").endsWith("task-" + done.id()));
-    long lineEvents = db.events("task:" + done.id()).stream().filter(e -> e.getJsonObject("payload").containsKey("log")).count();
+    long lineEvents = fixture.db().events("task:" + done.id()).stream().filter(e -> e.getJsonObject("payload").containsKey("log")).count();
     assertThat(lineEvents).isLessThan(4);
   }
 
   /** Every event the task wrote passes the hub's draft rules, the 64 KiB size limit included. */
   private void assertEveryEventFits(long taskId) {
-    assertThat(db.events("task:" + taskId)).isNotEmpty().allSatisfy(draft ->
+    assertThat(fixture.db().events("task:" + taskId)).isNotEmpty().allSatisfy(draft ->
         assertThatCode(() -> DraftEvent.fromJson(draft)).as(draft.getString("event_type")).doesNotThrowAnyException());
   }
 
@@ -131,7 +113,7 @@ class ExecutorsTest {
     assertThat(done.status()).isEqualTo(TaskStatus.FAILED);
     assertThat(done.error()).endsWith("x".repeat(100_000));
     assertEveryEventFits(done.id());
-    JsonObject completed = db.events("task:" + done.id()).stream()
+    JsonObject completed = fixture.db().events("task:" + done.id()).stream()
         .filter(event -> event.getString("event_type").equals("node.task.completed")).findFirst().orElseThrow()
         .getJsonObject("payload");
     assertThat(completed.getBoolean("error_truncated")).isTrue();
@@ -173,14 +155,14 @@ class ExecutorsTest {
   @DisplayName("shell: cancel of a running command kills the process and the task ends cancelled")
   void shellCancel() {
     shellRunner();
-    TaskRow task = db.enqueue(shell("echo started; exec sleep 600"));
+    TaskRow task = fixture.db().enqueue(shell("echo started; exec sleep 600"));
     Signals.wake(runnerVertx);
     await().atMost(Duration.ofSeconds(60)).until(() -> logLines(task.id()).stream()
         .anyMatch(line -> line.getString("line").equals("started")));
-    long pid = db.events("task:" + task.id()).stream().map(e -> e.getJsonObject("payload"))
+    long pid = fixture.db().events("task:" + task.id()).stream().map(e -> e.getJsonObject("payload"))
         .filter(p -> p.containsKey("pid")).findFirst().orElseThrow().getLong("pid");
-    Signals.cancel(runnerVertx, TaskDatabase.await(TaskTransitions.cancel(db.pool, task.id())).cancelSignals());
-    TaskRow done = db.awaitTask(task.id(), row -> row.status().terminal());
+    Signals.cancel(runnerVertx, TaskDatabase.await(TaskTransitions.cancel(fixture.db().pool, task.id())).cancelSignals());
+    TaskRow done = fixture.db().awaitTask(task.id(), row -> row.status().terminal());
     assertThat(done.status()).isEqualTo(TaskStatus.CANCELLED);
     await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true));
   }
@@ -198,7 +180,7 @@ class ExecutorsTest {
   @Test
   @DisplayName("http: one request; status and body become the result")
   void httpSucceeds() {
-    HttpServer server = TaskDatabase.await(vertx.createHttpServer()
+    HttpServer server = TaskDatabase.await(fixture.vertx().createHttpServer()
         .requestHandler(request -> request.response().putHeader("Content-Type", "text/plain").end("hello " + request.method()))
         .listen(0, "127.0.0.1"));
     loopbackRunner();
@@ -212,7 +194,7 @@ class ExecutorsTest {
   @Test
   @DisplayName("http: a 503 is retried with backoff up to max_attempts, then the task fails with the reason")
   void httpRetriesThenFails() {
-    HttpServer server = TaskDatabase.await(vertx.createHttpServer()
+    HttpServer server = TaskDatabase.await(fixture.vertx().createHttpServer()
         .requestHandler(request -> request.response().setStatusCode(503).end()).listen(0, "127.0.0.1"));
     loopbackRunner();
     TaskRow done = run(spec("http", new JsonObject().put("url", "http://127.0.0.1:" + server.actualPort() + "/"))
@@ -220,7 +202,7 @@ class ExecutorsTest {
     assertThat(done.status()).isEqualTo(TaskStatus.FAILED);
     assertThat(done.attempts()).isEqualTo(3);
     assertThat(done.error()).contains("HTTP 503");
-    assertThat(db.events("task:" + done.id())).extracting(e -> e.getJsonObject("payload").getString("stage"))
+    assertThat(fixture.db().events("task:" + done.id())).extracting(e -> e.getJsonObject("payload").getString("stage"))
         .filteredOn("retrying"::equals).hasSize(2);
   }
 
@@ -229,11 +211,11 @@ class ExecutorsTest {
       + "credentials stay with their origin")
   void httpFollowsRedirects() {
     List<String> seen = new CopyOnWriteArrayList<>();
-    HttpServer other = TaskDatabase.await(vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+    HttpServer other = TaskDatabase.await(fixture.vertx().createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
       seen.add("other " + request.method() + " " + request.path() + " auth=" + request.getHeader("Authorization"));
       request.response().end("landed");
     })).listen(0, "127.0.0.1"));
-    HttpServer server = TaskDatabase.await(vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+    HttpServer server = TaskDatabase.await(fixture.vertx().createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
       seen.add(request.method() + " " + request.path() + " body=" + body + " auth=" + request.getHeader("Authorization"));
       switch (request.path()) {
         case "/submit" -> request.response().setStatusCode(303).putHeader("Location", "/next").end("see " + "x".repeat(100_000));
@@ -254,7 +236,7 @@ class ExecutorsTest {
   @Test
   @DisplayName("http: a redirect loop fails the task for good after STUDIO_TASKS_HTTP_MAX_REDIRECTS hops")
   void httpRedirectLoop() {
-    HttpServer server = TaskDatabase.await(vertx.createHttpServer()
+    HttpServer server = TaskDatabase.await(fixture.vertx().createHttpServer()
         .requestHandler(request -> request.response().setStatusCode(302).putHeader("Location", "/loop").end())
         .listen(0, "127.0.0.1"));
     runner(Map.of(EgressConfig.ALLOWED_NETWORKS, "127.0.0.0/8", TasksConfig.HTTP_MAX_REDIRECTS, "3"));
@@ -267,13 +249,13 @@ class ExecutorsTest {
   @Test
   @DisplayName("http: cancel aborts a request the server never answers")
   void httpCancel() {
-    HttpServer server = TaskDatabase.await(vertx.createHttpServer().requestHandler(request -> { }).listen(0, "127.0.0.1"));
+    HttpServer server = TaskDatabase.await(fixture.vertx().createHttpServer().requestHandler(request -> { }).listen(0, "127.0.0.1"));
     loopbackRunner();
-    TaskRow task = db.enqueue(spec("http", new JsonObject().put("url", "http://127.0.0.1:" + server.actualPort() + "/")));
+    TaskRow task = fixture.db().enqueue(spec("http", new JsonObject().put("url", "http://127.0.0.1:" + server.actualPort() + "/")));
     Signals.wake(runnerVertx);
-    db.awaitTask(task.id(), row -> "requesting".equals(row.stage()));
-    Signals.cancel(runnerVertx, TaskDatabase.await(TaskTransitions.cancel(db.pool, task.id())).cancelSignals());
-    assertThat(db.awaitTask(task.id(), row -> row.status().terminal()).status()).isEqualTo(TaskStatus.CANCELLED);
+    fixture.db().awaitTask(task.id(), row -> "requesting".equals(row.stage()));
+    Signals.cancel(runnerVertx, TaskDatabase.await(TaskTransitions.cancel(fixture.db().pool, task.id())).cancelSignals());
+    assertThat(fixture.db().awaitTask(task.id(), row -> row.status().terminal()).status()).isEqualTo(TaskStatus.CANCELLED);
   }
 
   @Test
@@ -283,7 +265,7 @@ class ExecutorsTest {
     TaskRow done = run(spec("llm", new JsonObject().put("prompt", "hello brave new world of streaming tokens")));
     assertThat(done.status()).isEqualTo(TaskStatus.SUCCEEDED);
     assertThat(done.result().getString("content")).isEqualTo("echo: hello brave new world of streaming tokens");
-    String streamed = db.events("task:" + done.id()).stream().map(e -> e.getJsonObject("payload"))
+    String streamed = fixture.db().events("task:" + done.id()).stream().map(e -> e.getJsonObject("payload"))
         .filter(p -> p.containsKey("delta")).map(p -> p.getString("delta")).collect(Collectors.joining());
     assertThat(streamed).isEqualTo(done.result().getString("content"));
     JsonObject runtime = RuntimeMetadata.of(done);
@@ -301,7 +283,7 @@ class ExecutorsTest {
     TaskRow done = run(spec("llm", new JsonObject().put("prompt", prompt)));
     assertThat(done.status()).isEqualTo(TaskStatus.SUCCEEDED);
     assertEveryEventFits(done.id());
-    String streamed = db.events("task:" + done.id()).stream().map(e -> e.getJsonObject("payload"))
+    String streamed = fixture.db().events("task:" + done.id()).stream().map(e -> e.getJsonObject("payload"))
         .filter(p -> p.containsKey("delta")).map(p -> p.getString("delta")).collect(Collectors.joining());
     assertThat(streamed).isEqualTo("echo: " + prompt);
   }
@@ -309,7 +291,7 @@ class ExecutorsTest {
   @Test
   @DisplayName("llm openai: a streaming /v1/chat/completions answer is read event by event")
   void llmOpenAi() {
-    HttpServer server = TaskDatabase.await(vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+    HttpServer server = TaskDatabase.await(fixture.vertx().createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
       JsonObject asked = body.toJsonObject();
       request.response().setChunked(true).putHeader("Content-Type", "text/event-stream");
       for (String piece : List.of("Hel", "lo ", asked.getString("model"))) {
@@ -334,7 +316,7 @@ class ExecutorsTest {
         .put("max_attempts", 1));
     assertThat(done.status()).isEqualTo(TaskStatus.SUCCEEDED);
     assertThat(done.result().getString("content")).isEqualTo("echo: fallback please");
-    JsonObject completed = db.events("task:" + done.id()).stream()
+    JsonObject completed = fixture.db().events("task:" + done.id()).stream()
         .filter(event -> event.getString("event_type").equals("node.task.completed")).findFirst().orElseThrow();
     JsonObject runtime = completed.getJsonObject("runtime");
     assertThat(runtime.getString("selected_provider")).isEqualTo("openai");
@@ -347,7 +329,7 @@ class ExecutorsTest {
   @Test
   @DisplayName("every executor's every task event carries the five runtime fields, null where they do not apply")
   void everyExecutorCarriesRuntimeFields() {
-    HttpServer server = TaskDatabase.await(vertx.createHttpServer()
+    HttpServer server = TaskDatabase.await(fixture.vertx().createHttpServer()
         .requestHandler(request -> request.response().end("ok")).listen(0, "127.0.0.1"));
     runner(Map.of("STUDIO_TASKS_SHELL_ENABLED", "true", "STUDIO_TASKS_WORKSPACE_DIR", "target/task-workspaces",
         EgressConfig.ALLOWED_NETWORKS, "127.0.0.0/8", "STUDIO_LLM_ECHO_TOKEN_DELAY", "1ms"));
@@ -360,7 +342,7 @@ class ExecutorsTest {
     specs.forEach((executor, spec) -> {
       TaskRow done = run(spec);
       assertThat(done.status()).as(executor + ": " + done.error()).isEqualTo(TaskStatus.SUCCEEDED);
-      List<JsonObject> events = db.events("task:" + done.id());
+      List<JsonObject> events = fixture.db().events("task:" + done.id());
       assertThat(events).as(executor).extracting(event -> event.getString("event_type"))
           .contains("node.task.updated", "node.task.completed");
       assertThat(events).as(executor).allSatisfy(event -> assertThat(event.getJsonObject("runtime").fieldNames())
@@ -389,7 +371,7 @@ class ExecutorsTest {
   @DisplayName("llm: a provider that keeps failing opens its circuit; the next task does not call it and the fallback answers at once")
   void llmCircuitOpensAndFallbackAnswers() {
     AtomicInteger hits = new AtomicInteger();
-    HttpServer server = TaskDatabase.await(vertx.createHttpServer().requestHandler(request -> {
+    HttpServer server = TaskDatabase.await(fixture.vertx().createHttpServer().requestHandler(request -> {
       hits.incrementAndGet();
       request.response().setStatusCode(503).end("overloaded");
     }).listen(0, "127.0.0.1"));
@@ -413,7 +395,7 @@ class ExecutorsTest {
   @DisplayName("http: a host that keeps failing opens its circuit; the next task fails at once with the reason, without calling it")
   void httpCircuitOpens() {
     AtomicInteger hits = new AtomicInteger();
-    HttpServer server = TaskDatabase.await(vertx.createHttpServer().requestHandler(request -> {
+    HttpServer server = TaskDatabase.await(fixture.vertx().createHttpServer().requestHandler(request -> {
       hits.incrementAndGet();
       request.response().setStatusCode(502).end();
     }).listen(0, "127.0.0.1"));

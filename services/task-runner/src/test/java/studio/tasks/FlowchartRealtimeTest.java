@@ -3,7 +3,6 @@ package studio.tasks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,36 +12,24 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.LongStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import studio.tasks.support.Hub;
-import studio.tasks.support.Runners;
-import studio.tasks.support.TaskDatabase;
+import studio.tasks.support.TaskFixture;
 import studio.taskstore.RunState.FailureMode;
 import studio.testsupport.RealtimeClient;
 
 /** What a run page sees: a WebSocket subscriber of flowchart_run:<id>, through a real hub on Redis. */
 class FlowchartRealtimeTest {
-  private Vertx vertx;
-  private TaskDatabase db;
-  private Runners runners;
+  @RegisterExtension final TaskFixture fixture = new TaskFixture();
   private Hub hub;
 
   @BeforeEach
   void open() {
-    vertx = Vertx.vertx();
-    db = TaskDatabase.open(vertx);
-    hub = Hub.deploy(vertx);
-    runners = new Runners();
-    runners.start(vertx, Map.of("STUDIO_TASKS_CONCURRENCY", "4"), false);
-  }
-
-  @AfterEach
-  void close() {
-    db.close();
-    TaskDatabase.await(vertx.close());
+    hub = Hub.deploy(fixture.vertx());
+    fixture.runnerBesideHub(Map.of("STUDIO_TASKS_CONCURRENCY", "4"));
   }
 
   @Test
@@ -52,8 +39,8 @@ class FlowchartRealtimeTest {
     for (String key : List.of("a", "b", "c", "d")) {
       spec.put(key, FlowchartRunTest.sleep(100));
     }
-    long flowchart = db.flowchart(FlowchartRunTest.graph(spec, "a->b", "a->c", "b->d", "c->d"));
-    long runId = db.startRun(vertx, flowchart, FailureMode.FAIL_FAST, 4).getLong("id");
+    long flowchart = fixture.db().flowchart(FlowchartRunTest.graph(spec, "a->b", "a->c", "b->d", "c->d"));
+    long runId = fixture.db().startRun(fixture.vertx(), flowchart, FailureMode.FAIL_FAST, 4).getLong("id");
     String room = "flowchart_run:" + runId;
     RealtimeClient page = hub.connect(room);
     page.subscribe(new JsonObject().put(room, new JsonObject().put("offset", 0)), room);
@@ -92,8 +79,8 @@ class FlowchartRealtimeTest {
     spec.put("a", FlowchartRunTest.sleep(50));
     spec.put("b", FlowchartRunTest.sleep(400));
     spec.put("c", FlowchartRunTest.sleep(400));
-    long flowchart = db.flowchart(FlowchartRunTest.graph(spec, "a->b", "a->c"));
-    long runId = db.startRun(vertx, flowchart, FailureMode.FAIL_FAST, 4).getLong("id");
+    long flowchart = fixture.db().flowchart(FlowchartRunTest.graph(spec, "a->b", "a->c"));
+    long runId = fixture.db().startRun(fixture.vertx(), flowchart, FailureMode.FAIL_FAST, 4).getLong("id");
     String room = "flowchart_run:" + runId;
     RealtimeClient page = hub.connect(room);
     page.subscribe(new JsonObject().put(room, new JsonObject().put("offset", 0)), room);
@@ -118,7 +105,7 @@ class FlowchartRealtimeTest {
     assertThat(sets).first().isEqualTo(List.of("a"));
     assertThat(sets).contains(List.of("b", "c"));
     assertThat(sets).last().isEqualTo(List.of());
-    assertThat(db.run(runId).getJsonArray("running")).isEmpty();
+    assertThat(fixture.db().run(runId).getJsonArray("running")).isEmpty();
     page.close();
   }
 

@@ -11,35 +11,21 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
-import studio.tasks.support.Runners;
-import studio.tasks.support.TaskDatabase;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import studio.tasks.support.TaskFixture;
 import studio.taskstore.RunState.FailureMode;
 
 /** Flowchart runs executed by real runners: dependency order, bounded parallelism, failure modes, cancel. */
 class FlowchartRunTest {
-  private Vertx vertx;
+  @RegisterExtension final TaskFixture fixture = new TaskFixture();
   private Vertx runnerVertx;
-  private TaskDatabase db;
-  private Runners runners;
 
   @BeforeEach
   void open() {
-    vertx = Vertx.vertx();
-    db = TaskDatabase.open(vertx);
-    runners = new Runners();
-    runnerVertx = Vertx.vertx();
-    runners.start(runnerVertx, Map.of("STUDIO_TASKS_CONCURRENCY", "8"), true);
-  }
-
-  @AfterEach
-  void close() {
-    runners.close();
-    db.close();
-    TaskDatabase.await(vertx.close());
+    runnerVertx = fixture.runner(Map.of("STUDIO_TASKS_CONCURRENCY", "8"));
   }
 
   static JsonObject sleep(long millis) {
@@ -78,9 +64,9 @@ class FlowchartRunTest {
     for (String key : List.of("d", "c", "b", "a")) {
       spec.put(key, sleep(100));
     }
-    long flowchart = db.flowchart(graph(spec, "a->b", "b->c", "a->d", "c->d"));
-    long runId = db.startRun(runnerVertx, flowchart, FailureMode.FAIL_FAST, 4).getLong("id");
-    JsonObject run = db.awaitRun(runId, FlowchartRunTest::terminal);
+    long flowchart = fixture.db().flowchart(graph(spec, "a->b", "b->c", "a->d", "c->d"));
+    long runId = fixture.db().startRun(runnerVertx, flowchart, FailureMode.FAIL_FAST, 4).getLong("id");
+    JsonObject run = fixture.db().awaitRun(runId, FlowchartRunTest::terminal);
     assertThat(run.getString("status")).isEqualTo("succeeded");
     Map<String, JsonObject> nodes = nodes(run);
     for (String[] edge : List.of(new String[] {"a", "b"}, new String[] {"b", "c"}, new String[] {"a", "d"},
@@ -96,9 +82,9 @@ class FlowchartRunTest {
     for (int i = 0; i < 5; i++) {
       spec.put("n" + i, sleep(1500));
     }
-    long flowchart = db.flowchart(graph(spec));
-    long runId = db.startRun(runnerVertx, flowchart, FailureMode.FAIL_FAST, 2).getLong("id");
-    JsonObject run = db.awaitRun(runId, FlowchartRunTest::terminal);
+    long flowchart = fixture.db().flowchart(graph(spec));
+    long runId = fixture.db().startRun(runnerVertx, flowchart, FailureMode.FAIL_FAST, 2).getLong("id");
+    JsonObject run = fixture.db().awaitRun(runId, FlowchartRunTest::terminal);
     assertThat(run.getString("status")).isEqualTo("succeeded");
     List<long[]> spans = new ArrayList<>();
     nodes(run).values().forEach(node -> spans.add(new long[] {time(node, "started_at").toInstant().toEpochMilli(),
@@ -120,9 +106,9 @@ class FlowchartRunTest {
     spec.put("bad", new JsonObject().put("executor", "shell")
         .put("params", new JsonObject().put("command", new JsonArray().add("true"))));
     spec.put("after", sleep(10));
-    long flowchart = db.flowchart(graph(spec, "bad->after"));
-    long runId = db.startRun(runnerVertx, flowchart, FailureMode.FAIL_FAST, 4).getLong("id");
-    JsonObject run = db.awaitRun(runId, FlowchartRunTest::terminal);
+    long flowchart = fixture.db().flowchart(graph(spec, "bad->after"));
+    long runId = fixture.db().startRun(runnerVertx, flowchart, FailureMode.FAIL_FAST, 4).getLong("id");
+    JsonObject run = fixture.db().awaitRun(runId, FlowchartRunTest::terminal);
     assertThat(run.getString("status")).isEqualTo("failed");
     assertThat(run.getString("error")).contains("node bad failed");
     Map<String, JsonObject> nodes = nodes(run);
@@ -140,9 +126,9 @@ class FlowchartRunTest {
         .put("params", new JsonObject().put("command", new JsonArray().add("true"))));
     spec.put("after", sleep(10));
     spec.put("last", sleep(10));
-    long flowchart = db.flowchart(graph(spec, "bad->after", "after->last"));
-    long runId = db.startRun(runnerVertx, flowchart, FailureMode.CONTINUE, 4).getLong("id");
-    JsonObject run = db.awaitRun(runId, FlowchartRunTest::terminal);
+    long flowchart = fixture.db().flowchart(graph(spec, "bad->after", "after->last"));
+    long runId = fixture.db().startRun(runnerVertx, flowchart, FailureMode.CONTINUE, 4).getLong("id");
+    JsonObject run = fixture.db().awaitRun(runId, FlowchartRunTest::terminal);
     assertThat(run.getString("status")).isEqualTo("failed");
     Map<String, JsonObject> nodes = nodes(run);
     assertThat(nodes.get("slow").getString("status")).isEqualTo("succeeded");
@@ -156,11 +142,11 @@ class FlowchartRunTest {
     Map<String, JsonObject> spec = new LinkedHashMap<>();
     spec.put("first", sleep(600_000));
     spec.put("second", sleep(10));
-    long flowchart = db.flowchart(graph(spec, "first->second"));
-    long runId = db.startRun(runnerVertx, flowchart, FailureMode.FAIL_FAST, 4).getLong("id");
-    db.awaitRun(runId, run -> "running".equals(nodes(run).get("first").getString("status")));
-    db.cancelRun(runnerVertx, runId);
-    JsonObject run = db.awaitRun(runId, FlowchartRunTest::terminal);
+    long flowchart = fixture.db().flowchart(graph(spec, "first->second"));
+    long runId = fixture.db().startRun(runnerVertx, flowchart, FailureMode.FAIL_FAST, 4).getLong("id");
+    fixture.db().awaitRun(runId, run -> "running".equals(nodes(run).get("first").getString("status")));
+    fixture.db().cancelRun(runnerVertx, runId);
+    JsonObject run = fixture.db().awaitRun(runId, FlowchartRunTest::terminal);
     assertThat(run.getString("status")).isEqualTo("cancelled");
     assertThat(nodes(run).get("first").getString("status")).isEqualTo("cancelled");
     assertThat(nodes(run).get("second").getString("status")).isEqualTo("cancelled");

@@ -9,14 +9,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import studio.tasks.support.FinishFault;
 import studio.tasks.support.RunnerProcess;
 import studio.tasks.support.Runners;
 import studio.tasks.support.TaskDatabase;
+import studio.tasks.support.TaskFixture;
 import studio.taskstore.Signals;
 import studio.taskstore.TaskStatus;
 import studio.taskstore.TaskTransitions;
@@ -34,47 +34,31 @@ class TaskBatchTest {
            AND o.draft->>'event_type' = 'node.task.completed') <> 1
         OR (SELECT count(*) FROM outbox o WHERE o.draft->>'entity_id' = t.id::text
            AND o.draft->>'event_type' = 'node.task.updated' AND o.draft->'payload'->>'status' = 'succeeded') <> 1)""";
-  private Vertx vertx;
-  private TaskDatabase db;
-  private Runners runners;
-
-  @BeforeEach
-  void open() {
-    vertx = Vertx.vertx();
-    db = TaskDatabase.open(vertx);
-    runners = new Runners();
-  }
-
-  @AfterEach
-  void close() {
-    runners.close();
-    db.close();
-    TaskDatabase.await(vertx.close());
-  }
+  @RegisterExtension final TaskFixture fixture = new TaskFixture();
 
   @Test
   @DisplayName("two runners race on one queue with batch claims and finishes: every task runs exactly once, "
       + "and claims and finishes each took fewer transactions than tasks")
   void twoRunnersRacingRunEachTaskOnce() {
-    List<Long> ids = db.enqueueMany(new JsonObject().put("executor", "noop"), 400);
-    runners.start(Map.of("STUDIO_TASKS_CONCURRENCY", "8"));
-    runners.start(Map.of("STUDIO_TASKS_CONCURRENCY", "8"));
+    List<Long> ids = fixture.db().enqueueMany(new JsonObject().put("executor", "noop"), 400);
+    fixture.runner(Map.of("STUDIO_TASKS_CONCURRENCY", "8"));
+    fixture.runner(Map.of("STUDIO_TASKS_CONCURRENCY", "8"));
     await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
-        .until(() -> db.count("SELECT count(*) FROM task WHERE status = 'succeeded'") == 400);
+        .until(() -> fixture.db().count("SELECT count(*) FROM task WHERE status = 'succeeded'") == 400);
     Object[] all = {ids.toArray(Long[]::new)};
-    assertThat(db.count("SELECT count(*) FROM task WHERE attempts <> 1")).isZero();
-    assertThat(db.count("""
+    assertThat(fixture.db().count("SELECT count(*) FROM task WHERE attempts <> 1")).isZero();
+    assertThat(fixture.db().count("""
         SELECT count(DISTINCT draft->>'entity_id') FROM outbox WHERE draft->>'event_type' = 'node.task.updated'
           AND draft->'payload'->>'status' = 'running'""")).isEqualTo(400);
-    assertThat(db.count("""
+    assertThat(fixture.db().count("""
         SELECT count(*) FROM outbox WHERE draft->>'event_type' = 'node.task.updated'
           AND draft->'payload'->>'status' = 'running'""")).as("one claim per task").isEqualTo(400);
-    assertThat(db.count(EVERY_SUCCEEDED_TASK_HAS_ITS_EVENTS, all)).isZero();
-    assertThat(db.count("SELECT count(DISTINCT runtime->>'runner') FROM task")).isEqualTo(2);
-    long claimTransactions = db.count("""
+    assertThat(fixture.db().count(EVERY_SUCCEEDED_TASK_HAS_ITS_EVENTS, all)).isZero();
+    assertThat(fixture.db().count("SELECT count(DISTINCT runtime->>'runner') FROM task")).isEqualTo(2);
+    long claimTransactions = fixture.db().count("""
         SELECT count(DISTINCT xmin::text) FROM outbox WHERE draft->>'event_type' = 'node.task.updated'
           AND draft->'payload'->>'status' = 'running'""");
-    long finishTransactions = db.count(
+    long finishTransactions = fixture.db().count(
         "SELECT count(DISTINCT xmin::text) FROM outbox WHERE draft->>'event_type' = 'node.task.completed'");
     assertThat(claimTransactions).as("claim transactions for 400 tasks").isLessThan(200);
     assertThat(finishTransactions).as("finish transactions for 400 tasks").isLessThan(200);
@@ -84,45 +68,45 @@ class TaskBatchTest {
   @DisplayName("a finish batch whose connection dies mid-way commits nothing; each task is then stored on its own: "
       + "all succeed once, none succeeded without its events")
   void failedFinishBatchLosesAndDoublesNothing() {
-    List<Long> ids = db.enqueueMany(new JsonObject().put("executor", "noop"), 8);
+    List<Long> ids = fixture.db().enqueueMany(new JsonObject().put("executor", "noop"), 8);
     long faulty = ids.get(4);
-    try (FinishFault fault = FinishFault.inject(db.pool, faulty, 1)) {
-      runners.start(Map.of("STUDIO_TASKS_CONCURRENCY", "8", "STUDIO_TASKS_RETRY_BACKOFF", "100ms"));
+    try (FinishFault fault = FinishFault.inject(fixture.db().pool, faulty, 1)) {
+      fixture.runner(Map.of("STUDIO_TASKS_CONCURRENCY", "8", "STUDIO_TASKS_RETRY_BACKOFF", "100ms"));
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-          .until(() -> db.count("SELECT count(*) FROM task WHERE status = 'succeeded'") == 8);
+          .until(() -> fixture.db().count("SELECT count(*) FROM task WHERE status = 'succeeded'") == 8);
       assertThat(fault.attempts()).as("the batch's write, then the task's own").isGreaterThanOrEqualTo(2);
     }
     Object[] all = {ids.toArray(Long[]::new)};
-    assertThat(db.count("SELECT count(*) FROM task WHERE attempts <> 1")).isZero();
-    assertThat(db.count(EVERY_SUCCEEDED_TASK_HAS_ITS_EVENTS, all)).isZero();
-    assertThat(db.count("SELECT count(*) FROM outbox WHERE draft->>'event_type' = 'node.task.completed'")).isEqualTo(8);
+    assertThat(fixture.db().count("SELECT count(*) FROM task WHERE attempts <> 1")).isZero();
+    assertThat(fixture.db().count(EVERY_SUCCEEDED_TASK_HAS_ITS_EVENTS, all)).isZero();
+    assertThat(fixture.db().count("SELECT count(*) FROM outbox WHERE draft->>'event_type' = 'node.task.completed'")).isEqualTo(8);
   }
 
   @Test
   @DisplayName("a runner killed between a batch claim and its finish: every lease of the batch expires and another "
       + "runner finishes each task on attempt 2")
   void killedAfterBatchClaimLeasesExpire() throws Exception {
-    List<Long> ids = db.enqueueMany(new JsonObject().put("executor", "sleep")
+    List<Long> ids = fixture.db().enqueueMany(new JsonObject().put("executor", "sleep")
         .put("params", new JsonObject().put("duration_ms", 6000)), 4);
     Object[] all = {ids.toArray(Long[]::new)};
     Process doomed = RunnerProcess.spawn(TestInfrastructure.databaseUrl(), "1s", 4);
     try {
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-          .until(() -> db.count("SELECT count(*) FROM task WHERE status = 'running' AND id = ANY($1)", all) == 4);
+          .until(() -> fixture.db().count("SELECT count(*) FROM task WHERE status = 'running' AND id = ANY($1)", all) == 4);
       // Each sleep announces its stage in a transaction of its own: wait for those too, so the count
       // below sees them and must tell the claim's events apart from them.
       await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
-          .until(() -> db.count("SELECT count(*) FROM outbox WHERE draft->>'event_type' = 'node.task.stage.updated'") == 4);
-      assertThat(db.count("""
+          .until(() -> fixture.db().count("SELECT count(*) FROM outbox WHERE draft->>'event_type' = 'node.task.stage.updated'") == 4);
+      assertThat(fixture.db().count("""
           SELECT count(DISTINCT xmin::text) FROM outbox WHERE draft->>'event_type' = 'node.task.updated'
             AND draft->'payload'->>'status' = 'running'"""))
           .as("the four claimed in one transaction").isEqualTo(1);
       doomed.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-      runners.start(Map.of("STUDIO_TASKS_LEASE", "1s", "STUDIO_TASKS_CONCURRENCY", "4"));
+      fixture.runner(Map.of("STUDIO_TASKS_LEASE", "1s", "STUDIO_TASKS_CONCURRENCY", "4"));
       await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250))
-          .until(() -> db.count("SELECT count(*) FROM task WHERE status = 'succeeded' AND id = ANY($1)", all) == 4);
-      assertThat(db.count("SELECT count(*) FROM task WHERE attempts <> 2 AND id = ANY($1)", all)).isZero();
-      assertThat(db.count(EVERY_SUCCEEDED_TASK_HAS_ITS_EVENTS, all)).isZero();
+          .until(() -> fixture.db().count("SELECT count(*) FROM task WHERE status = 'succeeded' AND id = ANY($1)", all) == 4);
+      assertThat(fixture.db().count("SELECT count(*) FROM task WHERE attempts <> 2 AND id = ANY($1)", all)).isZero();
+      assertThat(fixture.db().count(EVERY_SUCCEEDED_TASK_HAS_ITS_EVENTS, all)).isZero();
     } finally {
       doomed.destroyForcibly();
     }
@@ -131,20 +115,19 @@ class TaskBatchTest {
   @Test
   @DisplayName("cancel of one task of a batch ends it cancelled; the others of the batch succeed")
   void cancelOneOfABatch() {
-    List<Long> ids = db.enqueueMany(new JsonObject().put("executor", "sleep")
+    List<Long> ids = fixture.db().enqueueMany(new JsonObject().put("executor", "sleep")
         .put("params", new JsonObject().put("duration_ms", 1500)), 4);
-    Vertx runnerVertx = Vertx.vertx();
-    runners.start(runnerVertx, Map.of("STUDIO_TASKS_CONCURRENCY", "4"), true);
+    Vertx runnerVertx = fixture.runner(Map.of("STUDIO_TASKS_CONCURRENCY", "4"));
     long victim = ids.get(1);
-    db.awaitTask(victim, row -> row.status() == TaskStatus.RUNNING);
-    TaskTransitions.Outcome outcome = TaskDatabase.await(TaskTransitions.cancel(db.pool, victim));
+    fixture.db().awaitTask(victim, row -> row.status() == TaskStatus.RUNNING);
+    TaskTransitions.Outcome outcome = TaskDatabase.await(TaskTransitions.cancel(fixture.db().pool, victim));
     Signals.cancel(runnerVertx, outcome.cancelSignals());
-    assertThat(db.awaitTask(victim, row -> row.status().terminal()).status()).isEqualTo(TaskStatus.CANCELLED);
+    assertThat(fixture.db().awaitTask(victim, row -> row.status().terminal()).status()).isEqualTo(TaskStatus.CANCELLED);
     for (long id : ids) {
       if (id != victim) {
-        assertThat(db.awaitTask(id, row -> row.status().terminal()).status()).isEqualTo(TaskStatus.SUCCEEDED);
+        assertThat(fixture.db().awaitTask(id, row -> row.status().terminal()).status()).isEqualTo(TaskStatus.SUCCEEDED);
       }
     }
-    assertThat(db.count("SELECT count(*) FROM outbox WHERE draft->>'event_type' = 'node.task.completed'")).isEqualTo(4);
+    assertThat(fixture.db().count("SELECT count(*) FROM outbox WHERE draft->>'event_type' = 'node.task.completed'")).isEqualTo(4);
   }
 }

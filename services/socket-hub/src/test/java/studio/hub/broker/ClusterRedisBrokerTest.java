@@ -24,9 +24,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import studio.embedded.RedisTopology;
 import studio.runtime.redis.RedisConfig;
 import studio.runtime.redis.RedisConnector;
-import studio.testsupport.RedisTopology;
 
 /**
  * The broker contract on a real 3-master Redis Cluster (with replicas), every node requiring a

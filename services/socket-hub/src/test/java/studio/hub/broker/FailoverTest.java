@@ -29,9 +29,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import studio.contract.envelope.DraftEvent;
 import studio.contract.room.RoomKey;
+import studio.embedded.RedisTopology;
 import studio.runtime.redis.RedisConfig;
 import studio.runtime.redis.RedisConnector;
-import studio.testsupport.RedisTopology;
 
 /**
  * The master dies under publishing and its replica is promoted (by Sentinel, or by the Cluster

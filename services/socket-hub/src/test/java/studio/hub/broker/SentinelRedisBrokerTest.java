@@ -5,9 +5,9 @@ import io.vertx.redis.client.Redis;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
+import studio.embedded.RedisTopology;
 import studio.runtime.redis.RedisConfig;
 import studio.runtime.redis.RedisConnector;
-import studio.testsupport.RedisTopology;
 
 /**
  * The broker contract through Sentinel: a real master, its replica and 3 Sentinels, every one

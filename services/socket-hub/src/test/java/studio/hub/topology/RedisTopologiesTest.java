@@ -13,9 +13,9 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import studio.embedded.RedisTopology;
 import studio.runtime.redis.RedisConfig;
 import studio.runtime.redis.RedisConnector;
-import studio.testsupport.RedisTopology;
 
 /** Every REDIS_URL form reaches a real topology of redis-server processes through RedisConnector. */
 @Tag("redis-topology")

@@ -17,10 +17,6 @@ public final class Runners implements AutoCloseable {
   private final List<Vertx> nodes = new ArrayList<>();
   public final List<TaskRunnerVerticle> runners = new ArrayList<>();
 
-  public TaskRunnerVerticle start(Map<String, Object> extra) {
-    return start(Vertx.vertx(), extra, true);
-  }
-
   /** A runner on {@code vertx}; {@code owned}: closed with this object. */
   public TaskRunnerVerticle start(Vertx vertx, Map<String, Object> extra, boolean owned) {
     return start(vertx, extra, owned, EgressNetwork.SYSTEM);

@@ -1,6 +1,4 @@
-package studio.testsupport;
-
-import static org.awaitility.Awaitility.await;
+package studio.embedded;
 
 import java.io.File;
 import java.io.IOException;
@@ -15,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -22,14 +21,19 @@ import java.util.stream.Stream;
 /**
  * Real Redis topologies built from plain {@code redis-server} processes (the Debian package, 7.x;
  * {@code scripts/test} installs it when missing) on free loopback ports in a temporary directory:
- * a 3-master Cluster with one replica each, a master with a replica watched by 3 Sentinels, or one
- * server behind TLS and a password; Cluster and Sentinel optionally with a password on every process.
- * {@link #close()} stops every process and deletes the directory.
+ * a Cluster (3 masters with one replica each for the tests, the bench's own shape for
+ * {@code --redis cluster}), a master with a replica watched by 3 Sentinels, or one server behind TLS
+ * and a password; Cluster and Sentinel optionally with a password on every process.
+ * {@link #close()} stops every process and deletes the directory. Tests and the bench only: nothing
+ * in the services starts one (it is here, not in test-support, so the bench can use it without
+ * bringing test libraries along).
  */
 public final class RedisTopology implements AutoCloseable {
   public static final String MASTER_NAME = "studio";
   private static final String SERVER = "redis-server";
   private static final String CLI = "redis-cli";
+  /** A cluster on given ports has its bus ports this far above its node ports. */
+  private static final int BUS_PORT_OFFSET = 50;
 
   private final Path dir;
   private final List<Node> nodes = new ArrayList<>();
@@ -92,25 +96,48 @@ public final class RedisTopology implements AutoCloseable {
    * and its replica may take over however long ago it last heard from it.
    */
   public static RedisTopology cluster(String password) {
+    return cluster(3, 1, password, 0);
+  }
+
+  /**
+   * {@code masters} masters with {@code replicasPerMaster} replicas each, no password, on ports
+   * {@code basePort} and up (cluster bus ports from {@code basePort + 50}), or on free ports when
+   * {@code basePort} is 0.
+   */
+  public static RedisTopology cluster(int masters, int replicasPerMaster, int basePort) {
+    return cluster(masters, replicasPerMaster, null, basePort);
+  }
+
+  private static RedisTopology cluster(int masters, int replicasPerMaster, String password, int basePort) {
+    int size = masters * (1 + replicasPerMaster);
+    if (basePort != 0 && size > BUS_PORT_OFFSET) {
+      throw new IllegalArgumentException(size + " nodes do not fit below the cluster bus ports at +" + BUS_PORT_OFFSET);
+    }
+    // With replicas, failover is quick: without, Redis's default node timeout stands, as a node marked
+    // failed would only take its slots offline.
+    List<String> failover = replicasPerMaster == 0 ? List.of()
+        : List.of("--cluster-node-timeout", "1000", "--cluster-replica-validity-factor", "0");
     RedisTopology topology = new RedisTopology("cluster", password);
     try {
       List<String> seeds = new ArrayList<>();
-      for (int i = 0; i < 6; i++) {
-        int port = freePort();
-        topology.start("node", port, "--cluster-enabled", "yes", "--cluster-port", String.valueOf(freePort()),
-            "--cluster-config-file", "nodes-" + port + ".conf", "--cluster-node-timeout", "1000",
-            "--cluster-replica-validity-factor", "0");
+      for (int i = 0; i < size; i++) {
+        int port = basePort == 0 ? freePort() : basePort + i;
+        int busPort = basePort == 0 ? freePort() : basePort + BUS_PORT_OFFSET + i;
+        List<String> options = new ArrayList<>(List.of("--cluster-enabled", "yes", "--cluster-port",
+            String.valueOf(busPort), "--cluster-config-file", "nodes-" + port + ".conf"));
+        options.addAll(failover);
+        topology.start("node", port, options.toArray(String[]::new));
         seeds.add("127.0.0.1:" + port);
       }
       List<String> create = new ArrayList<>(List.of(CLI));
       create.addAll(topology.auth());
       create.addAll(List.of("--cluster", "create"));
       create.addAll(seeds);
-      create.addAll(List.of("--cluster-replicas", "1", "--cluster-yes"));
+      create.addAll(List.of("--cluster-replicas", String.valueOf(replicasPerMaster), "--cluster-yes"));
       topology.run(create);
       for (Node node : topology.nodes) {
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
-            .until(() -> topology.cli(node.port(), "CLUSTER", "INFO").contains("cluster_state:ok")
+        poll(Duration.ofSeconds(20), Duration.ofMillis(100), "node " + node.port() + " in a healthy cluster",
+            () -> topology.cli(node.port(), "CLUSTER", "INFO").contains("cluster_state:ok")
                 && (topology.cli(node.port(), "ROLE").startsWith("master")
                     || topology.cli(node.port(), "INFO", "replication").contains("master_link_status:up")));
       }
@@ -138,8 +165,8 @@ public final class RedisTopology implements AutoCloseable {
       topology.start("master", master);
       int replica = freePort();
       topology.start("replica", replica, "--replicaof", "127.0.0.1", String.valueOf(master));
-      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
-          .until(() -> topology.cli(replica, "INFO", "replication").contains("master_link_status:up"));
+      poll(Duration.ofSeconds(20), Duration.ofMillis(100), "replica " + replica + " in sync",
+          () -> topology.cli(replica, "INFO", "replication").contains("master_link_status:up"));
       List<String> sentinels = new ArrayList<>();
       for (int i = 0; i < 3; i++) {
         int port = freePort();
@@ -154,8 +181,8 @@ public final class RedisTopology implements AutoCloseable {
         sentinels.add("127.0.0.1:" + port);
       }
       for (Node sentinel : topology.nodes("sentinel")) {
-        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).ignoreExceptions()
-            .until(() -> topology.cli(sentinel.port(), "SENTINEL", "REPLICAS", MASTER_NAME).contains(String.valueOf(replica))
+        poll(Duration.ofSeconds(20), Duration.ofMillis(100), "sentinel " + sentinel.port() + " seeing the replica and its peers",
+            () -> topology.cli(sentinel.port(), "SENTINEL", "REPLICAS", MASTER_NAME).contains(String.valueOf(replica))
                 && topology.cli(sentinel.port(), "SENTINEL", "SENTINELS", MASTER_NAME).split("\n").length >= 2);
       }
       topology.url = "redis-sentinel://" + userinfo(password) + String.join(",", sentinels) + "/" + MASTER_NAME;
@@ -196,6 +223,11 @@ public final class RedisTopology implements AutoCloseable {
 
   public Path caFile() {
     return dir.resolve("redis.crt");
+  }
+
+  /** Every process's id, for CPU figures. */
+  public List<Long> pids() {
+    return nodes.stream().map(node -> node.process().pid()).toList();
   }
 
   public List<Node> nodes(String role) {
@@ -281,8 +313,8 @@ public final class RedisTopology implements AutoCloseable {
     line.addAll(List.of(options));
     launch(role, port, line);
     Process process = nodes.get(nodes.size() - 1).process();
-    await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
-        .until(() -> listening(port) || !process.isAlive());
+    poll(Duration.ofSeconds(10), Duration.ofMillis(50), role + " on port " + port + " listening",
+        () -> listening(port) || !process.isAlive());
     if (!process.isAlive()) {
       throw new IllegalStateException(role + " on port " + port + " exited at start; its log: "
           + dir.resolve(role + "-" + port + ".log"));
@@ -313,6 +345,32 @@ public final class RedisTopology implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
+    }
+  }
+
+  /**
+   * Checks {@code condition} every {@code interval} until it holds (a check that throws counts as not yet,
+   * as a process still starting refuses connections); after {@code timeout}, fails naming {@code what}.
+   */
+  private static void poll(Duration timeout, Duration interval, String what, Callable<Boolean> condition) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      try {
+        if (condition.call()) {
+          return;
+        }
+      } catch (Exception notYet) {
+        // polled again below
+      }
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no " + what + " within " + timeout.toSeconds() + " s");
+      }
+      try {
+        Thread.sleep(interval.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted waiting for " + what, e);
+      }
     }
   }
 
