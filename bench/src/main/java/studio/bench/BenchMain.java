@@ -175,14 +175,6 @@ public final class BenchMain {
       return warm;
     }
 
-    private static long compilerCpuMicros(HubProcesses hubs) throws IOException {
-      long total = 0;
-      for (HubProcesses.Replica replica : hubs.replicas()) {
-        total += ServerFigures.compilerCpuMicros(replica.process().pid());
-      }
-      return total;
-    }
-
     /** Publishes for {@code seconds}, then waits (up to 15 s) until every expected delivery arrived. */
     private Phase runPhase(LoadGenerator load, List<String> roomKeys, int seconds, Phase before) throws Exception {
       if (seconds == 0) {
@@ -232,12 +224,26 @@ public final class BenchMain {
       return total;
     }
 
-    private static long hubsCpuMicros(HubProcesses hubs) throws Exception {
+    private static long hubsCpuMicros(HubProcesses hubs) throws IOException {
+      return sumOverHubs(hubs, ServerFigures::cpuMicros);
+    }
+
+    private static long compilerCpuMicros(HubProcesses hubs) throws IOException {
+      return sumOverHubs(hubs, ServerFigures::compilerCpuMicros);
+    }
+
+    /** A /proc figure summed over the hub processes. */
+    private static long sumOverHubs(HubProcesses hubs, ProcFigure figure) throws IOException {
       long total = 0;
       for (HubProcesses.Replica replica : hubs.replicas()) {
-        total += ServerFigures.cpuMicros(replica.process().pid());
+        total += figure.of(replica.process().pid());
       }
       return total;
+    }
+
+    @FunctionalInterface
+    private interface ProcFigure {
+      long of(long pid) throws IOException;
     }
 
     /** Per replica: {live heap after full GC KiB, RSS KiB}. */
