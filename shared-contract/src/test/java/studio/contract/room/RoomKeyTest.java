@@ -38,7 +38,7 @@ class RoomKeyTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"", "task", "task:", "task:a b", "task:a:b", "task:é", "task:../x"})
+  @ValueSource(strings = {"", "task", "task:", "task:a b", "task:a:b", "task:é", "task:../x", "task:a\n", "task:a.b", "task:a/b", "task:ａ"})
   @DisplayName("missing separators, empty ids and ids with other characters are refused")
   void refusesMalformed(String value) {
     assertThatThrownBy(() -> RoomKey.parse(value))
