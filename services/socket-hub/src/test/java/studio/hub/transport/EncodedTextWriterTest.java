@@ -1,0 +1,157 @@
+package studio.hub.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.vertx.core.Context;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.ext.web.Router;
+import io.vertx.junit5.VertxExtension;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The one writer of pre-encoded text messages, against a real Vert.x Web route and a real Vert.x client:
+ * on its direct road and on its fallback, with and without permessage-deflate, a reader that stops
+ * fills the socket, the drain is heard, and every message arrives once, whole and in order. Some
+ * messages are longer than the server's largest frame, and the client refuses any frame longer than
+ * that: they arrive only if they were cut into fragments.
+ */
+@ExtendWith(VertxExtension.class)
+class EncodedTextWriterTest {
+  private static final int WRITE_QUEUE_MAX = 64 * 1024;
+  private static final int MAX_FRAME = 16 * 1024;
+  private static final int KERNEL_BUFFER = 64 * 1024;
+  /** Letters a compressor cannot shrink much, so a compressed socket fills as a plain one does. */
+  private static final String PADDING = noise(4096, 7);
+  /**
+   * Over three frames even compressed, with multi-byte characters astride the cuts (cut on bytes,
+   * checked as a whole).
+   */
+  private static final String LONG = IntStream.range(0, 50).mapToObj(chunk -> "caf\u00e9 \u2603 " + noise(997, chunk))
+      .collect(Collectors.joining());
+
+  private enum Road { DIRECT, FALLBACK }
+
+  private record Opened(EncodedTextWriter writer, Context context) {
+  }
+
+  @Test
+  @DisplayName("behind a Vert.x Web route, event packets go straight to the channel; a reader that stops fills it, "
+      + "its drain is heard, and every packet arrives once, in order")
+  void directWritesKeepBackpressureAndOrder(Vertx vertx) throws Exception {
+    deliversEverythingInOrder(vertx, Road.DIRECT, false);
+  }
+
+  @Test
+  @DisplayName("with permessage-deflate negotiated, the direct road goes through Vert.x's compressor: whole, in order")
+  void directWritesCompressed(Vertx vertx) throws Exception {
+    deliversEverythingInOrder(vertx, Road.DIRECT, true);
+  }
+
+  @Test
+  @DisplayName("when the channel cannot be used, Vert.x's own writes keep backpressure, order and fragments")
+  void fallbackWrites(Vertx vertx) throws Exception {
+    deliversEverythingInOrder(vertx, Road.FALLBACK, false);
+  }
+
+  @Test
+  @DisplayName("the fallback with permessage-deflate negotiated: whole, in order")
+  void fallbackWritesCompressed(Vertx vertx) throws Exception {
+    deliversEverythingInOrder(vertx, Road.FALLBACK, true);
+  }
+
+  private void deliversEverythingInOrder(Vertx vertx, Road road, boolean deflate) throws Exception {
+    Promise<Opened> opened = Promise.promise();
+    AtomicInteger drained = new AtomicInteger();
+    Router router = Router.router(vertx);
+    router.get("/ws").handler(ctx -> ctx.request().toWebSocket().onSuccess(ws -> {
+      ws.setWriteQueueMaxSize(WRITE_QUEUE_MAX);
+      EncodedTextWriter writer = road == Road.DIRECT ? EncodedTextWriter.of(ws, MAX_FRAME)
+          : EncodedTextWriter.throughVertx(ws, MAX_FRAME, "this test takes the fallback");
+      writer.drainHandler(drained::incrementAndGet);
+      opened.complete(new Opened(writer, vertx.getOrCreateContext()));
+    }));
+    // As the hub's server: Vert.x's own writes cut messages at the same largest frame. Small kernel
+    // buffers on both ends, so a stopped reader fills the socket after a few hundred messages.
+    HttpServer server = vertx.createHttpServer(new HttpServerOptions().setMaxWebSocketFrameSize(MAX_FRAME)
+            .setSendBufferSize(KERNEL_BUFFER))
+        .requestHandler(router).listen(0).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    WebSocketClient client = vertx.createWebSocketClient(new WebSocketClientOptions()
+        .setTryUsePerMessageCompression(deflate).setMaxFrameSize(MAX_FRAME).setMaxMessageSize(1024 * 1024)
+        .setReceiveBufferSize(KERNEL_BUFFER));
+    List<String> received = new CopyOnWriteArrayList<>();
+    AtomicReference<Short> closedWith = new AtomicReference<>();
+    WebSocket reader = client.connect(new WebSocketConnectOptions().setPort(server.actualPort()).setHost("127.0.0.1")
+            .setURI("/ws"))
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(String.valueOf(reader.headers().get("sec-websocket-extensions")))
+        .as("permessage-deflate negotiated").matches(deflate ? ".*permessage-deflate.*" : "null");
+    reader.textMessageHandler(received::add);
+    reader.closeHandler(closed -> closedWith.set(reader.closeStatusCode()));
+    Opened socket = opened.future().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(socket.writer().direct()).as("writes go straight to the channel").isEqualTo(road == Road.DIRECT);
+
+    reader.pause();
+    // Write event pairs on the socket's event loop, as the hub's sessions do, until it reports full
+    // (kernel buffers, then the channel's or Vert.x's queue).
+    Promise<Integer> full = Promise.promise();
+    AtomicBoolean wasFull = new AtomicBoolean();
+    int[] written = {0};
+    socket.context().runOnContext(ignored -> {
+      while (!socket.writer().writeQueueFull() && written[0] < 20_000) {
+        socket.writer().write(EncodedText.of(first(written[0])), EncodedText.of("b" + written[0] + PADDING));
+        written[0]++;
+      }
+      wasFull.set(socket.writer().writeQueueFull());
+      full.complete(written[0]);
+    });
+    int pairs = full.future().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    assertThat(wasFull).as("the socket reported full before 20,000 pairs").isTrue();
+    assertThat(pairs).as("some long messages among them").isGreaterThan(20);
+    assertThat(drained.get()).isZero();
+
+    reader.resume();
+    await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= 2 * pairs || closedWith.get() != null);
+    assertThat(closedWith.get()).as("the client refused nothing").isNull();
+    assertThat(received).hasSize(2 * pairs);
+    await().atMost(Duration.ofSeconds(5)).until(() -> drained.get() > 0);
+    for (int i = 0; i < pairs; i++) {
+      assertThat(received.get(2 * i)).isEqualTo(first(i));
+      assertThat(received.get(2 * i + 1)).isEqualTo("b" + i + PADDING);
+    }
+    assertThat(socket.writer().writeQueueFull()).isFalse();
+  }
+
+  /** Every tenth pair opens with a message longer than three frames. */
+  private static String first(int pair) {
+    return "a" + pair + (pair % 10 == 0 ? LONG : PADDING);
+  }
+
+  private static String noise(int length, long seed) {
+    Random random = new Random(seed);
+    StringBuilder text = new StringBuilder(length);
+    for (int i = 0; i < length; i++) {
+      text.append((char) ('a' + random.nextInt(26)));
+    }
+    return text.toString();
+  }
+}
