@@ -22,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.DisplayName;
@@ -51,7 +52,42 @@ class EncodedTextWriterTest {
 
   private enum Road { DIRECT, FALLBACK }
 
-  private record Opened(EncodedTextWriter writer, Context context) {
+  private record Opened(Producer producer, Context context) {
+    EncodedTextWriter writer() {
+      return producer.writer;
+    }
+  }
+
+  /**
+   * Writes event pairs on the socket's event loop, as the hub's sessions do, until the socket reports
+   * full, and again on each drain until the reader is resumed: a paused Vert.x client keeps reading
+   * until its own inbound queue is full, so the socket may drain once or twice before it stays full.
+   */
+  private static final class Producer {
+    final EncodedTextWriter writer;
+    final AtomicBoolean resumed = new AtomicBoolean();
+    final AtomicInteger drainsAfterResume = new AtomicInteger();
+    int pairs;
+
+    Producer(EncodedTextWriter writer) {
+      this.writer = writer;
+    }
+
+    boolean fill() {
+      while (!writer.writeQueueFull() && pairs < 20_000) {
+        writer.write(EncodedText.of(first(pairs)), EncodedText.of("b" + pairs + PADDING));
+        pairs++;
+      }
+      return writer.writeQueueFull();
+    }
+
+    void drained() {
+      if (resumed.get()) {
+        drainsAfterResume.incrementAndGet();
+      } else {
+        fill();
+      }
+    }
   }
 
   @Test
@@ -81,14 +117,14 @@ class EncodedTextWriterTest {
 
   private void deliversEverythingInOrder(Vertx vertx, Road road, boolean deflate) throws Exception {
     Promise<Opened> opened = Promise.promise();
-    AtomicInteger drained = new AtomicInteger();
     Router router = Router.router(vertx);
     router.get("/ws").handler(ctx -> ctx.request().toWebSocket().onSuccess(ws -> {
       ws.setWriteQueueMaxSize(WRITE_QUEUE_MAX);
       EncodedTextWriter writer = road == Road.DIRECT ? EncodedTextWriter.of(ws, MAX_FRAME)
           : EncodedTextWriter.throughVertx(ws, MAX_FRAME, "this test takes the fallback");
-      writer.drainHandler(drained::incrementAndGet);
-      opened.complete(new Opened(writer, vertx.getOrCreateContext()));
+      Producer producer = new Producer(writer);
+      writer.drainHandler(producer::drained);
+      opened.complete(new Opened(producer, vertx.getOrCreateContext()));
     }));
     // As the hub's server: Vert.x's own writes cut messages at the same largest frame. Small kernel
     // buffers on both ends, so a stopped reader fills the socket after a few hundred messages.
@@ -111,34 +147,30 @@ class EncodedTextWriterTest {
     assertThat(socket.writer().direct()).as("writes go straight to the channel").isEqualTo(road == Road.DIRECT);
 
     reader.pause();
-    // Write event pairs on the socket's event loop, as the hub's sessions do, until it reports full
-    // (kernel buffers, then the channel's or Vert.x's queue).
-    Promise<Integer> full = Promise.promise();
-    AtomicBoolean wasFull = new AtomicBoolean();
-    int[] written = {0};
-    socket.context().runOnContext(ignored -> {
-      while (!socket.writer().writeQueueFull() && written[0] < 20_000) {
-        socket.writer().write(EncodedText.of(first(written[0])), EncodedText.of("b" + written[0] + PADDING));
-        written[0]++;
-      }
-      wasFull.set(socket.writer().writeQueueFull());
-      full.complete(written[0]);
-    });
-    int pairs = full.future().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    assertThat(wasFull).as("the socket reported full before 20,000 pairs").isTrue();
+    // Kernel buffers fill first, then the channel's (or Vert.x's) queue.
+    assertThat(onContext(socket, socket.producer()::fill)).as("the socket reported full before 20,000 pairs").isTrue();
+    socket.producer().resumed.set(true);
+    // Read on the event loop: after any refill under way, and no write follows the flag.
+    int pairs = onContext(socket, () -> socket.producer().pairs);
     assertThat(pairs).as("some long messages among them").isGreaterThan(20);
-    assertThat(drained.get()).isZero();
 
     reader.resume();
     await().atMost(Duration.ofSeconds(30)).until(() -> received.size() >= 2 * pairs || closedWith.get() != null);
     assertThat(closedWith.get()).as("the client refused nothing").isNull();
     assertThat(received).hasSize(2 * pairs);
-    await().atMost(Duration.ofSeconds(5)).until(() -> drained.get() > 0);
+    await("the drain heard once the reader resumed").atMost(Duration.ofSeconds(5))
+        .until(() -> socket.producer().drainsAfterResume.get() > 0);
     for (int i = 0; i < pairs; i++) {
       assertThat(received.get(2 * i)).isEqualTo(first(i));
       assertThat(received.get(2 * i + 1)).isEqualTo("b" + i + PADDING);
     }
     assertThat(socket.writer().writeQueueFull()).isFalse();
+  }
+
+  private static <T> T onContext(Opened socket, Supplier<T> action) throws Exception {
+    Promise<T> result = Promise.promise();
+    socket.context().runOnContext(ignored -> result.complete(action.get()));
+    return result.future().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 
   /** Every tenth pair opens with a message longer than three frames. */
