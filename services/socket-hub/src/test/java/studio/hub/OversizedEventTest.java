@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +28,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import studio.contract.error.CloseCode;
 import studio.contract.frame.Frames;
 import studio.hub.support.HubNode;
+import studio.hub.support.Texts;
 import studio.hub.support.Tokens;
 import studio.testsupport.RealtimeClient;
 
@@ -107,12 +107,7 @@ class OversizedEventTest {
     if (i % 4 == 3) {
       return "short " + i;
     }
-    Random random = new Random(i);
-    StringBuilder text = new StringBuilder("caf\u00e9 \u2603 " + i + " ");
-    while (text.length() < 24 * 1024) {
-      text.append((char) ('a' + random.nextInt(26))).append(random.nextInt(50) == 0 ? "\u00e9\u2603" : "");
-    }
-    return text.toString();
+    return Texts.incompressible("caf\u00e9 \u2603 " + i + " ", 24 * 1024, i);
   }
 
   /** A raw WebSocket reader that records each data frame, then joins them into the messages it reads. */

@@ -14,7 +14,6 @@ import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +23,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import studio.hub.support.HubNode;
+import studio.hub.support.Texts;
 import studio.hub.support.Tokens;
 import studio.testsupport.RealtimeClient;
 
@@ -103,11 +103,6 @@ class SocketIoCompressionTest {
     if (i % 3 != 0) {
       return "short \u00e9 " + i;
     }
-    Random random = new Random(i);
-    StringBuilder text = new StringBuilder("caf\u00e9 \u2603 " + i + " ");
-    while (text.length() < 12 * 1024) {
-      text.append((char) ('a' + random.nextInt(26))).append(random.nextInt(50) == 0 ? "\u00e9\u2603" : "");
-    }
-    return text.toString();
+    return Texts.incompressible("caf\u00e9 \u2603 " + i + " ", 12 * 1024, i);
   }
 }
