@@ -178,7 +178,7 @@ public final class HubVerticle extends VerticleBase implements HttpService {
     EngineOptions options = new EngineOptions(config.session().pingInterval(), config.session().pingTimeout(),
         config.session().frameMaxBytes());
     return SocketIoEndpoint.mount(vertx, router, config.socketIoPath(), sessions, verifier, origins, options,
-            config.session().clientQueueMaxBytes(), config.session().authTimeout().toMillis())
+            config.session().clientQueueMaxBytes(), maxWebSocketFrameBytes(), config.session().authTimeout().toMillis())
         .onSuccess(endpoint -> socketIo = endpoint);
   }
 

@@ -6,6 +6,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import studio.contract.error.ContractException;
+import studio.hub.transport.EncodedText;
+import studio.hub.transport.EncodedTextWriter;
 
 /**
  * One Engine.IO v4 session on its owner replica: the transport that carries it (HTTP long-polling,
@@ -37,6 +39,7 @@ final class EngineSocket {
   private final EngineOptions options;
   private final Handshake handshake;
   private final int outboxMaxChars;
+  private final int maxFrameBytes;
   private final Runnable onForgotten;
   private final ArrayDeque<String> outbox = new ArrayDeque<>();
   private long outboxChars;
@@ -44,19 +47,21 @@ final class EngineSocket {
   private PollReply pendingPoll;
   private ServerWebSocket webSocket;
   /** How packets reach {@link #webSocket}: straight into its channel, one flush per event, when it can. */
-  private EngineWebSocket writer;
+  private EncodedTextWriter writer;
   private long pingTimer = -1;
   private long pongDeadline = -1;
   private long forgetTimer = -1;
   private boolean closed;
 
+  /** {@code maxFrameBytes} is the server's largest WebSocket frame: a longer packet is sent in fragments. */
   EngineSocket(Vertx vertx, String sid, EngineOptions options, Handshake handshake, int outboxMaxChars,
-               Runnable onForgotten) {
+               int maxFrameBytes, Runnable onForgotten) {
     this.vertx = vertx;
     this.sid = sid;
     this.options = options;
     this.handshake = handshake;
     this.outboxMaxChars = outboxMaxChars;
+    this.maxFrameBytes = maxFrameBytes;
     this.onForgotten = onForgotten;
   }
 
@@ -77,7 +82,7 @@ final class EngineSocket {
     this.listener = sessionListener;
     if (openedOn != null) {
       useWebSocket(openedOn);
-      writer.write(options.open(sid, false).encode());
+      writer.write(EncodedText.of(options.open(sid, false).encode()));
     } else {
       outbox.add(options.open(sid, true).encode());
     }
@@ -93,7 +98,7 @@ final class EngineSocket {
       return;
     }
     if (webSocket != null) {
-      writer.write(encodedPacket);
+      writer.write(EncodedText.of(encodedPacket));
       return;
     }
     queue(encodedPacket);
@@ -106,11 +111,11 @@ final class EngineSocket {
       return;
     }
     if (webSocket != null) {
-      writer.write(packets);
+      writer.write(packets.packets());
       return;
     }
-    for (String packet : packets.packets()) {
-      queue(packet);
+    for (EncodedText packet : packets.packets()) {
+      queue(packet.text());
     }
     flushPoll(false);
   }
@@ -193,7 +198,7 @@ final class EngineSocket {
         outbox.clear();
         outboxChars = 0;
         useWebSocket(probing);
-        waiting.forEach(writer::write);
+        writer.write(waiting.stream().map(EncodedText::of).toArray(EncodedText[]::new));
       } else {
         probing.close();
       }
@@ -230,14 +235,14 @@ final class EngineSocket {
 
   private void useWebSocket(ServerWebSocket socket) {
     webSocket = socket;
-    writer = EngineWebSocket.of(socket, () -> {
+    writer = EncodedTextWriter.of(socket, maxFrameBytes);
+    writer.drainHandler(() -> {
       if (!closed) {
         listener.onWritable();
       }
     });
     socket.textMessageHandler(this::receiveText);
     socket.binaryMessageHandler(binary -> close("binary message"));
-    socket.drainHandler(drained -> listener.onWritable());
     socket.closeHandler(gone -> close("transport close"));
     socket.exceptionHandler(failure -> socket.close());
   }

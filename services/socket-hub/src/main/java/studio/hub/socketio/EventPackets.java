@@ -1,9 +1,8 @@
 package studio.hub.socketio;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
-import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import studio.contract.socketio.SocketIoNames;
+import studio.hub.transport.EncodedText;
 
 /**
  * Turns the hub's pre-encoded {@code event} frame into the two Socket.IO packets a page receives: the
@@ -19,17 +18,12 @@ final class EventPackets {
   private static final String NAMESPACE_PREFIX = "42" + SocketIoNames.NAMESPACE + ",[\"";
 
   /**
-   * One event's Engine.IO messages: as text (for the polling outbox) and as UTF-8 bytes shared by every
-   * WebSocket subscriber. The buffers are never released (the garbage collector frees them) and are only
-   * ever read through duplicates, so one may be written to any number of channels at once.
+   * One event's Engine.IO messages, in order: as text for the polling outbox, and as UTF-8 bytes shared
+   * by every WebSocket subscriber ({@link EncodedText}).
    */
-  record Translation(String[] packets, ByteBuf[] frames) {
+  record Translation(EncodedText... packets) {
     static Translation of(String... packets) {
-      ByteBuf[] frames = new ByteBuf[packets.length];
-      for (int i = 0; i < packets.length; i++) {
-        frames[i] = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(packets[i].getBytes(StandardCharsets.UTF_8)));
-      }
-      return new Translation(packets, frames);
+      return new Translation(Arrays.stream(packets).map(EncodedText::of).toArray(EncodedText[]::new));
     }
   }
 

@@ -43,6 +43,7 @@ public final class SocketIoEndpoint {
   private final TokenVerifier verifier;
   private final EngineOptions options;
   private final int outboxMaxChars;
+  private final int maxFrameBytes;
   private final long connectTimeoutMs;
   private final String owner = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
   private final Map<String, EngineSocket> local = new HashMap<>();
@@ -50,20 +51,25 @@ public final class SocketIoEndpoint {
   private MessageConsumer<JsonObject> relay;
 
   private SocketIoEndpoint(Vertx vertx, Sessions sessions, TokenVerifier verifier, EngineOptions options,
-                           int outboxMaxChars, long connectTimeoutMs) {
+                           int outboxMaxChars, int maxFrameBytes, long connectTimeoutMs) {
     this.vertx = vertx;
     this.sessions = sessions;
     this.verifier = verifier;
     this.options = options;
     this.outboxMaxChars = outboxMaxChars;
+    this.maxFrameBytes = maxFrameBytes;
     this.connectTimeoutMs = connectTimeoutMs;
   }
 
-  /** Mounts the endpoint and registers this instance's relay address; completes once the relay is registered. */
+  /**
+   * Mounts the endpoint and registers this instance's relay address; completes once the relay is registered.
+   * {@code maxFrameBytes} is the server's largest WebSocket frame: a longer packet is sent in fragments.
+   */
   public static Future<SocketIoEndpoint> mount(Vertx vertx, Router router, String path, Sessions sessions,
                                                TokenVerifier verifier, OriginPolicy origins, EngineOptions options,
-                                               int outboxMaxChars, long connectTimeoutMs) {
-    SocketIoEndpoint endpoint = new SocketIoEndpoint(vertx, sessions, verifier, options, outboxMaxChars, connectTimeoutMs);
+                                               int outboxMaxChars, int maxFrameBytes, long connectTimeoutMs) {
+    SocketIoEndpoint endpoint = new SocketIoEndpoint(vertx, sessions, verifier, options, outboxMaxChars, maxFrameBytes,
+        connectTimeoutMs);
     String route = "^" + Pattern.quote(path) + "/?$";
     router.routeWithRegex(HttpMethod.OPTIONS, route).handler(origins).handler(SocketIoEndpoint::preflight);
     router.routeWithRegex(HttpMethod.POST, route)
@@ -139,7 +145,8 @@ public final class SocketIoEndpoint {
 
   private EngineSocket open(Handshake handshake, ServerWebSocket ws) {
     String sid = owner + OWNER_SEPARATOR + UUID.randomUUID().toString().replace("-", "");
-    EngineSocket socket = new EngineSocket(vertx, sid, options, handshake, outboxMaxChars, () -> local.remove(sid));
+    EngineSocket socket = new EngineSocket(vertx, sid, options, handshake, outboxMaxChars, maxFrameBytes,
+        () -> local.remove(sid));
     local.put(sid, socket);
     RtConnection connection = new RtConnection(vertx, socket, sessions, verifier, events, connectTimeoutMs);
     socket.start(connection, ws);

@@ -1,13 +1,8 @@
 package studio.hub.transport;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.vertx.core.http.ServerWebSocket;
-import io.vertx.core.http.WebSocketFrameType;
-import io.vertx.core.http.impl.ws.WebSocketFrameImpl;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import studio.contract.error.CloseCode;
@@ -42,7 +37,7 @@ public final class WebSocketTransport {
     String token = ctx.request().getParam("token");
     ctx.request().toWebSocket().onSuccess(ws -> {
       ws.setWriteQueueMaxSize(queueMaxBytes);
-      Session session = sessions.open(new Sink(ws, lastEncoded, maxFrameBytes), token);
+      Session session = sessions.open(new Sink(ws, EncodedTextWriter.of(ws, maxFrameBytes), lastEncoded), token);
       if (session == null) {
         return;
       }
@@ -54,36 +49,26 @@ public final class WebSocketTransport {
         failure.getMessage()));
   }
 
-  private record Sink(ServerWebSocket ws, EncodedFrame encoded, int maxFrameBytes) implements FrameSink {
+  private record Sink(ServerWebSocket ws, EncodedTextWriter writer, EncodedFrame encoded) implements FrameSink {
     @Override
     public String transport() {
       return "websocket";
     }
 
-    // A peer can close between our last check and this write; its close handler ends the session.
     @Override
     public boolean writeQueueFull() {
-      return !ws.isClosed() && ws.writeQueueFull();
+      return writer.writeQueueFull();
     }
 
+    /** The frame's UTF-8 bytes are encoded once per event and hub instance, not once per subscriber. */
     @Override
     public void write(String frame) {
-      if (ws.isClosed()) {
-        return;
-      }
-      // The frame as a text frame of the UTF-8 bytes encoded once per event, not once per subscriber.
-      // Vert.x's public API takes text frames only as String; its frame class takes a buffer as is.
-      ByteBuf bytes = encoded.of(frame);
-      if (bytes.readableBytes() <= maxFrameBytes) {
-        ws.writeFrame(new WebSocketFrameImpl(WebSocketFrameType.TEXT, bytes, true));
-      } else {
-        ws.writeTextMessage(frame);
-      }
+      writer.write(encoded.of(frame));
     }
 
     @Override
     public void drainHandler(Runnable onDrained) {
-      ws.drainHandler(drained -> onDrained.run());
+      writer.drainHandler(onDrained);
     }
 
     @Override
@@ -93,22 +78,18 @@ public final class WebSocketTransport {
   }
 
   /**
-   * The UTF-8 bytes of the last frame written, by identity: fan-out hands every subscriber of a room
-   * the same event String in a row, so each event is encoded once per hub instance instead of once
-   * per delivery. Each write gets its own unreleasable view (its own reader index; Netty's encoder
-   * releasing it after the write frees nothing), so the shared bytes stay valid for the next writer
-   * and are left to the garbage collector once replaced. Confined to one event loop: no locks.
+   * The last frame written, encoded, by identity: fan-out hands every subscriber of a room the same
+   * event String in a row, so each event is encoded once per hub instance instead of once per
+   * delivery ({@link EncodedText} says why its bytes may be shared). Confined to one event loop: no locks.
    */
   static final class EncodedFrame {
-    private String frame;
-    private ByteBuf bytes;
+    private EncodedText last;
 
-    ByteBuf of(String text) {
-      if (text != frame) {
-        bytes = Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(text.getBytes(StandardCharsets.UTF_8)));
-        frame = text;
+    EncodedText of(String frame) {
+      if (last == null || last.text() != frame) {
+        last = EncodedText.of(frame);
       }
-      return bytes.duplicate();
+      return last;
     }
   }
 }
