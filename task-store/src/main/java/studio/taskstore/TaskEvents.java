@@ -81,13 +81,19 @@ public final class TaskEvents {
 
   /** {@link #changed(SqlClient, TaskRow)} for several tasks, in one insert: each task's events stay in their order. */
   public static Future<Void> changed(SqlClient tx, List<TaskRow> tasks) {
+    return changedThenClaimed(tx, tasks, List.of());
+  }
+
+  /** {@link #changed(SqlClient, List)} for {@code changed}, then {@code node.task.updated} for each of {@code claimed}, in one insert. */
+  public static Future<Void> changedThenClaimed(SqlClient tx, List<TaskRow> changed, List<TaskRow> claimed) {
     List<DraftEvent> drafts = new ArrayList<>();
-    for (TaskRow task : tasks) {
+    for (TaskRow task : changed) {
       drafts.add(updatedDraft(task));
       if (task.status().terminal()) {
         drafts.add(completedDraft(task));
       }
     }
+    claimed.forEach(task -> drafts.add(updatedDraft(task)));
     return Outbox.appendAll(tx, drafts).mapEmpty();
   }
 

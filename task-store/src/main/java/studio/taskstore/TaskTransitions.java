@@ -47,6 +47,21 @@ public final class TaskTransitions {
    * Answers an outcome per task, in the order of {@code known}.
    */
   public static Future<List<Outcome>> changeAll(Pool pool, List<TaskRow> known, Function<TaskRow, TaskUpdate> decide) {
+    return changeAllThenClaim(pool, known, decide, tx -> Future.succeededFuture(List.of())).map(Batch::outcomes);
+  }
+
+  /** The outcomes of a {@link #changeAllThenClaim}, in the order of its tasks, and the tasks it claimed. */
+  public record Batch(List<Outcome> outcomes, List<TaskRow> claimed) {
+  }
+
+  /**
+   * As {@link #changeAll}, and then, in the same transaction, {@code claim} leases the next tasks (a
+   * runner taking as many as this batch frees, without a transaction of its own): the claimed tasks'
+   * {@code node.task.updated} go into the same insert as the batch's events, after them. The claim
+   * must not wait on row locks ({@code SKIP LOCKED}): this transaction already holds the batch's rows.
+   */
+  public static Future<Batch> changeAllThenClaim(Pool pool, List<TaskRow> known, Function<TaskRow, TaskUpdate> decide,
+                                                 Function<SqlClient, Future<List<TaskRow>>> claim) {
     if (!known.stream().allMatch(TaskTransitions::ownerless)) {
       return Future.failedFuture(new IllegalArgumentException("changeAll takes tasks without an owner only"));
     }
@@ -61,15 +76,15 @@ public final class TaskTransitions {
               updates.add(update);
             }
           }
-          return Tasks.applyAll(tx, updates)
-              .compose(written -> TaskEvents.changed(tx, written).map(written))
-              .map(written -> {
+          return Tasks.applyAll(tx, updates).compose(written -> claim.apply(tx)
+              .compose(claimed -> TaskEvents.changedThenClaimed(tx, written, claimed).map(claimed))
+              .map(claimed -> {
                 Map<Long, TaskRow> changed = new HashMap<>();
                 written.forEach(task -> changed.put(task.id(), task));
-                return known.stream().map(task -> changed.containsKey(task.id())
+                return new Batch(known.stream().map(task -> changed.containsKey(task.id())
                     ? new Outcome(changed.get(task.id()), true, List.of())
-                    : new Outcome(fresh.get(task.id()), false, List.of())).toList();
-              });
+                    : new Outcome(fresh.get(task.id()), false, List.of())).toList(), claimed);
+              }));
         }));
   }
 

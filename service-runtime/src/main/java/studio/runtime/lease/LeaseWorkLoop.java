@@ -159,18 +159,32 @@ public final class LeaseWorkLoop<T> {
       if (claimed.failed()) {
         LOG.warn("claiming {}s failed (retrying at the next poll): {}", settings.noun(), claimed.cause().getMessage());
       } else {
-        claimed.result().forEach(this::launch);
-        if (stopped) {
-          // Claimed while stopping: run each only to hand it straight back.
-          List<Future<Void>> ends = claimed.result().stream().map(item -> running.get(work.id(item)).ended()).toList();
-          claimed.result().forEach(work::release);
-          Future.join(ends).onComplete(ended -> work.handBack(claimed.result()));
-        }
+        launchAll(claimed.result());
       }
       if (wakeAgain) {
         wake();
       }
     });
+  }
+
+  /**
+   * Items this worker leased outside {@link Work#claim}, in a transaction that also ended as many of
+   * its running items (a finish batch that claims the next items before its commit): runs them as if
+   * claimed. Call it before those ended items' runs complete, so the claim their ends trigger sees
+   * the slots taken; until then the worker runs up to that many items above its concurrency.
+   */
+  public void adopt(List<T> items) {
+    launchAll(items);
+  }
+
+  private void launchAll(List<T> items) {
+    items.forEach(this::launch);
+    if (stopped) {
+      // Claimed while stopping: run each only to hand it straight back.
+      List<Future<Void>> ends = items.stream().map(item -> running.get(work.id(item)).ended()).toList();
+      items.forEach(work::release);
+      Future.join(ends).onComplete(ended -> work.handBack(items));
+    }
   }
 
   private void launch(T item) {

@@ -5,6 +5,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.stream.Collectors;
 import studio.runtime.metrics.SampledGauges;
 import studio.taskstore.TaskEvents;
 import studio.taskstore.TaskRow;
+import studio.taskstore.TaskTransitions;
 import studio.taskstore.Tasks;
 
 /**
@@ -72,12 +74,25 @@ public final class TaskQueue {
    * in the claim's transaction.
    */
   public Future<List<TaskRow>> claim(int limit) {
-    return pool.withTransaction(tx -> tx.preparedQuery(CLAIM).execute(Tuple.of(limit, owner, seconds(lease)))
-        .compose(rows -> {
+    return pool.withTransaction(tx -> claimIn(tx, limit)
+        .compose(claimed -> TaskEvents.updated(tx, claimed).map(claimed)));
+  }
+
+  /**
+   * Leases up to {@code limit} due tasks, in id order, inside the caller's transaction; the caller
+   * appends their {@code node.task.updated} events in that transaction (a finish batch that takes the
+   * next tasks before its commit, {@link TaskTransitions#changeAllThenClaim}).
+   */
+  public Future<List<TaskRow>> claimIn(SqlClient tx, int limit) {
+    if (limit <= 0) {
+      return Future.succeededFuture(List.of());
+    }
+    return tx.preparedQuery(CLAIM).execute(Tuple.of(limit, owner, seconds(lease)))
+        .map(rows -> {
           List<TaskRow> claimed = new ArrayList<>(Tasks.rows(rows));
           claimed.sort(Comparator.comparingLong(TaskRow::id));
-          return TaskEvents.updated(tx, claimed).map(claimed);
-        }));
+          return claimed;
+        });
   }
 
   /** Extends every lease this runner holds; answers each still-held task's cancel flag. */
