@@ -68,23 +68,23 @@ class TaskBatchTest {
   @DisplayName("a finish batch leases the next tasks in its own transaction (their running events commit with the "
       + "batch's completions): every task still runs once, with its events, and no transaction claims more than the concurrency")
   void finishBatchClaimsTheNextTasks() {
-    List<Long> ids = db.enqueueMany(new JsonObject().put("executor", "noop"), 60);
-    runners.start(Map.of("STUDIO_TASKS_CONCURRENCY", "4"));
+    List<Long> ids = fixture.db().enqueueMany(new JsonObject().put("executor", "noop"), 60);
+    fixture.runner(Map.of("STUDIO_TASKS_CONCURRENCY", "4"));
     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
-        .until(() -> db.count("SELECT count(*) FROM task WHERE status = 'succeeded'") == 60);
+        .until(() -> fixture.db().count("SELECT count(*) FROM task WHERE status = 'succeeded'") == 60);
     Object[] all = {ids.toArray(Long[]::new)};
-    assertThat(db.count("SELECT count(*) FROM task WHERE attempts <> 1")).isZero();
-    assertThat(db.count(EVERY_SUCCEEDED_TASK_HAS_ITS_EVENTS, all)).isZero();
-    assertThat(db.count("""
+    assertThat(fixture.db().count("SELECT count(*) FROM task WHERE attempts <> 1")).isZero();
+    assertThat(fixture.db().count(EVERY_SUCCEEDED_TASK_HAS_ITS_EVENTS, all)).isZero();
+    assertThat(fixture.db().count("""
         SELECT count(*) FROM outbox WHERE draft->>'event_type' = 'node.task.updated'
           AND draft->'payload'->>'status' = 'running'""")).as("one claim per task").isEqualTo(60);
-    long claimedWithAFinish = db.count("""
+    long claimedWithAFinish = fixture.db().count("""
         SELECT count(*) FROM outbox c WHERE c.draft->>'event_type' = 'node.task.updated'
           AND c.draft->'payload'->>'status' = 'running' AND EXISTS (SELECT 1 FROM outbox f
             WHERE f.xmin::text = c.xmin::text AND f.draft->>'event_type' = 'node.task.completed')""");
     // The first claim has no finish to ride on; after that, a batch of k finishes takes the next k.
     assertThat(claimedWithAFinish).as("tasks leased in a finish batch's transaction").isGreaterThanOrEqualTo(40);
-    long mostInOneFinish = db.count("""
+    long mostInOneFinish = fixture.db().count("""
         SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM outbox c WHERE c.draft->>'event_type' = 'node.task.updated'
           AND c.draft->'payload'->>'status' = 'running' GROUP BY c.xmin::text) claims""");
     assertThat(mostInOneFinish).as("a transaction claims at most the concurrency").isLessThanOrEqualTo(4);
