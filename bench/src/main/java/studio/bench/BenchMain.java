@@ -160,15 +160,16 @@ public final class BenchMain {
         return new Phase(0, 0, 0);
       }
       long started = System.nanoTime();
-      long compilerBefore = compilerCpuMicros(hubs);
-      Phase warm = runPhase(load, roomKeys, warmup, new Phase(0, 0, 0));
-      double compilerShare = (compilerCpuMicros(hubs) - compilerBefore) / ((System.nanoTime() - started) / 1e3);
-      while (compilerShare > 0.05 && System.nanoTime() - started < TimeUnit.SECONDS.toNanos(warmupMax)) {
+      Phase warm = new Phase(0, 0, 0);
+      int seconds = warmup;
+      double compilerShare;
+      do {
         long phaseStart = System.nanoTime();
-        compilerBefore = compilerCpuMicros(hubs);
-        warm = runPhase(load, roomKeys, 5, warm);
+        long compilerBefore = compilerCpuMicros(hubs);
+        warm = runPhase(load, roomKeys, seconds, warm);
         compilerShare = (compilerCpuMicros(hubs) - compilerBefore) / ((System.nanoTime() - phaseStart) / 1e3);
-      }
+        seconds = 5;
+      } while (compilerShare > 0.05 && System.nanoTime() - started < TimeUnit.SECONDS.toNanos(warmupMax));
       warmedSeconds = (System.nanoTime() - started) / 1e9;
       System.out.printf(Locale.ROOT, "warm-up: %.0f s, JIT compilers at %.1f %% of a core in its last phase%s%n",
           warmedSeconds, compilerShare * 100, compilerShare > 0.05 ? " (still compiling: --warmup-max reached)" : "");

@@ -19,7 +19,6 @@ import java.util.TreeMap;
 final class HubProcesses implements AutoCloseable {
   static final String JWT_SECRET = "bench-jwt-secret-0123456789abcdef";
   static final String WORKER_SECRET = "bench-worker-secret-0123456789abcdef";
-  private static final long CLOCK_TICKS_PER_SECOND = 100;
 
   record Replica(Process process, int port) {
   }
@@ -72,10 +71,7 @@ final class HubProcesses implements AutoCloseable {
 
   /** User + system CPU time consumed so far, in milliseconds, from /proc. */
   static long cpuMillis(Process process) throws IOException {
-    String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
-    String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-    return ticks * 1000 / CLOCK_TICKS_PER_SECOND;
+    return ServerFigures.cpuMicros(process.pid()) / 1000;
   }
 
   /** The hub's own view of sequencing (HTTP ingress to Redis and back), from its Prometheus histogram. */

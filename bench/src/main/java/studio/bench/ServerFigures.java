@@ -7,6 +7,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -26,10 +27,14 @@ final class ServerFigures {
 
   /** User + system CPU time the process has used so far, in microseconds. */
   static long cpuMicros(long pid) throws IOException {
-    String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+    return cpuTicks(Path.of("/proc/" + pid + "/stat")) * 1_000_000 / CLOCK_TICKS_PER_SECOND;
+  }
+
+  /** utime + stime of a process's or thread's {@code stat} file, in clock ticks (the name may hold spaces). */
+  private static long cpuTicks(Path statFile) throws IOException {
+    String stat = Files.readString(statFile);
     String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
-    return ticks * 1_000_000 / CLOCK_TICKS_PER_SECOND;
+    return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
   }
 
   /**
@@ -43,11 +48,9 @@ final class ServerFigures {
         try {
           String name = Files.readString(thread.resolve("comm"));
           if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
-            String stat = Files.readString(thread.resolve("stat"));
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-            ticks += Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+            ticks += cpuTicks(thread.resolve("stat"));
           }
-        } catch (java.nio.file.NoSuchFileException gone) {
+        } catch (NoSuchFileException gone) {
           // A compiler thread the JVM retired between the listing and the read.
         }
       }
