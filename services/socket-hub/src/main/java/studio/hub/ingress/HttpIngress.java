@@ -14,7 +14,7 @@ import studio.runtime.service.ErrorResponses;
 /**
  * {@code POST /api/v1/events} for workers that are not on the event bus: bearer
  * {@code WORKER_SHARED_SECRET}, body a draft (202 with the envelope) or a batch {@code {"events": [draft, ...]}}
- * (202 with one result per draft, {@link PublishService#resultsJson}), or the one JSON error shape.
+ * (202 with one result per draft, {@link PublishService#resultsJsonText}), or the one JSON error shape.
  */
 public final class HttpIngress {
   public static final String PATH = "/api/v1/events";

@@ -97,29 +97,41 @@ public final class PublishService {
     return drafts;
   }
 
-  /** {@code {"results": [{"event": envelope, "duplicate": bool, "rooms": [{room, offset, epoch}]}, ...]}}. */
+  /**
+   * {@code {"results": [{"event": envelope, "duplicate": bool, "rooms": [{room, offset, epoch}]}, ...]}}, as
+   * objects for the event bus (no text: a local reply is never encoded).
+   */
   public static JsonObject resultsJson(List<Publication> publications) {
-    return new JsonObject(resultsJsonText(publications));
+    JsonArray results = new JsonArray();
+    for (Publication publication : publications) {
+      results.add(new JsonObject().put("event", publication.envelope().toJson())
+          .put("duplicate", publication.duplicate()).put("rooms", roomsJson(publication)));
+    }
+    return new JsonObject().put("results", results);
   }
 
   /**
-   * {@link #resultsJson} as text, each envelope spliced in as the broker stored it: the HTTP answer
-   * to a batch, which would otherwise encode every payload a second time.
+   * {@link #resultsJson} as text for the HTTP answer, each envelope spliced in as the broker stored it,
+   * which would otherwise encode every payload a second time.
    */
   public static String resultsJsonText(List<Publication> publications) {
     StringBuilder results = new StringBuilder("{\"results\":[");
     for (Publication publication : publications) {
-      JsonArray rooms = new JsonArray();
-      for (RoomFrame frame : publication.rooms()) {
-        rooms.add(new JsonObject().put("room", frame.room().toString()).put("offset", frame.offset())
-            .put("epoch", frame.epoch()));
-      }
       results.append(results.charAt(results.length() - 1) == '[' ? "" : ",")
           .append("{\"event\":").append(publication.envelopeJson())
           .append(",\"duplicate\":").append(publication.duplicate())
-          .append(",\"rooms\":").append(rooms.encode()).append('}');
+          .append(",\"rooms\":").append(roomsJson(publication).encode()).append('}');
     }
     return results.append("]}").toString();
+  }
+
+  private static JsonArray roomsJson(Publication publication) {
+    JsonArray rooms = new JsonArray();
+    for (RoomFrame frame : publication.rooms()) {
+      rooms.add(new JsonObject().put("room", frame.room().toString()).put("offset", frame.offset())
+          .put("epoch", frame.epoch()));
+    }
+    return rooms;
   }
 
   private static <T> Future<T> unavailable(Throwable failure) {
