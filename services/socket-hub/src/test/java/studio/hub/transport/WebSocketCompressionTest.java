@@ -26,8 +26,9 @@ import studio.testsupport.RealtimeClient;
 
 /**
  * permessage-deflate, which every browser offers: off unless {@code STUDIO_RT_WS_COMPRESSION} turns it
- * on, because each compressed connection holds zlib state of its own (about 300 KB of native memory,
- * and most of a connect's cost), the reason Socket.IO and Centrifugo ship with it off too.
+ * on, because each compressed connection holds zlib state of its own (native memory that grows as its
+ * windows fill) and takes 2-3 times as long to connect, the reason Socket.IO and Centrifugo ship with
+ * it off too.
  */
 @ExtendWith(VertxExtension.class)
 class WebSocketCompressionTest {
