@@ -7,9 +7,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.circuitbreaker.CircuitBreakerState;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -24,7 +23,7 @@ class CircuitBreakersTest {
   private static final String DEPENDENCY = "127.0.0.1";
   private Vertx vertx;
   private HttpServer server;
-  private HttpClient client;
+  private WebClient client;
   private final AtomicInteger hits = new AtomicInteger();
   private volatile int status = 503;
   private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
@@ -47,7 +46,7 @@ class CircuitBreakersTest {
       hits.incrementAndGet();
       request.response().setStatusCode(status).end();
     }).listen(0, "127.0.0.1"));
-    client = vertx.createHttpClient();
+    client = WebClient.create(vertx);
     breakers = new CircuitBreakers(vertx, "http", new BreakerConfig(3, Duration.ofMillis(300)),
         failure -> !(failure instanceof Refused refused) || refused.status >= 500, metrics);
   }
@@ -59,9 +58,8 @@ class CircuitBreakersTest {
   }
 
   private Future<Integer> get() {
-    return breakers.call(DEPENDENCY, () -> client.request(HttpMethod.GET, server.actualPort(), "127.0.0.1", "/")
-        .compose(request -> request.send())
-        .compose(response -> response.body().map(response.statusCode()))
+    return breakers.call(DEPENDENCY, () -> client.get(server.actualPort(), "127.0.0.1", "/").send()
+        .map(response -> response.statusCode())
         .compose(code -> code == 200 ? Future.succeededFuture(code) : Future.failedFuture(new Refused(code))));
   }
 

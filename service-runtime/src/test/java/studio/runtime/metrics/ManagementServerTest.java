@@ -7,9 +7,10 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -33,17 +34,13 @@ class ManagementServerTest {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     registry.counter("studio_test_scraped_total").increment();
     HttpServer server = result(ManagementServer.listen(vertx, registry, "127.0.0.1", 0));
-    var client = vertx.createHttpClient();
+    WebClient client = WebClient.create(vertx);
 
-    String metrics = result(client.request(HttpMethod.GET, server.actualPort(), "127.0.0.1", "/metrics")
-        .compose(request -> request.send())
-        .compose(response -> response.statusCode() == 200 ? response.body()
-            : Future.failedFuture("/metrics answered " + response.statusCode()))).toString();
-    assertThat(metrics).contains("studio_test_scraped_total 1.0");
+    HttpResponse<Buffer> metrics = result(client.get(server.actualPort(), "127.0.0.1", "/metrics").send());
+    assertThat(metrics.statusCode()).isEqualTo(200);
+    assertThat(metrics.bodyAsString()).contains("studio_test_scraped_total 1.0");
 
-    int other = result(client.request(HttpMethod.GET, server.actualPort(), "127.0.0.1", "/rt/stats")
-        .compose(request -> request.send()).map(HttpClientResponse::statusCode));
-    assertThat(other).isEqualTo(404);
+    assertThat(result(client.get(server.actualPort(), "127.0.0.1", "/rt/stats").send()).statusCode()).isEqualTo(404);
   }
 
   @Test

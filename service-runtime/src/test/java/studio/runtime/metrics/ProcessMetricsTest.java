@@ -3,16 +3,12 @@ package studio.runtime.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.WebClient;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -44,12 +40,11 @@ class ProcessMetricsTest {
     Router router = Router.router(vertx);
     router.get("/tasks/:id").handler(ctx -> ctx.end("ok"));
     HttpServer server = result(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
-    HttpClient client = vertx.createHttpClient();
+    WebClient client = WebClient.create(vertx);
     for (String path : paths) {
-      result(client.request(HttpMethod.GET, server.actualPort(), "127.0.0.1", path)
-          .compose(request -> request.send()).compose(HttpClientResponse::body));
+      result(client.get(server.actualPort(), "127.0.0.1", path).send());
     }
-    result(client.close());
+    client.close();
     return metrics.registry().scrape();
   }
 

@@ -6,10 +6,11 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
 import java.util.Map;
@@ -40,12 +41,8 @@ class ServiceHttpTest {
     CommonConfig common = CommonConfig.from(Settings.of(Map.of("STUDIO_HTTP_HOST", "127.0.0.1")), false);
     HttpServer server = result(ServiceHttp.listen(vertx, router, common, 0));
     int port = server.actualPort();
-    HttpClient client = vertx.createHttpClient();
-
-    Future<String> inFlight = client.request(HttpMethod.GET, port, "127.0.0.1", "/slow")
-        .compose(request -> request.send())
-        .compose(HttpClientResponse::body)
-        .map(Object::toString);
+    Future<String> inFlight = WebClient.create(vertx).get(port, "127.0.0.1", "/slow").send()
+        .map(HttpResponse::bodyAsString);
     result(requestArrived.future());
     Future<Void> stopped = ServiceHttp.shutdown(server, Duration.ofSeconds(20));
 
