@@ -5,6 +5,7 @@ import io.vertx.core.VertxOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -40,7 +41,7 @@ public final class BenchMain {
     @Option(names = "--duration", defaultValue = "20", description = "seconds of publishing (default ${DEFAULT-VALUE})")
     int duration;
     @Option(names = "--warmup", defaultValue = "10", description = "seconds of the same load before measuring; "
-        + "then more, 5 s at a time, until the hubs' JIT compilers used under 5 % of a core (default ${DEFAULT-VALUE})")
+        + "then more, 5 s at a time, until the hubs' JIT compilers used under 5 %% of a core (default ${DEFAULT-VALUE})")
     int warmup;
     @Option(names = "--warmup-max", defaultValue = "90",
         description = "seconds the warm-up may last while the JIT is still compiling (default ${DEFAULT-VALUE})")
@@ -106,7 +107,7 @@ public final class BenchMain {
         LoadGenerator load = new LoadGenerator(vertx, hubs.replicas(), LoadGenerator.Protocol.valueOf(protocol.toUpperCase(Locale.ROOT)));
         List<Long> redisProcesses = redisPid != 0 ? List.of(redisPid) : redisCluster != null ? redisCluster.pids()
             : List.of(findRedisPid(redis != null ? redis.url() : redisUrl));
-        long[][] idleMemory = memory ? memory(hubs) : null;
+        List<HeapSnapshot> idleMemory = memory ? memory(hubs) : null;
         for (int round = 1; round < connectRounds; round++) {
           long roundStart = System.nanoTime();
           load.connect(clients, roomKeys, connectParallel).toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
@@ -119,7 +120,7 @@ public final class BenchMain {
         load.connect(clients, roomKeys, connectParallel).toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
         double connectSeconds = (System.nanoTime() - connectStart) / 1e9;
         connectHubMicros = hubsCpuMicros(hubs) - connectCpuBefore;
-        long[][] connectedMemory = memory ? memory(hubs) : null;
+        List<HeapSnapshot> connectedMemory = memory ? memory(hubs) : null;
         Phase warm = warmUp(load, roomKeys, hubs);
         load.latency.reset();
         load.publishLatency.reset();
@@ -247,19 +248,17 @@ public final class BenchMain {
       long of(long pid) throws IOException;
     }
 
-    /** Per replica: {live heap after full GC KiB, RSS KiB}. */
-    private static long[][] memory(HubProcesses hubs) throws Exception {
-      long[][] figures = new long[hubs.replicas().size()][];
-      for (int i = 0; i < figures.length; i++) {
-        long pid = hubs.replicas().get(i).process().pid();
-        figures[i] = new long[] {ServerFigures.liveHeapKiB(pid), ServerFigures.rssKiB(pid)};
+    private static List<HeapSnapshot> memory(HubProcesses hubs) throws Exception {
+      List<HeapSnapshot> snapshots = new ArrayList<>();
+      for (var replica : hubs.replicas()) {
+        snapshots.add(HeapSnapshot.of(replica.process().pid()));
       }
-      return figures;
+      return snapshots;
     }
 
     /** The block the presets are read from: cost per delivery, per publish and per connection. */
     private void figures(LoadGenerator load, Phase phase, double connectSeconds, long hubsMicros, long redisMicros,
-                         long[][] idle, long[][] connected) throws Exception {
+                         List<HeapSnapshot> idle, List<HeapSnapshot> connected) throws Exception {
       StringBuilder out = new StringBuilder();
       out.append(String.format(Locale.ROOT, "== figures: %s (replicas=%d clients=%d rooms=%d rate=%d/s batch=%d), load average %s%n",
           preset, replicas, clients, rooms, rate, batch, ServerFigures.loadAverage()));
@@ -282,12 +281,17 @@ public final class BenchMain {
             (double) hubsMicros / phase.published()));
       }
       if (idle != null) {
-        for (int i = 0; i < idle.length; i++) {
-          long held = Math.max(1, (load.connectedClients() + idle.length - 1 - i) / idle.length);
+        for (int i = 0; i < idle.size(); i++) {
+          long held = Math.max(1, (load.connectedClients() + idle.size() - 1 - i) / idle.size());
+          HeapSnapshot before = idle.get(i);
+          HeapSnapshot after = connected.get(i);
           out.append(String.format(Locale.ROOT,
               "hub[%d] memory per connection (%d held): live heap after full GC %.1f KiB (%d -> %d MiB), RSS %.1f KiB (%d -> %d MiB)%n",
-              i, held, (double) (connected[i][0] - idle[i][0]) / held, idle[i][0] / 1024, connected[i][0] / 1024,
-              (double) (connected[i][1] - idle[i][1]) / held, idle[i][1] / 1024, connected[i][1] / 1024));
+              i, held, (double) (after.liveHeapKiB() - before.liveHeapKiB()) / held, before.liveHeapKiB() / 1024,
+              after.liveHeapKiB() / 1024, (double) (after.rssKiB() - before.rssKiB()) / held, before.rssKiB() / 1024,
+              after.rssKiB() / 1024));
+          out.append("  live heap per connection by class (bytes, instances):\n");
+          out.append(after.perConnectionByClass(before, held, 15));
         }
       }
       System.out.print(out);

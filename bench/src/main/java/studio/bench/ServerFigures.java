@@ -76,7 +76,7 @@ final class ServerFigures {
     return Long.parseLong(used.group(1));
   }
 
-  private static String jcmd(long pid, String command) throws Exception {
+  static String jcmd(long pid, String command) throws Exception {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
     Process process = new ProcessBuilder(Files.exists(jcmd) ? jcmd.toString() : "jcmd", String.valueOf(pid), command)
         .redirectErrorStream(true).start();

@@ -261,8 +261,14 @@ public final class StreamIngress {
     connection
         .compose(conn -> conn.send(Request.cmd(Command.XREAD).arg("COUNT").arg(1).arg("BLOCK").arg(WAIT_MILLIS)
             .arg("STREAMS").arg(RedisStreams.INGRESS).arg(newest)))
-        .<Void>mapEmpty()
-        .onComplete(waiting);
+        // A stop may have ended the wait already; the XREAD's own end (its connection closed) is then no news.
+        .onComplete(waited -> {
+          if (waited.succeeded()) {
+            waiting.tryComplete();
+          } else {
+            waiting.tryFail(waited.cause());
+          }
+        });
     return waiting.future();
   }
 
@@ -282,7 +288,8 @@ public final class StreamIngress {
 
   /**
    * In stream order, one after another: each entry is published only after the one before it was
-   * published or parked, and the handled ones are acknowledged together at the end.
+   * published or parked, and the handled ones are acknowledged together at the end, or before an
+   * entry's retry waits.
    */
   private Future<Void> processEntries(Response entries) {
     Future<Void> chain = Future.succeededFuture();
@@ -293,9 +300,19 @@ public final class StreamIngress {
       }
       String id = entry.get(0).toString();
       Response fields = entry.size() < 2 ? null : entry.get(1);
-      chain = chain.compose(previous -> deliver(id, fields, 0)).onSuccess(done -> handled.add(id));
+      chain = chain.compose(previous -> deliver(id, fields, 0, handled)).onSuccess(done -> handled.add(id));
     }
-    return chain.eventually(() -> acknowledge(handled));
+    return chain.eventually(() -> acknowledgeHandled(handled));
+  }
+
+  /**
+   * Acknowledges the entries of the batch handled so far. Also before a failing entry's retry waits:
+   * the entries published before it would otherwise stay pending as long as it fails, and the stream
+   * could not be trimmed below them ({@link IngressTrim}).
+   */
+  private Future<Void> acknowledgeHandled(List<String> handled) {
+    List<String> ids = List.copyOf(handled);
+    return acknowledge(ids).onSuccess(acked -> handled.removeAll(ids));
   }
 
   /**
@@ -309,7 +326,7 @@ public final class StreamIngress {
    * still comes in stream order, because either reader publishes an entry only after it saw every
    * earlier one published (by itself, or found already published).
    */
-  private Future<Void> deliver(String id, Response fields, int retries) {
+  private Future<Void> deliver(String id, Response fields, int retries, List<String> handled) {
     if (stopped || !lease.held()) {
       return Future.failedFuture(NOT_READER);
     }
@@ -324,10 +341,11 @@ public final class StreamIngress {
       long delay = retryDelays.delayMillis(retries + 1);
       LOG.debug("ingress entry {} not published ({}); retrying it in {} ms, the entries behind it wait", id,
           failure.getMessage(), delay);
-      return pause(delay)
+      // An acknowledgement that fails is no reason to hold the retry: the batch's end tries again.
+      return acknowledgeHandled(handled).transform(acked -> pause(delay))
           .compose(waited -> lease.held() ? reads.redeliver(id) : Future.failedFuture(NOT_READER))
           // No longer pending: acknowledged meanwhile (by hand), so done.
-          .compose(again -> again == null ? Future.succeededFuture() : deliver(id, again, retries + 1));
+          .compose(again -> again == null ? Future.succeededFuture() : deliver(id, again, retries + 1, handled));
     });
   }
 

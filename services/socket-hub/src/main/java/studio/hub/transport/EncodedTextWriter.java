@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>When the channel cannot be reached (a Vert.x version that no longer matches, a socket handed over
  * off its event loop) it falls back to Vert.x's public writes, correct but encoding and flushing per
- * message, and says so once in the log. Runs on the socket's event loop.
+ * message, and says so once in the log. On the direct road it also sheds what Vert.x keeps per socket
+ * and the hub never uses ({@link UpgradedConnection}). Runs on the socket's event loop.
  */
 public final class EncodedTextWriter {
   private static final Logger LOG = LoggerFactory.getLogger(EncodedTextWriter.class);
@@ -43,6 +44,7 @@ public final class EncodedTextWriter {
   private final ChannelHandlerContext channel;
   private final int maxFrameBytes;
   private Runnable onDrained = () -> { };
+  private boolean shed;
 
   private EncodedTextWriter(ServerWebSocket socket, ChannelHandlerContext channel, int maxFrameBytes) {
     this.socket = socket;
@@ -66,6 +68,10 @@ public final class EncodedTextWriter {
     }
     EncodedTextWriter writer = new EncodedTextWriter(socket, context, maxFrameBytes);
     context.pipeline().addBefore(context.name(), null, new WritabilityRelay(writer));
+    if (context.channel().isWritable()) {
+      // Writable: Vert.x's own queue holds nothing that could be left behind when it is replaced.
+      writer.shed = UpgradedConnection.shed(context);
+    }
     return writer;
   }
 
@@ -81,6 +87,11 @@ public final class EncodedTextWriter {
   /** True when messages go straight into the channel (shared bytes, one flush per call). */
   public boolean direct() {
     return channel != null;
+  }
+
+  /** True when Vert.x's handshake and cross-thread write queue were dropped for this socket. */
+  boolean shed() {
+    return shed;
   }
 
   /** {@code onDrained} runs on the event loop when a full socket drained below its bound. */
