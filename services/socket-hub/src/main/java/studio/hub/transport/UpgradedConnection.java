@@ -4,11 +4,12 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Field;
+import java.lang.reflect.Method;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drops what Vert.x 5 keeps for every server WebSocket and the hub never uses: about 9 KiB of a
+ * Drops what Vert.x 5 keeps for every server WebSocket and the hub never uses: about 12 KiB of a
  * connection's 18 KiB of live heap, measured with {@code scripts/bench hub --memory} (its per-class
  * figures name them).
  *
@@ -30,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 final class UpgradedConnection {
   private static final Logger LOG = LoggerFactory.getLogger(UpgradedConnection.class);
+  /** Looked up once: per connection the lookups cost more than the shedding (and one threw). */
+  private static final Internals INTERNALS = Internals.find();
   private static volatile boolean failureLogged;
 
   private UpgradedConnection() {
@@ -42,37 +45,45 @@ final class UpgradedConnection {
   static boolean shed(ChannelHandlerContext vertxHandler) {
     try {
       ChannelHandler handler = vertxHandler.handler();
-      Field factory = field(handler.getClass(), "connectionFactory");
-      Object connection = handler.getClass().getMethod("getConnection").invoke(handler);
-      Field queue = field(connection.getClass(), "outboundMessageQueue");
-      Class<?> direct = Class.forName(queue.getDeclaringClass().getName() + "$DirectOutboundMessageQueue");
-      Constructor<?> directQueue = direct.getDeclaredConstructor(queue.getDeclaringClass());
-      directQueue.setAccessible(true);
-      Object replacement = directQueue.newInstance(connection);
-      factory.set(handler, null);
-      queue.set(connection, replacement);
+      if (INTERNALS.failure() != null) {
+        throw INTERNALS.failure();
+      }
+      if (!INTERNALS.handlerType().isInstance(handler)) {
+        throw new IllegalStateException("the socket's handler is a " + handler.getClass().getName());
+      }
+      Object connection = INTERNALS.connection().invoke(handler);
+      Object directQueue = INTERNALS.directQueue().newInstance(connection);
+      INTERNALS.factory().set(handler, null);
+      INTERNALS.queue().set(connection, directQueue);
       return true;
     } catch (ReflectiveOperationException | RuntimeException e) {
       if (!failureLogged) {
         failureLogged = true;
-        LOG.warn("websocket: Vert.x's per-connection handshake and write queue are kept (about 9 KiB each): {}",
-            e.toString());
+        LOG.warn("websocket: Vert.x's per-connection handshake and write queue are kept (about 12 KiB per "
+            + "connection): {}", e.toString());
       }
       return false;
     }
   }
 
-  /** The field {@code name} declared by {@code type} or one of its superclasses, made writable. */
-  private static Field field(Class<?> type, String name) throws NoSuchFieldException {
-    for (Class<?> declaring = type; declaring != null; declaring = declaring.getSuperclass()) {
+  /** The private members of Vert.x 5's connection classes that shedding touches, or why they were not found. */
+  private record Internals(Class<?> handlerType, Field factory, Method connection, Field queue,
+                           Constructor<?> directQueue, RuntimeException failure) {
+    static Internals find() {
       try {
-        Field field = declaring.getDeclaredField(name);
-        field.setAccessible(true);
-        return field;
-      } catch (NoSuchFieldException next) {
-        // Declared higher up.
+        Class<?> handler = Class.forName("io.vertx.core.net.impl.VertxHandler");
+        Class<?> connection = Class.forName("io.vertx.core.net.impl.VertxConnection");
+        Class<?> direct = Class.forName(connection.getName() + "$DirectOutboundMessageQueue");
+        Field factory = handler.getDeclaredField("connectionFactory");
+        Field queue = connection.getDeclaredField("outboundMessageQueue");
+        Constructor<?> directQueue = direct.getDeclaredConstructor(connection);
+        factory.setAccessible(true);
+        queue.setAccessible(true);
+        directQueue.setAccessible(true);
+        return new Internals(handler, factory, handler.getMethod("getConnection"), queue, directQueue, null);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        return new Internals(null, null, null, null, null, new IllegalStateException(e.toString(), e));
       }
     }
-    throw new NoSuchFieldException(type.getName() + "." + name);
   }
 }
