@@ -71,6 +71,12 @@ public final class BenchMain {
         description = "connect all clients this many times, closing them between rounds; the last round is measured, "
             + "the first is printed as the cold-JIT figure (default ${DEFAULT-VALUE})")
     int connectRounds;
+    @Option(names = "--connect-rounds-max", defaultValue = "0",
+        description = "after --connect-rounds, more rounds (up to this many in all) while the hubs' JIT compilers used "
+            + "over 5 %% of a core in the round before, so the measured round is the steady state (default: no more)")
+    int connectRoundsMax;
+    /** The round measured: the last one, after --connect-rounds and any the JIT asked for. */
+    int measuredRound;
     @Option(names = "--memory", description = "live heap after a full GC (jcmd) and RSS per connection, against the idle hub")
     boolean memory;
     @Option(names = "--redis-port", defaultValue = "0", description = "port of the embedded Redis (default: a free one)")
@@ -108,12 +114,18 @@ public final class BenchMain {
         List<Long> redisProcesses = redisPid != 0 ? List.of(redisPid) : redisCluster != null ? redisCluster.pids()
             : List.of(findRedisPid(redis != null ? redis.url() : redisUrl));
         List<HeapSnapshot> idleMemory = memory ? memory(hubs) : null;
-        for (int round = 1; round < connectRounds; round++) {
+        measuredRound = 1;
+        double compilerShare = 1;
+        while (measuredRound < connectRounds || (compilerShare > 0.05 && measuredRound < connectRoundsMax)) {
           long roundStart = System.nanoTime();
+          long compilerBefore = compilerCpuMicros(hubs);
           load.connect(clients, roomKeys, connectParallel).toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
-          System.out.printf(Locale.ROOT, "connect round %d (not measured): %d clients in %.2f s%n", round,
-              load.connectedClients(), (System.nanoTime() - roundStart) / 1e9);
+          double roundSeconds = (System.nanoTime() - roundStart) / 1e9;
+          compilerShare = (compilerCpuMicros(hubs) - compilerBefore) / (roundSeconds * 1e6);
+          System.out.printf(Locale.ROOT, "connect round %d (not measured): %d clients in %.2f s, JIT compilers at %.1f %% "
+              + "of a core%n", measuredRound, load.connectedClients(), roundSeconds, compilerShare * 100);
           load.disconnectAll().toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
+          measuredRound++;
         }
         long connectCpuBefore = hubsCpuMicros(hubs);
         long connectStart = System.nanoTime();
@@ -264,7 +276,7 @@ public final class BenchMain {
           preset, replicas, clients, rooms, rate, batch, ServerFigures.loadAverage()));
       out.append(String.format(Locale.ROOT, "connect+subscribe: %d clients in %.2f s (%d at a time%s), hub CPU %.0f us per connect%n",
           load.connectedClients(), connectSeconds, connectParallel,
-          connectRounds > 1 ? ", round " + connectRounds + " of " + connectRounds : "",
+          measuredRound > 1 ? ", round " + measuredRound + " of " + measuredRound : "",
           load.connectedClients() == 0 ? 0.0 : (double) connectHubMicros / load.connectedClients()));
       if (phase.published() > 0) {
         Histogram latency = measuredLatency;
