@@ -30,6 +30,8 @@ public final class BenchMain {
   @Command(name = "hub", mixinStandardHelpOptions = true,
       description = "Hub replicas (separate processes, real Redis) under N WebSocket clients and a publish rate.")
   static final class Hub implements Callable<Integer> {
+    /** The JIT compilers' share of a core above which the hubs are still warming up. */
+    private static final double COMPILING = 0.05;
     @Option(names = "--replicas", defaultValue = "1", description = "hub processes (default ${DEFAULT-VALUE})")
     int replicas;
     @Option(names = "--clients", defaultValue = "1000", description = "WebSocket clients (default ${DEFAULT-VALUE})")
@@ -116,14 +118,13 @@ public final class BenchMain {
         List<HeapSnapshot> idleMemory = memory ? memory(hubs) : null;
         measuredRound = 1;
         double compilerShare = 1;
-        while (measuredRound < connectRounds || (compilerShare > 0.05 && measuredRound < connectRoundsMax)) {
-          long roundStart = System.nanoTime();
-          long compilerBefore = compilerCpuMicros(hubs);
+        while (measuredRound < connectRounds || (compilerShare > COMPILING && measuredRound < connectRoundsMax)) {
+          CompilerWatch round = CompilerWatch.start(hubs);
           load.connect(clients, roomKeys, connectParallel).toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
-          double roundSeconds = (System.nanoTime() - roundStart) / 1e9;
-          compilerShare = (compilerCpuMicros(hubs) - compilerBefore) / (roundSeconds * 1e6);
+          double seconds = round.seconds();
+          compilerShare = round.share();
           System.out.printf(Locale.ROOT, "connect round %d (not measured): %d clients in %.2f s, JIT compilers at %.1f %% "
-              + "of a core%n", measuredRound, load.connectedClients(), roundSeconds, compilerShare * 100);
+              + "of a core%n", measuredRound, load.connectedClients(), seconds, compilerShare * 100);
           load.disconnectAll().toCompletionStage().toCompletableFuture().get(5, TimeUnit.MINUTES);
           measuredRound++;
         }
@@ -177,15 +178,14 @@ public final class BenchMain {
       int seconds = warmup;
       double compilerShare;
       do {
-        long phaseStart = System.nanoTime();
-        long compilerBefore = compilerCpuMicros(hubs);
+        CompilerWatch phase = CompilerWatch.start(hubs);
         warm = runPhase(load, roomKeys, seconds, warm);
-        compilerShare = (compilerCpuMicros(hubs) - compilerBefore) / ((System.nanoTime() - phaseStart) / 1e3);
+        compilerShare = phase.share();
         seconds = 5;
-      } while (compilerShare > 0.05 && System.nanoTime() - started < TimeUnit.SECONDS.toNanos(warmupMax));
+      } while (compilerShare > COMPILING && System.nanoTime() - started < TimeUnit.SECONDS.toNanos(warmupMax));
       warmedSeconds = (System.nanoTime() - started) / 1e9;
       System.out.printf(Locale.ROOT, "warm-up: %.0f s, JIT compilers at %.1f %% of a core in its last phase%s%n",
-          warmedSeconds, compilerShare * 100, compilerShare > 0.05 ? " (still compiling: --warmup-max reached)" : "");
+          warmedSeconds, compilerShare * 100, compilerShare > COMPILING ? " (still compiling: --warmup-max reached)" : "");
       return warm;
     }
 
@@ -242,8 +242,22 @@ public final class BenchMain {
       return sumOverHubs(hubs, ServerFigures::cpuMicros);
     }
 
-    private static long compilerCpuMicros(HubProcesses hubs) throws IOException {
-      return sumOverHubs(hubs, ServerFigures::compilerCpuMicros);
+    /**
+     * The hubs' JIT compiler threads from {@link #start} on, as a share of one core: over
+     * {@link #COMPILING} they are still compiling, and what runs meanwhile is not the steady state.
+     */
+    private record CompilerWatch(HubProcesses hubs, long startNanos, long startMicros) {
+      static CompilerWatch start(HubProcesses hubs) throws IOException {
+        return new CompilerWatch(hubs, System.nanoTime(), sumOverHubs(hubs, ServerFigures::compilerCpuMicros));
+      }
+
+      double seconds() {
+        return (System.nanoTime() - startNanos) / 1e9;
+      }
+
+      double share() throws IOException {
+        return (sumOverHubs(hubs, ServerFigures::compilerCpuMicros) - startMicros) / (seconds() * 1e6);
+      }
     }
 
     /** A /proc figure summed over the hub processes. */

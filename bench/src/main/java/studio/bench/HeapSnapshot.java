@@ -19,9 +19,10 @@ record HeapSnapshot(long liveHeapKiB, long rssKiB, Map<String, ClassCount> class
   record ClassCount(long instances, long bytes) {
   }
 
+  /** One full GC: the histogram's, after which the heap in use is the live heap. */
   static HeapSnapshot of(long pid) throws Exception {
     Map<String, ClassCount> classes = parse(ServerFigures.jcmd(pid, "GC.class_histogram"));
-    return new HeapSnapshot(ServerFigures.liveHeapKiB(pid), ServerFigures.rssKiB(pid), classes);
+    return new HeapSnapshot(ServerFigures.heapUsedKiB(pid), ServerFigures.rssKiB(pid), classes);
   }
 
   static Map<String, ClassCount> parse(String histogram) {

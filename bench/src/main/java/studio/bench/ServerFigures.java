@@ -65,9 +65,8 @@ final class ServerFigures {
         .map(line -> Long.parseLong(line.replaceAll("[^0-9]", ""))).orElse(-1L);
   }
 
-  /** Heap in use right after a full GC ({@code jcmd GC.run}, then {@code GC.heap_info}), in KiB. */
-  static long liveHeapKiB(long pid) throws Exception {
-    jcmd(pid, "GC.run");
+  /** Heap in use now ({@code jcmd GC.heap_info}), in KiB: the live heap when asked right after a full GC. */
+  static long heapUsedKiB(long pid) throws Exception {
     String info = jcmd(pid, "GC.heap_info");
     Matcher used = HEAP_USED.matcher(info);
     if (!used.find()) {
