@@ -261,14 +261,9 @@ public final class StreamIngress {
     connection
         .compose(conn -> conn.send(Request.cmd(Command.XREAD).arg("COUNT").arg(1).arg("BLOCK").arg(WAIT_MILLIS)
             .arg("STREAMS").arg(RedisStreams.INGRESS).arg(newest)))
+        .<Void>mapEmpty()
         // A stop may have ended the wait already; the XREAD's own end (its connection closed) is then no news.
-        .onComplete(waited -> {
-          if (waited.succeeded()) {
-            waiting.tryComplete();
-          } else {
-            waiting.tryFail(waited.cause());
-          }
-        });
+        .onComplete(waiting::tryComplete, waiting::tryFail);
     return waiting.future();
   }
 

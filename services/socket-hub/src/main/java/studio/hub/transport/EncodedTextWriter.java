@@ -38,6 +38,19 @@ import org.slf4j.LoggerFactory;
 public final class EncodedTextWriter {
   private static final Logger LOG = LoggerFactory.getLogger(EncodedTextWriter.class);
   private static volatile boolean fallbackLogged;
+  /** Vert.x Web's socket wrapper's {@code delegate}, looked up once per wrapper class, not per connection (null: none). */
+  private static final ClassValue<Field> DELEGATE = new ClassValue<>() {
+    @Override
+    protected Field computeValue(Class<?> wrapper) {
+      try {
+        Field delegate = wrapper.getDeclaredField("delegate");
+        delegate.setAccessible(true);
+        return delegate;
+      } catch (NoSuchFieldException | RuntimeException e) {
+        return null;
+      }
+    }
+  };
 
   private final ServerWebSocket socket;
   /** Vert.x's handler context, writes from which pass every handler Vert.x put before it; null on the fallback. */
@@ -163,8 +176,10 @@ public final class EncodedTextWriter {
   private static ChannelHandlerContext channelOf(ServerWebSocket socket) throws ReflectiveOperationException {
     ServerWebSocket core = socket;
     if (!(core instanceof WebSocketInternal)) {
-      Field delegate = core.getClass().getDeclaredField("delegate");
-      delegate.setAccessible(true);
+      Field delegate = DELEGATE.get(core.getClass());
+      if (delegate == null) {
+        throw new NoSuchFieldException(core.getClass().getName() + ".delegate");
+      }
       core = (ServerWebSocket) delegate.get(core);
     }
     if (!(core instanceof WebSocketInternal internal)) {

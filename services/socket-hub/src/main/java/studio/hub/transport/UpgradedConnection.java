@@ -43,32 +43,37 @@ final class UpgradedConnection {
    * Called on the socket's event loop right after the upgrade, before anything was written.
    */
   static boolean shed(ChannelHandlerContext vertxHandler) {
+    ChannelHandler handler = vertxHandler.handler();
+    if (INTERNALS.failure() != null) {
+      return kept(INTERNALS.failure());
+    }
+    if (!INTERNALS.handlerType().isInstance(handler)) {
+      return kept("the socket's handler is a " + handler.getClass().getName());
+    }
     try {
-      ChannelHandler handler = vertxHandler.handler();
-      if (INTERNALS.failure() != null) {
-        throw INTERNALS.failure();
-      }
-      if (!INTERNALS.handlerType().isInstance(handler)) {
-        throw new IllegalStateException("the socket's handler is a " + handler.getClass().getName());
-      }
       Object connection = INTERNALS.connection().invoke(handler);
       Object directQueue = INTERNALS.directQueue().newInstance(connection);
       INTERNALS.factory().set(handler, null);
       INTERNALS.queue().set(connection, directQueue);
       return true;
     } catch (ReflectiveOperationException | RuntimeException e) {
-      if (!failureLogged) {
-        failureLogged = true;
-        LOG.warn("websocket: Vert.x's per-connection handshake and write queue are kept (about 12 KiB per "
-            + "connection): {}", e.toString());
-      }
-      return false;
+      return kept(e.toString());
     }
+  }
+
+  /** Says once in the log why nothing is shed; false. */
+  private static boolean kept(String why) {
+    if (!failureLogged) {
+      failureLogged = true;
+      LOG.warn("websocket: Vert.x's per-connection handshake and write queue are kept (about 12 KiB per "
+          + "connection): {}", why);
+    }
+    return false;
   }
 
   /** The private members of Vert.x 5's connection classes that shedding touches, or why they were not found. */
   private record Internals(Class<?> handlerType, Field factory, Method connection, Field queue,
-                           Constructor<?> directQueue, RuntimeException failure) {
+                           Constructor<?> directQueue, String failure) {
     static Internals find() {
       try {
         Class<?> handler = Class.forName("io.vertx.core.net.impl.VertxHandler");
@@ -82,7 +87,7 @@ final class UpgradedConnection {
         directQueue.setAccessible(true);
         return new Internals(handler, factory, handler.getMethod("getConnection"), queue, directQueue, null);
       } catch (ReflectiveOperationException | RuntimeException e) {
-        return new Internals(null, null, null, null, null, new IllegalStateException(e.toString(), e));
+        return new Internals(null, null, null, null, null, e.toString());
       }
     }
   }
