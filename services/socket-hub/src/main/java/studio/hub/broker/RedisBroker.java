@@ -248,7 +248,7 @@ public final class RedisBroker implements Broker {
   public Future<History> history(RoomKey room, long afterOffset, int limit) {
     return HISTORY.run(redis, List.of(RedisKeys.meta(room), RedisKeys.history(room)),
             List.of(String.valueOf(afterOffset), String.valueOf(limit), String.valueOf(System.currentTimeMillis()),
-                String.valueOf(policy.maxAge().toMillis())))
+                String.valueOf(policy.maxAge().toMillis()), String.valueOf(policy.size())))
         .map(reply -> {
           long offset = reply.get(0).toLong();
           String epoch = reply.get(1).toString();

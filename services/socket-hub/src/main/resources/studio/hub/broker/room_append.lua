@@ -25,7 +25,10 @@ local function append_to_room(meta, hist, room, channel, envelope, new_epoch, s)
   -- History is bounded here by length only; history.lua leaves out entries older than max_age, and a
   -- room silent for max_age loses its history. Trimming by age on every append (XRANGE the oldest,
   -- XDEL) cost more than the rest of the script together (Redis CPU per publish, docs/benchmarks.md).
-  redis.call('XADD', hist, 'MAXLEN', s.max_len, offset .. '-1', 't', s.now, 'f', frame)
+  -- '~' trims whole stream nodes only, so the stream holds at least max_len entries and at most one
+  -- node more; an exact trim rewrote the oldest node on every append. history.lua serves the last
+  -- max_len offsets only, so what a client can resume from is the same either way.
+  redis.call('XADD', hist, 'MAXLEN', '~', s.max_len, offset .. '-1', 't', s.now, 'f', frame)
   redis.call('PEXPIRE', hist, s.max_age)
   redis.call(s.fanout, channel, frame)
   return room .. ' ' .. offset .. ' ' .. epoch

@@ -86,6 +86,21 @@ class RedisBrokerTest extends BrokerContractTest {
     assertThat(published.get(29).envelope().sequence()).isEqualTo(31);
   }
 
+  @Test
+  @DisplayName("a room's history stream is trimmed by whole nodes: it stays within one node of the history size")
+  void historyStreamStaysBounded() throws Exception {
+    RoomKey task = room("task");
+    for (int batch = 0; batch < 4; batch++) {
+      publishBatch(IntStream.range(0, POLICY.size()).mapToObj(i -> draft(null, task)).toList());
+    }
+    long length = redis().send(Request.cmd(Command.XLEN).arg(RedisKeys.history(task)))
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).toLong();
+    // Redis closes a stream node at stream-node-max-entries (100 by default) or stream-node-max-bytes.
+    assertThat(length).isBetween((long) POLICY.size(), POLICY.size() + 100L);
+    History served = onContext(() -> broker.history(task, 0, 1000));
+    assertThat(served.frames()).extracting(RoomFrame::offset).hasSize(POLICY.size()).startsWith(151L).endsWith(200L);
+  }
+
   /** EVALSHA and EVAL calls Redis has run, from INFO commandstats. */
   private long scriptCalls() throws Exception {
     String stats = redis().send(Request.cmd(Command.INFO).arg("commandstats"))
