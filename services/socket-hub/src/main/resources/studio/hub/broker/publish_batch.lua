@@ -11,9 +11,10 @@
 local window, room_ttl, fanout = ARGV[1], ARGV[5], ARGV[6]
 -- The master's replication id, read once per batch.
 local settings = {replid = master_replid(), now = ARGV[2], max_len = ARGV[3],
-  max_age = ARGV[4], ttl = room_ttl, fanout = fanout}
+  max_age = ARGV[4], ttl = room_ttl, fanout = fanout, seen = {}}
 
 local replies = {}
+local kept_alive = {}
 local k, a = 1, 7
 while a <= #ARGV do
   local idempotent = ARGV[a] == '1'
@@ -28,7 +29,11 @@ while a <= #ARGV do
     replies[#replies + 1] = prior
   else
     local sequence = string.format('%d', redis.call('INCR', sequence_key))
-    redis.call('PEXPIRE', sequence_key, room_ttl)
+    -- Once per stream and call, as append_to_room keeps a room's keys alive once.
+    if not kept_alive[sequence_key] then
+      redis.call('PEXPIRE', sequence_key, room_ttl)
+      kept_alive[sequence_key] = true
+    end
     local envelope = ARGV[a + 2] .. sequence .. ARGV[a + 3]
     local lines = {envelope}
     for r = 1, rooms do

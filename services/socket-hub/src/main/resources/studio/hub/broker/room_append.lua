@@ -1,24 +1,15 @@
--- append_to_room: one event into one room (next offset, history, fan-out). LuaScript joins this file
--- in front of publish.lua and publish_batch.lua, so both sequence rooms and render frames one way.
--- s: replid (this master's replication id), now (ms, as given), max_len (history length), max_age
--- (history ms), ttl (room ms), fanout ('PUBLISH'/'SPUBLISH').
--- Returns the room's 'room offset epoch' line.
-local function append_to_room(meta, hist, room, channel, envelope, new_epoch, s)
-  local known = redis.call('HMGET', meta, 'epoch', 'replid')
-  local epoch = known[1]
-  if not epoch or (known[2] and known[2] ~= s.replid) then
-    -- A new epoch restarts offsets at 1; history of an old epoch would hold higher ids.
-    epoch = new_epoch
-    redis.call('HSET', meta, 'epoch', epoch, 'offset', 0, 'replid', s.replid)
-    redis.call('DEL', hist)
-  elseif not known[2] then
-    -- A room written before rooms recorded the replication id: adopt this master's.
-    redis.call('HSET', meta, 'replid', s.replid)
-  end
+-- Appending an event to a room. LuaScript joins this file in front of publish.lua and
+-- publish_batch.lua, so both sequence rooms and render frames one way.
+-- s (settings of one script call): replid (this master's replication id), now (ms, as given), max_len
+-- (history length), max_age (history ms), ttl (room ms), fanout ('PUBLISH'/'SPUBLISH'), seen (the epoch
+-- of each room this call appended to already, by meta key).
+
+-- append_event: the event at the room's next offset, into its history and out to its channel, in an
+-- epoch append_to_room has checked. Returns the room's 'room offset epoch' line.
+local function append_event(meta, hist, room, channel, envelope, epoch, s)
   -- Integers are printed with %d: Lua 5.1 prints numbers as %.14g, so past 10^14 '..' would write an
   -- exponent ('9.007199254741e+15') where the Java renderer (Frames.event) writes every digit.
   local offset = string.format('%d', redis.call('HINCRBY', meta, 'offset', 1))
-  redis.call('PEXPIRE', meta, s.ttl)
   -- The event frame as studio.contract.frame.Frames.event renders it, byte for byte (PublishScriptFrameTest).
   local frame = '{"op":"event","room":"' .. room .. '","offset":' .. offset .. ',"epoch":"' .. epoch
       .. '","event":' .. envelope .. '}'
@@ -29,9 +20,35 @@ local function append_to_room(meta, hist, room, channel, envelope, new_epoch, s)
   -- node more; an exact trim rewrote the oldest node on every append. history.lua serves the last
   -- max_len offsets only, so what a client can resume from is the same either way.
   redis.call('XADD', hist, 'MAXLEN', '~', s.max_len, offset .. '-1', 't', s.now, 'f', frame)
-  redis.call('PEXPIRE', hist, s.max_age)
   redis.call(s.fanout, channel, frame)
   return room .. ' ' .. offset .. ' ' .. epoch
+end
+
+-- append_to_room: one event into one room: the room's epoch checked (once per call), the event
+-- appended, the room's keys kept alive. Returns the room's 'room offset epoch' line.
+local function append_to_room(meta, hist, room, channel, envelope, new_epoch, s)
+  -- A room met again in the same call (a batch of a job's events) has its epoch checked and its TTLs
+  -- set already: nothing runs between the two appends, and a TTL set again would be the same.
+  local epoch = s.seen[meta]
+  if epoch then
+    return append_event(meta, hist, room, channel, envelope, epoch, s)
+  end
+  local known = redis.call('HMGET', meta, 'epoch', 'replid')
+  epoch = known[1]
+  if not epoch or (known[2] and known[2] ~= s.replid) then
+    -- A new epoch restarts offsets at 1; history of an old epoch would hold higher ids.
+    epoch = new_epoch
+    redis.call('HSET', meta, 'epoch', epoch, 'offset', 0, 'replid', s.replid)
+    redis.call('DEL', hist)
+  elseif not known[2] then
+    -- A room written before rooms recorded the replication id: adopt this master's.
+    redis.call('HSET', meta, 'replid', s.replid)
+  end
+  s.seen[meta] = epoch
+  local line = append_event(meta, hist, room, channel, envelope, epoch, s)
+  redis.call('PEXPIRE', meta, s.ttl)
+  redis.call('PEXPIRE', hist, s.max_age)
+  return line
 end
 
 -- The replication id of this master. A replica promoted by a failover (Sentinel or Cluster) takes a

@@ -101,11 +101,38 @@ class RedisBrokerTest extends BrokerContractTest {
     assertThat(served.frames()).extracting(RoomFrame::offset).hasSize(POLICY.size()).startsWith(151L).endsWith(200L);
   }
 
+  @Test
+  @DisplayName("a batch of one job's events checks its room and keeps the room's and stream's keys alive once, not per event")
+  void batchToOneRoomKeepsKeysAliveOnce() throws Exception {
+    RoomKey task = room("task");
+    publishBatch(List.of(draft(null, task)));
+    long before = commandCalls("pexpire");
+    long checksBefore = commandCalls("hmget");
+    List<Publication> published = publishBatch(IntStream.range(0, 30).mapToObj(i -> draft(null, task)).toList());
+    // The stream's counter, the room's meta hash and its history: once each for the 30 events.
+    assertThat(commandCalls("pexpire") - before).isEqualTo(3);
+    assertThat(commandCalls("hmget") - checksBefore).isEqualTo(1);
+    assertThat(published).extracting(publication -> publication.rooms().get(0).offset())
+        .containsExactlyElementsOf(IntStream.rangeClosed(2, 31).mapToObj(Long::valueOf).toList());
+    assertThat(published).extracting(publication -> publication.rooms().get(0).epoch()).containsOnly(
+        published.get(0).rooms().get(0).epoch());
+    for (String key : List.of(RedisKeys.sequence("task:" + id), RedisKeys.meta(task), RedisKeys.history(task))) {
+      long ttl = redis().send(Request.cmd(Command.PTTL).arg(key)).toCompletionStage().toCompletableFuture()
+          .get(10, TimeUnit.SECONDS).toLong();
+      assertThat(ttl).as(key).isPositive();
+    }
+  }
+
   /** EVALSHA and EVAL calls Redis has run, from INFO commandstats. */
   private long scriptCalls() throws Exception {
+    return commandCalls("evalsha") + commandCalls("eval");
+  }
+
+  /** Calls of one command Redis has run (scripts' calls included), from INFO commandstats. */
+  private long commandCalls(String command) throws Exception {
     String stats = redis().send(Request.cmd(Command.INFO).arg("commandstats"))
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).toString();
-    return stats.lines().filter(line -> line.startsWith("cmdstat_evalsha:") || line.startsWith("cmdstat_eval:"))
+    return stats.lines().filter(line -> line.startsWith("cmdstat_" + command + ":"))
         .mapToLong(line -> Long.parseLong(line.substring(line.indexOf("calls=") + 6, line.indexOf(',', line.indexOf("calls=")))))
         .sum();
   }
