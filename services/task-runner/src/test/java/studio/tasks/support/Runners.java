@@ -40,6 +40,26 @@ public final class Runners implements AutoCloseable {
 
   @Override
   public void close() {
-    nodes.forEach(vertx -> TaskDatabase.await(vertx.close()));
+    nodes.forEach(vertx -> {
+      try {
+        TaskDatabase.await(vertx.close());
+      } catch (IllegalStateException timedOut) {
+        // A close that hung for 60 s once in CI (after ExecutorsTest.shellSucceeds, no log line in between):
+        // the next one says which thread held it.
+        System.err.println(threadDump());
+        throw timedOut;
+      }
+    });
+  }
+
+  private static String threadDump() {
+    StringBuilder dump = new StringBuilder("Vert.x close timed out; threads:\n");
+    Thread.getAllStackTraces().forEach((thread, frames) -> {
+      dump.append('"').append(thread.getName()).append("\" ").append(thread.getState()).append('\n');
+      for (StackTraceElement frame : frames) {
+        dump.append("    at ").append(frame).append('\n');
+      }
+    });
+    return dump.toString();
   }
 }
