@@ -79,7 +79,7 @@ public final class BenchMain {
     int connectRounds;
     @Option(names = "--connect-rounds-max", defaultValue = "0",
         description = "after --connect-rounds, more rounds (up to this many in all) while the hubs' JIT compilers used "
-            + "over 5 %% of a core in the round before, so the measured round is the steady state (default: no more)")
+            + "over 5 %% of the hubs' CPU in the round before, so the measured round is the steady state (default: no more)")
     int connectRoundsMax;
     /** The round measured: the last one, after --connect-rounds and any the JIT asked for. */
     int measuredRound;

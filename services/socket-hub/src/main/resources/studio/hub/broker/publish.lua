@@ -38,7 +38,7 @@ if mode ~= 'R' then
   envelope = ARGV[7] .. sequence .. ARGV[8]
 end
 local settings = {replid = master_replid(), now = ARGV[3], max_len = ARGV[4],
-  max_age = ARGV[5], ttl = ARGV[9], fanout = ARGV[11], seen = {}}
+  max_age = ARGV[5], ttl = ARGV[9], fanout = ARGV[11], epochs = {}, kept = {}}
 
 local lines = {envelope}
 for i = 1, (#KEYS - 2) / 3 do

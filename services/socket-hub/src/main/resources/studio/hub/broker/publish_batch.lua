@@ -11,10 +11,9 @@
 local window, room_ttl, fanout = ARGV[1], ARGV[5], ARGV[6]
 -- The master's replication id, read once per batch.
 local settings = {replid = master_replid(), now = ARGV[2], max_len = ARGV[3],
-  max_age = ARGV[4], ttl = room_ttl, fanout = fanout, seen = {}}
+  max_age = ARGV[4], ttl = room_ttl, fanout = fanout, epochs = {}, kept = {}}
 
 local replies = {}
-local kept_alive = {}
 local k, a = 1, 7
 while a <= #ARGV do
   local idempotent = ARGV[a] == '1'
@@ -29,11 +28,7 @@ while a <= #ARGV do
     replies[#replies + 1] = prior
   else
     local sequence = string.format('%d', redis.call('INCR', sequence_key))
-    -- Once per stream and call, as append_to_room keeps a room's keys alive once.
-    if not kept_alive[sequence_key] then
-      redis.call('PEXPIRE', sequence_key, room_ttl)
-      kept_alive[sequence_key] = true
-    end
+    keep_alive(sequence_key, room_ttl, settings)
     local envelope = ARGV[a + 2] .. sequence .. ARGV[a + 3]
     local lines = {envelope}
     for r = 1, rooms do

@@ -1,12 +1,38 @@
 -- Appending an event to a room. LuaScript joins this file in front of publish.lua and
 -- publish_batch.lua, so both sequence rooms and render frames one way.
 -- s (settings of one script call): replid (this master's replication id), now (ms, as given), max_len
--- (history length), max_age (history ms), ttl (room ms), fanout ('PUBLISH'/'SPUBLISH'), seen (the epoch
--- of each room this call appended to already, by meta key).
+-- (history length), max_age (history ms), ttl (room ms), fanout ('PUBLISH'/'SPUBLISH'), epochs (the
+-- epoch of each room this call checked already, by meta key), kept (keys this call set a TTL on).
 
--- append_event: the event at the room's next offset, into its history and out to its channel, in an
--- epoch append_to_room has checked. Returns the room's 'room offset epoch' line.
-local function append_event(meta, hist, room, channel, envelope, epoch, s)
+-- keep_alive: sets a key's TTL once per script call. A batch meets a job's room and stream many times;
+-- a second PEXPIRE in the same call would move the deadline by the microseconds the call took.
+local function keep_alive(key, ttl, s)
+  if not s.kept[key] then
+    redis.call('PEXPIRE', key, ttl)
+    s.kept[key] = true
+  end
+end
+
+-- append_to_room: one event into one room: the room's epoch checked and its keys kept alive (each
+-- once per call), the event at the room's next offset into its history and out to its channel.
+-- Returns the room's 'room offset epoch' line.
+local function append_to_room(meta, hist, room, channel, envelope, new_epoch, s)
+  -- A room met again in the same call (a batch of a job's events) has its epoch checked already.
+  local epoch = s.epochs[meta]
+  if not epoch then
+    local known = redis.call('HMGET', meta, 'epoch', 'replid')
+    epoch = known[1]
+    if not epoch or (known[2] and known[2] ~= s.replid) then
+      -- A new epoch restarts offsets at 1; history of an old epoch would hold higher ids.
+      epoch = new_epoch
+      redis.call('HSET', meta, 'epoch', epoch, 'offset', 0, 'replid', s.replid)
+      redis.call('DEL', hist)
+    elseif not known[2] then
+      -- A room written before rooms recorded the replication id: adopt this master's.
+      redis.call('HSET', meta, 'replid', s.replid)
+    end
+    s.epochs[meta] = epoch
+  end
   -- Integers are printed with %d: Lua 5.1 prints numbers as %.14g, so past 10^14 '..' would write an
   -- exponent ('9.007199254741e+15') where the Java renderer (Frames.event) writes every digit.
   local offset = string.format('%d', redis.call('HINCRBY', meta, 'offset', 1))
@@ -21,34 +47,9 @@ local function append_event(meta, hist, room, channel, envelope, epoch, s)
   -- max_len offsets only, so what a client can resume from is the same either way.
   redis.call('XADD', hist, 'MAXLEN', '~', s.max_len, offset .. '-1', 't', s.now, 'f', frame)
   redis.call(s.fanout, channel, frame)
+  keep_alive(meta, s.ttl, s)
+  keep_alive(hist, s.max_age, s)
   return room .. ' ' .. offset .. ' ' .. epoch
-end
-
--- append_to_room: one event into one room: the room's epoch checked (once per call), the event
--- appended, the room's keys kept alive. Returns the room's 'room offset epoch' line.
-local function append_to_room(meta, hist, room, channel, envelope, new_epoch, s)
-  -- A room met again in the same call (a batch of a job's events) has its epoch checked and its TTLs
-  -- set already: nothing runs between the two appends, and a TTL set again would be the same.
-  local epoch = s.seen[meta]
-  if epoch then
-    return append_event(meta, hist, room, channel, envelope, epoch, s)
-  end
-  local known = redis.call('HMGET', meta, 'epoch', 'replid')
-  epoch = known[1]
-  if not epoch or (known[2] and known[2] ~= s.replid) then
-    -- A new epoch restarts offsets at 1; history of an old epoch would hold higher ids.
-    epoch = new_epoch
-    redis.call('HSET', meta, 'epoch', epoch, 'offset', 0, 'replid', s.replid)
-    redis.call('DEL', hist)
-  elseif not known[2] then
-    -- A room written before rooms recorded the replication id: adopt this master's.
-    redis.call('HSET', meta, 'replid', s.replid)
-  end
-  s.seen[meta] = epoch
-  local line = append_event(meta, hist, room, channel, envelope, epoch, s)
-  redis.call('PEXPIRE', meta, s.ttl)
-  redis.call('PEXPIRE', hist, s.max_age)
-  return line
 end
 
 -- The replication id of this master. A replica promoted by a failover (Sentinel or Cluster) takes a
