@@ -51,7 +51,7 @@ public final class HubVerticle extends VerticleBase implements HttpService {
   private final ServiceContext context;
   private final HubConfig config;
   private Redis redis;
-  /** Opens the dedicated pub/sub and stream-reading connections; kept so it lives as long as they do. */
+  /** Opens the dedicated stream-reading connections; kept so it lives as long as they do. */
   private Redis dedicatedConnections;
   private Broker broker;
   private RoomFanout fanout;
@@ -138,7 +138,7 @@ public final class HubVerticle extends VerticleBase implements HttpService {
     return server == null ? -1 : server.actualPort();
   }
 
-  /** For tests and operators: drops this instance's Redis pub/sub link as a network fault would. */
+  /** For tests and operators: drops this replica's Redis pub/sub link (its instances share it) as a network fault would. */
   public void dropBrokerLink() {
     if (broker instanceof RedisBroker redisBroker) {
       redisBroker.dropSubscriberConnection();
@@ -156,8 +156,7 @@ public final class HubVerticle extends VerticleBase implements HttpService {
     }
     redis = RedisConnector.client(vertx, context.config().redis());
     dedicatedConnections = Redis.createClient(vertx, RedisConnector.options(context.config().redis()));
-    return new RedisBroker(vertx, redis, dedicatedConnections::connect, config.history(),
-        context.config().redis());
+    return RedisBroker.forInstance(vertx, redis, config.history(), context.config().redis());
   }
 
   /** Workers with only Redis publish through a stream; without Redis (memory broker) there is none. */

@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import java.net.ServerSocket;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -18,6 +17,7 @@ import studio.runtime.config.CommonConfig;
 import studio.runtime.config.Settings;
 import studio.runtime.database.Database;
 import studio.runtime.service.ServiceContext;
+import studio.testsupport.FreePort;
 import studio.testsupport.HttpClients;
 import studio.testsupport.TestInfrastructure;
 
@@ -26,17 +26,11 @@ import studio.testsupport.TestInfrastructure;
 class WebHealthTest {
   private WebVerticle web;
 
-  private static int closedPort() throws Exception {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
-  }
-
   @BeforeEach
   void deploy(Vertx vertx, VertxTestContext test) throws Exception {
     CommonConfig common = CommonConfig.from(Settings.of(Map.of(
         "DATABASE_URL", TestInfrastructure.databaseUrl(),
-        "REDIS_URL", "redis://127.0.0.1:" + closedPort(),
+        "REDIS_URL", "redis://127.0.0.1:" + FreePort.next(),
         "STUDIO_HTTP_HOST", "127.0.0.1")), false);
     web = new WebVerticle(new ServiceContext(common, null), WebConfig.defaults(0));
     test.assertComplete(Database.migrate(vertx, common.database()).compose(done -> vertx.deployVerticle(web)))

@@ -25,8 +25,8 @@ import studio.runtime.redis.RedisUrl;
 /**
  * The broker every hub replica shares: one Lua script per publish (pipelined on one connection)
  * numbers, stores and publishes atomically (on a Redis Cluster, one script per hash slot the publish
- * touches); each replica subscribes (through {@link RedisSubscriber}) only to rooms it has local
- * subscribers for.
+ * touches); each replica subscribes (through one {@link RedisSubscriber} link its instances share,
+ * {@link SharedSubscriber}) only to rooms it has local subscribers for.
  */
 public final class RedisBroker implements Broker {
   /** The room append both publish scripts share (offset, epoch, history, frame, fan-out). */
@@ -44,33 +44,43 @@ public final class RedisBroker implements Broker {
   private final HistoryPolicy policy;
   private final RoomSubscriber subscriber;
   private final Topology topology;
-  /** Connections to single Cluster nodes, for sharded pub/sub; null on one Redis. */
-  private final ClusterNodes clusterNodes;
 
   /** How Redis is deployed, as far as the broker cares: a Cluster spreads rooms over shards. */
   enum Topology {
     SINGLE, CLUSTER
   }
 
-  /** On one Redis (or a Sentinel-watched master). */
+  /** On one Redis (or a Sentinel-watched master), with a pub/sub link of its own. */
   public RedisBroker(Vertx vertx, Redis redis, Supplier<Future<RedisConnection>> connector, HistoryPolicy policy) {
-    this.redis = new PipelinedConnection(redis);
-    this.policy = policy;
-    this.topology = Topology.SINGLE;
-    this.subscriber = new RedisSubscriber(vertx, connector);
-    this.clusterNodes = null;
+    this(redis, policy, Topology.SINGLE, new RedisSubscriber(vertx, connector));
   }
 
-  /** On the topology REDIS_URL names: on a Cluster, sequencing per slot and sharded pub/sub per shard. */
-  public RedisBroker(Vertx vertx, Redis redis, Supplier<Future<RedisConnection>> connector, HistoryPolicy policy,
-      RedisConfig config) {
+  private RedisBroker(Redis redis, HistoryPolicy policy, Topology topology, RoomSubscriber subscriber) {
     this.redis = new PipelinedConnection(redis);
     this.policy = policy;
-    boolean cluster = RedisUrl.parse(config.url()).type() == RedisClientType.CLUSTER;
-    this.topology = cluster ? Topology.CLUSTER : Topology.SINGLE;
-    this.clusterNodes = cluster ? new ClusterNodes(vertx, config) : null;
-    this.subscriber = cluster ? new ShardedSubscriber(vertx, this.redis, clusterNodes::connect)
-        : new RedisSubscriber(vertx, connector);
+    this.topology = topology;
+    this.subscriber = subscriber;
+  }
+
+  /**
+   * On the topology REDIS_URL names (on a Cluster, sequencing per slot and sharded pub/sub per shard),
+   * with a pub/sub link of its own.
+   */
+  public static RedisBroker withOwnLink(Vertx vertx, Redis redis, HistoryPolicy policy, RedisConfig config) {
+    return new RedisBroker(redis, policy, topologyOf(config), RoomSubscriber.forTopology(vertx, config));
+  }
+
+  /**
+   * For a hub instance (called in its start): as {@link #withOwnLink}, but the pub/sub link is the
+   * one its deployment's instances share ({@link SharedSubscriber}).
+   */
+  public static RedisBroker forInstance(Vertx vertx, Redis redis, HistoryPolicy policy, RedisConfig config) {
+    return new RedisBroker(redis, policy, topologyOf(config),
+        SharedSubscriber.join(vertx, () -> RoomSubscriber.forTopology(vertx, config)));
+  }
+
+  private static Topology topologyOf(RedisConfig config) {
+    return RedisUrl.parse(config.url()).type() == RedisClientType.CLUSTER ? Topology.CLUSTER : Topology.SINGLE;
   }
 
   /** What the first script answered: 0 fresh, 1 a duplicate (the final result), 2 pending (half applied). */
@@ -282,11 +292,10 @@ public final class RedisBroker implements Broker {
 
   @Override
   public Future<Void> close() {
-    return subscriber.close().eventually(redis::close)
-        .eventually(() -> clusterNodes == null ? Future.succeededFuture() : clusterNodes.close());
+    return subscriber.close().eventually(redis::close);
   }
 
-  /** For tests and operators: drops the pub/sub link as a network fault would. */
+  /** For tests and operators: drops the pub/sub link (a hub instance's: its replica's) as a network fault would. */
   public void dropSubscriberConnection() {
     subscriber.dropConnection();
   }

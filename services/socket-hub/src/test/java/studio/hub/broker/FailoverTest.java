@@ -97,9 +97,8 @@ class FailoverTest {
     context = vertx.getOrCreateContext();
     try (RedisTopology redis = RedisTopology.cluster()) {
       RedisConfig config = new RedisConfig(redis.url(), 2);
-      Redis dedicated = Redis.createClient(vertx, RedisConnector.options(config));
-      RedisBroker broker = onContext(() -> Future.succeededFuture(new RedisBroker(vertx,
-          RedisConnector.client(vertx, config), dedicated::connect, POLICY, config)));
+      RedisBroker broker = onContext(() -> Future.succeededFuture(RedisBroker.withOwnLink(vertx,
+          RedisConnector.client(vertx, config), POLICY, config)));
       RoomKey room = RoomKey.parse("task:" + id);
       // What a subscribed client gets: live frames, and after the subscription is restored, the
       // history the fan-out catches up from (RoomFanout.onResubscribed).

@@ -30,8 +30,6 @@ class SentinelRedisBrokerTest extends BrokerContractTest {
   @Override
   Broker create(Vertx vertx, HistoryPolicy policy) {
     RedisConfig config = new RedisConfig(sentinel.url(), 4);
-    Redis dedicated = Redis.createClient(vertx, RedisConnector.options(config));
-    return new RedisBroker(vertx, RedisConnector.client(vertx, config), dedicated::connect, policy,
-        config);
+    return RedisBroker.withOwnLink(vertx, RedisConnector.client(vertx, config), policy, config);
   }
 }

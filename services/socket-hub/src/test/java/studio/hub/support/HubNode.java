@@ -1,5 +1,6 @@
 package studio.hub.support;
 
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import studio.contract.bus.Addresses;
 import studio.hub.HubConfig;
@@ -15,6 +17,7 @@ import studio.hub.HubVerticle;
 import studio.runtime.config.CommonConfig;
 import studio.runtime.config.Settings;
 import studio.runtime.service.ServiceContext;
+import studio.testsupport.FreePort;
 import studio.testsupport.HttpClients;
 import studio.testsupport.TestInfrastructure;
 
@@ -32,6 +35,11 @@ public final class HubNode {
   }
 
   public static HubNode deploy(Vertx vertx, Map<String, String> extra) throws Exception {
+    return deploy(vertx, extra, 1);
+  }
+
+  /** A replica as the launcher deploys it: {@code instances} hub verticles (one event loop each) on one port. */
+  public static HubNode deploy(Vertx vertx, Map<String, String> extra, int instances) throws Exception {
     Map<String, Object> values = new HashMap<>(Map.of(
         "REDIS_URL", TestInfrastructure.redisUrl(),
         "JWT_SECRET_KEY", Tokens.SECRET,
@@ -40,12 +48,20 @@ public final class HubNode {
         "STUDIO_HUB_PORT", "0",
         "STUDIO_RT_DRAIN_GRACE", "100ms",
         "STUDIO_GRACEFUL_TIMEOUT", "2s"));
+    if (instances > 1) {
+      values.put("STUDIO_HUB_PORT", String.valueOf(FreePort.next()));
+    }
     values.putAll(extra);
     Settings settings = Settings.of(values);
-    HubVerticle hub = new HubVerticle(new ServiceContext(CommonConfig.from(settings, false), null),
-        HubConfig.from(settings));
-    String deploymentId = vertx.deployVerticle(hub).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    return new HubNode(vertx, hub, deploymentId);
+    ServiceContext context = new ServiceContext(CommonConfig.from(settings, false), null);
+    HubConfig config = HubConfig.from(settings);
+    List<HubVerticle> created = new CopyOnWriteArrayList<>();
+    String deploymentId = vertx.deployVerticle(() -> {
+      HubVerticle hub = new HubVerticle(context, config);
+      created.add(hub);
+      return hub;
+    }, new DeploymentOptions().setInstances(instances)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    return new HubNode(vertx, created.get(0), deploymentId);
   }
 
   /** Stops this hub as a shutdown does (drain, release), leaving its Vert.x running. */
@@ -59,10 +75,15 @@ public final class HubNode {
 
   /** A counter or gauge from this hub's Prometheus scrape, summed over its labels. */
   public double metric(String name) throws Exception {
+    return metricSeries(name).stream().mapToDouble(Double::doubleValue).sum();
+  }
+
+  /** Each series of a counter or gauge in this hub's Prometheus scrape (one per instance for per-instance gauges). */
+  public List<Double> metricSeries(String name) throws Exception {
     String scrape = HttpClients.of(vertx).get(port(), "127.0.0.1", "/metrics").send()
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).bodyAsString();
     return scrape.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
-        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).sum();
+        .map(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1))).toList();
   }
 
   public static JsonObject draft(String entity, String... rooms) {

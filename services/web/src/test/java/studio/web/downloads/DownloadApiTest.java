@@ -13,7 +13,6 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +30,7 @@ import studio.runtime.config.CommonConfig;
 import studio.runtime.config.Settings;
 import studio.runtime.database.Database;
 import studio.runtime.service.ServiceContext;
+import studio.testsupport.FreePort;
 import studio.testsupport.HttpClients;
 import studio.testsupport.TestInfrastructure;
 import studio.web.WebConfig;
@@ -56,10 +56,7 @@ class DownloadApiTest {
   @BeforeEach
   void deploy(Vertx vertx) throws Exception {
     this.vertx = vertx;
-    int closedRedisPort;
-    try (ServerSocket socket = new ServerSocket(0)) {
-      closedRedisPort = socket.getLocalPort();
-    }
+    int closedRedisPort = FreePort.next();
     CommonConfig common = CommonConfig.from(Settings.of(Map.of("DATABASE_URL", TestInfrastructure.databaseUrl(),
         "REDIS_URL", "redis://127.0.0.1:" + closedRedisPort, "STUDIO_HTTP_HOST", "127.0.0.1")), false);
     join(Database.migrate(vertx, common.database()));
