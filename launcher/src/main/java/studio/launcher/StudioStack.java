@@ -69,7 +69,7 @@ public final class StudioStack implements AutoCloseable {
     ClusterManager clusterManager = null;
     ProcessMetrics metrics = ProcessMetrics.create();
     try {
-      VertxOptions options = metrics.report(new VertxOptions().setWorkerPoolSize(resolved.common().workerPoolSize()));
+      VertxOptions options = metrics.report(vertxOptions(resolved.common()));
       if (resolved.common().cluster().enabled()) {
         ClusterConfig cluster = resolved.common().cluster();
         ClusterKeys keys = ClusterKeys.derive(cluster.name(), resolved.common().secrets().clusterSecret());
@@ -79,6 +79,7 @@ public final class StudioStack implements AutoCloseable {
       } else {
         vertx = metrics.vertx(options);
       }
+      logTransport(vertx, resolved.common());
       if (needPostgres) {
         await(Database.migrate(vertx, resolved.common().database()));
       }
@@ -140,6 +141,21 @@ public final class StudioStack implements AutoCloseable {
   }
 
   /** The port each deployed service listens on. */
+  static VertxOptions vertxOptions(CommonConfig common) {
+    return new VertxOptions().setWorkerPoolSize(common.workerPoolSize()).setPreferNativeTransport(common.nativeTransport());
+  }
+
+  private static void logTransport(Vertx vertx, CommonConfig common) {
+    if (vertx.isNativeTransportEnabled()) {
+      LOG.info("network transport: Netty epoll (native)");
+    } else if (common.nativeTransport()) {
+      LOG.warn("network transport: Java NIO, Netty's native transport is unavailable here ({})",
+          String.valueOf(vertx.unavailableNativeTransportCause()));
+    } else {
+      LOG.info("network transport: Java NIO ({}=false)", CommonConfig.NATIVE_TRANSPORT);
+    }
+  }
+
   public Map<ServiceName, Integer> ports() {
     Map<ServiceName, Integer> ports = new EnumMap<>(ServiceName.class);
     services.forEach((name, service) -> ports.put(name, service.actualPort()));

@@ -22,6 +22,7 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -71,6 +72,24 @@ class StudioStackTest {
   void deploysAllServices() {
     assertThat(stack.ports()).containsOnlyKeys(ServiceName.values());
     assertThat(stack.ports().values()).allMatch(port -> port > 0).doesNotHaveDuplicates();
+  }
+
+  @Test
+  @DisplayName("on Linux x86_64 and aarch64 the stack runs on Netty's epoll transport by default (STUDIO_NATIVE_TRANSPORT)")
+  void nativeTransportByDefault() {
+    Assumptions.assumeTrue(System.getProperty("os.name").equals("Linux")
+        && List.of("amd64", "aarch64").contains(System.getProperty("os.arch")),
+        "the launcher ships Netty's epoll library for Linux x86_64 and aarch64 only");
+    assertThat(stack.vertx().isNativeTransportEnabled()).as(String.valueOf(stack.vertx().unavailableNativeTransportCause()))
+        .isTrue();
+    assertThat(StudioStack.vertxOptions(stack.config()).getPreferNativeTransport()).isTrue();
+  }
+
+  @Test
+  @DisplayName("STUDIO_NATIVE_TRANSPORT=false keeps Java NIO")
+  void nativeTransportOff() {
+    StudioConfig off = StudioConfig.from(Settings.of(Map.of("STUDIO_NATIVE_TRANSPORT", "false")), false);
+    assertThat(StudioStack.vertxOptions(off.common()).getPreferNativeTransport()).isFalse();
   }
 
   @Test

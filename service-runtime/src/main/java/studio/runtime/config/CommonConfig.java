@@ -25,7 +25,8 @@ public record CommonConfig(
     List<String> allowedOrigins,
     TlsConfig tls,
     RealtimeAddress realtime,
-    int workerPoolSize) {
+    int workerPoolSize,
+    boolean nativeTransport) {
 
   public static final String ENV = StudioEnvironment.KNOB;
   public static final String HTTP_HOST = "STUDIO_HTTP_HOST";
@@ -34,6 +35,12 @@ public record CommonConfig(
   public static final String OUTBOX_POLL_INTERVAL = "STUDIO_OUTBOX_POLL_INTERVAL";
   /** Threads for blocking work (JDBC migrations, file IO, processes); Gunicorn's threads. */
   public static final String WORKER_POOL_SIZE = "STUDIO_WORKER_POOL_SIZE";
+  /**
+   * Netty's epoll transport instead of Java NIO where the platform has it (Linux x86_64 and aarch64;
+   * elsewhere NIO regardless): less hub CPU per delivery in {@code scripts/bench fanout}
+   * (docs/benchmarks.md "Netty's epoll transport, measured after the JIT").
+   */
+  public static final String NATIVE_TRANSPORT = "STUDIO_NATIVE_TRANSPORT";
   /**
    * Browser origins allowed to call the API and open realtime connections; {@code *} (the development
    * default) allows any, which production refuses.
@@ -57,12 +64,14 @@ public record CommonConfig(
         allowedOrigins(settings, env),
         TlsConfig.from(settings),
         RealtimeAddress.from(settings),
-        settings.intAtLeast(WORKER_POOL_SIZE, 20, 1));
+        settings.intAtLeast(WORKER_POOL_SIZE, 20, 1),
+        settings.bool(NATIVE_TRANSPORT, true));
   }
 
   public CommonConfig withInfrastructure(String databaseUrl, String redisUrl) {
     return new CommonConfig(env, secrets, database.withUrl(databaseUrl), redis.withUrl(redisUrl), cluster, log,
-        httpHost, gracefulTimeout, dataDirectory, outboxPollInterval, allowedOrigins, tls, realtime, workerPoolSize);
+        httpHost, gracefulTimeout, dataDirectory, outboxPollInterval, allowedOrigins, tls, realtime, workerPoolSize,
+        nativeTransport);
   }
 
   /** Where local state lives; services default their own directories under it. */
