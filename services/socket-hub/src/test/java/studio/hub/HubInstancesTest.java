@@ -11,9 +11,11 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.LongStream;
@@ -93,6 +95,30 @@ class HubInstancesTest {
     assertThat(redisSubscribers()).isEqualTo(1);
     publish(50);
     assertReceivedInOrder(clients, room, 1, 50);
+  }
+
+  @Test
+  @DisplayName("clients joining the room on both instances while events are being published: each gets every event after its subscribe position, none missed or twice")
+  void joinWhilePublishing() throws Exception {
+    int total = 1_000;
+    publish(20);
+    CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> {
+      try {
+        node.publishAll(IntStream.range(20, total).mapToObj(i -> HubNode.draft(room.substring(5), room)).toList(), 1);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    Map<RealtimeClient, Long> positions = new LinkedHashMap<>();
+    for (int i = 0; i < 2 * INSTANCES; i++) {
+      RealtimeClient client = RealtimeClient.open(vertx, node.port(), "/rt/ws?token=" + Tokens.grant(vertx, "task:*"));
+      JsonObject ack = client.awaitReply(client.subscribe(room));
+      positions.put(client, ack.getJsonObject("rooms").getJsonObject(room).getLong("offset"));
+    }
+    publishing.get(60, TimeUnit.SECONDS);
+
+    assertThat(positions.values()).as("the first client joined mid-stream").first().isNotIn(0L, (long) total);
+    positions.forEach((client, position) -> assertReceivedInOrder(List.of(client), room, position + 1, total));
   }
 
   @Test

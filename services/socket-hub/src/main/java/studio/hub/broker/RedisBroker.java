@@ -47,7 +47,11 @@ public final class RedisBroker implements Broker {
 
   /** How Redis is deployed, as far as the broker cares: a Cluster spreads rooms over shards. */
   enum Topology {
-    SINGLE, CLUSTER
+    SINGLE, CLUSTER;
+
+    static Topology of(RedisConfig config) {
+      return RedisUrl.parse(config.url()).type() == RedisClientType.CLUSTER ? CLUSTER : SINGLE;
+    }
   }
 
   /** On one Redis (or a Sentinel-watched master), with a pub/sub link of its own. */
@@ -67,7 +71,7 @@ public final class RedisBroker implements Broker {
    * with a pub/sub link of its own.
    */
   public static RedisBroker withOwnLink(Vertx vertx, Redis redis, HistoryPolicy policy, RedisConfig config) {
-    return new RedisBroker(redis, policy, topologyOf(config), RoomSubscriber.forTopology(vertx, config));
+    return new RedisBroker(redis, policy, Topology.of(config), RoomSubscriber.forTopology(vertx, config));
   }
 
   /**
@@ -75,12 +79,8 @@ public final class RedisBroker implements Broker {
    * one its deployment's instances share ({@link SharedSubscriber}).
    */
   public static RedisBroker forInstance(Vertx vertx, Redis redis, HistoryPolicy policy, RedisConfig config) {
-    return new RedisBroker(redis, policy, topologyOf(config),
+    return new RedisBroker(redis, policy, Topology.of(config),
         SharedSubscriber.join(vertx, () -> RoomSubscriber.forTopology(vertx, config)));
-  }
-
-  private static Topology topologyOf(RedisConfig config) {
-    return RedisUrl.parse(config.url()).type() == RedisClientType.CLUSTER ? Topology.CLUSTER : Topology.SINGLE;
   }
 
   /** What the first script answered: 0 fresh, 1 a duplicate (the final result), 2 pending (half applied). */

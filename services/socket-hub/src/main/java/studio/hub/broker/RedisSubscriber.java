@@ -4,6 +4,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -65,6 +66,13 @@ final class RedisSubscriber implements RoomSubscriber {
   private boolean closed;
   /** How long a (UN)SUBSCRIBE waits for its pushed confirmation before the link counts as broken. */
   private final Duration confirmationTimeout;
+  /** Closes what this subscriber owns beyond its connection (its client, when it was given one). */
+  private final Supplier<Future<Void>> release;
+
+  /** Classic pub/sub on a client of its own, closed with it. */
+  RedisSubscriber(Vertx vertx, Redis client) {
+    this(vertx, client::connect, Mode.CLASSIC, Duration.ofSeconds(10), client::close);
+  }
 
   RedisSubscriber(Vertx vertx, Supplier<Future<RedisConnection>> connector) {
     this(vertx, connector, Mode.CLASSIC);
@@ -75,10 +83,16 @@ final class RedisSubscriber implements RoomSubscriber {
   }
 
   RedisSubscriber(Vertx vertx, Supplier<Future<RedisConnection>> connector, Mode mode, Duration confirmationTimeout) {
+    this(vertx, connector, mode, confirmationTimeout, Future::succeededFuture);
+  }
+
+  private RedisSubscriber(Vertx vertx, Supplier<Future<RedisConnection>> connector, Mode mode,
+      Duration confirmationTimeout, Supplier<Future<Void>> release) {
     this.vertx = vertx;
     this.mode = mode;
     this.connector = connector;
     this.confirmationTimeout = confirmationTimeout;
+    this.release = release;
   }
 
   @Override
@@ -116,7 +130,7 @@ final class RedisSubscriber implements RoomSubscriber {
     rooms.clear();
     RedisConnection current = connection;
     connection = null;
-    return current == null ? Future.succeededFuture() : current.close();
+    return (current == null ? Future.<Void>succeededFuture() : current.close()).eventually(release::get);
   }
 
   @Override

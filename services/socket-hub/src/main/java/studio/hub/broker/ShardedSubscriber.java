@@ -3,15 +3,16 @@ package studio.hub.broker;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.RedisConnection;
+import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
 import studio.contract.room.RoomKey;
+import studio.runtime.redis.RedisConfig;
+import studio.runtime.redis.RedisConnector;
 
 /**
  * Sharded pub/sub on a Redis Cluster (SSUBSCRIBE, Redis 7): a room's frames are published (SPUBLISH)
@@ -26,17 +27,20 @@ final class ShardedSubscriber implements RoomSubscriber {
   }
 
   private final Vertx vertx;
+  /** Asks the Cluster which node masters a slot; a client of this subscriber's own, closed with it. */
+  private final Redis commandClient;
   private final PipelinedConnection commands;
-  private final Function<String, Future<RedisConnection>> nodes;
+  private final ClusterNodes nodes;
   private final Map<Integer, RedisSubscriber> shards = new HashMap<>();
   /** Each room's shard, as a future so an unsubscribe queues behind a subscribe still looking it up. */
   private final Map<RoomKey, Future<RedisSubscriber>> rooms = new HashMap<>();
   private BrokerListener listener;
 
-  ShardedSubscriber(Vertx vertx, PipelinedConnection commands, Function<String, Future<RedisConnection>> nodes) {
+  ShardedSubscriber(Vertx vertx, RedisConfig config) {
     this.vertx = vertx;
-    this.commands = commands;
-    this.nodes = nodes;
+    this.commandClient = RedisConnector.client(vertx, config);
+    this.commands = new PipelinedConnection(commandClient);
+    this.nodes = new ClusterNodes(vertx, config);
   }
 
   @Override
@@ -64,7 +68,8 @@ final class ShardedSubscriber implements RoomSubscriber {
     rooms.clear();
     List<Future<Void>> closing = shards.values().stream().map(RedisSubscriber::close).toList();
     shards.clear();
-    return Future.join(closing).mapEmpty();
+    return Future.join(closing).eventually(commands::close).eventually(commandClient::close)
+        .eventually(nodes::close).mapEmpty();
   }
 
   @Override
@@ -74,7 +79,7 @@ final class ShardedSubscriber implements RoomSubscriber {
 
   private Future<RedisSubscriber> shardOf(int slot) {
     return range(slot).map(range -> shards.computeIfAbsent(range.start(), start -> {
-      RedisSubscriber shard = new RedisSubscriber(vertx, () -> range(start).compose(now -> nodes.apply(now.master())),
+      RedisSubscriber shard = new RedisSubscriber(vertx, () -> range(start).compose(now -> nodes.connect(now.master())),
           RedisSubscriber.Mode.SHARDED);
       shard.listener(listener);
       return shard;
