@@ -92,6 +92,11 @@ public final class BenchMain {
     long redisPid;
     @Option(names = "--preset", defaultValue = "hub", description = "name printed on the figures block")
     String preset;
+    @Option(names = "--server", defaultValue = "hub",
+        description = "hub (studio.jar hub processes), bare (the one-file floor, studio.bench.BareServer: no Redis, auth, "
+            + "history or validation) or bare-redis (the same, each event through one Redis PUBLISH, as Socket.IO's "
+            + "Redis adapter sends it) (default ${DEFAULT-VALUE})")
+    String server;
 
     private double warmedSeconds;
     /** Hub CPU (all replicas) while the measured connect round ran. */
@@ -116,7 +121,10 @@ public final class BenchMain {
       String redisUrl = cluster ? redisCluster.url() : System.getenv("REDIS_URL");
       EmbeddedRedisServer redis = redisUrl == null ? EmbeddedRedisServer.start(null, redisPort) : null;
       Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
-      try (HubProcesses hubs = HubProcesses.start(studioJar, replicas, basePort, redis != null ? redis.url() : redisUrl)) {
+      if (!List.of("hub", "bare", "bare-redis").contains(server)) {
+        throw new CommandLine.ParameterException(new CommandLine(this), "--server must be hub, bare or bare-redis, not " + server);
+      }
+      try (HubProcesses hubs = HubProcesses.start(studioJar, replicas, basePort, redis != null ? redis.url() : redisUrl, server)) {
         List<String> roomKeys = IntStream.range(0, rooms).mapToObj(i -> "task:bench-" + System.nanoTime() + "-" + i).toList();
         LoadGenerator load = new LoadGenerator(vertx, hubs.replicas(), LoadGenerator.Protocol.valueOf(protocol.toUpperCase(Locale.ROOT)));
         List<Long> redisProcesses = redisPid != 0 ? List.of(redisPid) : redisCluster != null ? redisCluster.pids()
@@ -302,8 +310,8 @@ public final class BenchMain {
     private void figures(LoadGenerator load, Phase phase, double connectSeconds, long hubsMicros, long redisMicros,
                          List<HeapSnapshot> idle, List<HeapSnapshot> connected) throws Exception {
       StringBuilder out = new StringBuilder();
-      out.append(String.format(Locale.ROOT, "== figures: %s (replicas=%d clients=%d rooms=%d rate=%d/s batch=%d), load average %s%n",
-          preset, replicas, clients, rooms, rate, batch, ServerFigures.loadAverage()));
+      out.append(String.format(Locale.ROOT, "== figures: %s%s (replicas=%d clients=%d rooms=%d rate=%d/s batch=%d), load average %s%n",
+          preset, server.equals("hub") ? "" : " on the " + server + " server", replicas, clients, rooms, rate, batch, ServerFigures.loadAverage()));
       out.append(String.format(Locale.ROOT, "connect+subscribe: %d clients in %.2f s (%d at a time%s), hub CPU %.0f us per connect%n",
           load.connectedClients(), connectSeconds, connectParallel,
           measuredRound > 1 ? ", round " + measuredRound + " of " + measuredRound : "",
@@ -386,7 +394,7 @@ public final class BenchMain {
         out.append(String.format(Locale.ROOT, "hub[%d] pid %d: RSS %d MiB, CPU %.0f%% of one core (%.1f us per delivery), %s%n",
             i, process.pid(), HubProcesses.rssMiB(process), cpuMillis / (seconds * 10.0),
             delivered == 0 ? 0.0 : cpuMillis * 1000.0 / delivered * hubs.replicas().size(),
-            HubProcesses.sequencingLatency(hubs.replicas().get(i).port())));
+            !server.equals("hub") ? server + " server" : HubProcesses.sequencingLatency(hubs.replicas().get(i).port())));
       }
       System.out.print(out);
     }

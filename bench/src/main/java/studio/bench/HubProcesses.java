@@ -25,14 +25,20 @@ final class HubProcesses implements AutoCloseable {
 
   private final List<Replica> replicas = new ArrayList<>();
 
-  static HubProcesses start(Path studioJar, int count, int basePort, String redisUrl) throws Exception {
+  /**
+   * Starts {@code count} replicas on ports from {@code basePort}: {@code studio.jar hub} processes, or
+   * {@link BareServer}s with the same JVM options and environment ({@code server} "bare", or "bare-redis" to
+   * relay through the Redis at {@code redisUrl}).
+   */
+  static HubProcesses start(Path studioJar, int count, int basePort, String redisUrl, String server) throws Exception {
+    boolean bare = server.startsWith("bare");
     HubProcesses hubs = new HubProcesses();
     for (int i = 0; i < count; i++) {
       int port = basePort + i;
       List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xms512m", "-Xmx2g",
           "-Xlog:gc:file=target/bench-hub-" + i + "-gc.log"));
       command.addAll(extraHubJvmOptions());
-      command.addAll(List.of("-jar", studioJar.toString(), "hub"));
+      command.addAll(bare ? List.of("-cp", benchJar(), BareServer.class.getName()) : List.of("-jar", studioJar.toString(), "hub"));
       ProcessBuilder builder = new ProcessBuilder(command)
           .redirectErrorStream(true)
           .redirectOutput(new File("target/bench-hub-" + i + ".log"));
@@ -41,6 +47,9 @@ final class HubProcesses implements AutoCloseable {
           "JWT_SECRET_KEY", JWT_SECRET, "WORKER_SHARED_SECRET", WORKER_SECRET, "LOG_LEVEL", "WARNING",
           "STUDIO_RT_CLIENT_QUEUE_MAX", String.valueOf(8 * 1024 * 1024), "STUDIO_REDIS_POOL_SIZE", "64",
           "STUDIO_DATA_DIR", "target/bench-data-" + i));
+      if (server.equals("bare-redis")) {
+        builder.environment().put("BARE_REDIS_URL", redisUrl);
+      }
       hubs.replicas.add(new Replica(builder.start(), port));
     }
     for (Replica replica : hubs.replicas) {
@@ -116,6 +125,10 @@ final class HubProcesses implements AutoCloseable {
       Thread.sleep(200);
     }
     throw new IllegalStateException("hub on port " + replica.port() + " not ready within 60s");
+  }
+
+  private static String benchJar() throws Exception {
+    return Path.of(BareServer.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
   }
 
   private static String javaBinary() {
