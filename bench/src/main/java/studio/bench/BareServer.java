@@ -3,6 +3,7 @@ package studio.bench;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -46,12 +47,12 @@ public final class BareServer extends VerticleBase {
 
   /** A room's subscribers and next offset, shared by every event loop of the process. */
   private static final class Room {
-    final List<Subscriber> sockets = new CopyOnWriteArrayList<>();
+    final List<Client> clients = new CopyOnWriteArrayList<>();
     final AtomicLong offset = new AtomicLong();
   }
 
   /** A socket with the hub's writer of encoded-once text, and the event loop it writes on. */
-  private record Subscriber(ServerWebSocket socket, EncodedTextWriter writer, Context context) {
+  private record Client(ServerWebSocket socket, EncodedTextWriter writer, Context context) {
     void write(EncodedText frame) {
       if (Vertx.currentContext() == context) {
         writer.write(frame);
@@ -64,15 +65,35 @@ public final class BareServer extends VerticleBase {
   private final int port;
   private final Map<String, Room> rooms;
   /** The process's one subscription, or null without Redis. */
-  private final RedisConnection subscriber;
+  private final Subscription subscription;
   private final String redisUrl;
   /** This event loop's publishing connection, or null without Redis. */
   private RedisConnection publisher;
 
-  private BareServer(int port, Map<String, Room> rooms, RedisConnection subscriber, String redisUrl) {
+  /** The process's pub/sub connection, used only on the event loop it was opened on. */
+  private record Subscription(Context home, RedisConnection connection) {
+    static Future<Subscription> open(Vertx vertx, String redisUrl, Map<String, Room> rooms) {
+      Context home = vertx.getOrCreateContext();
+      Promise<RedisConnection> opened = Promise.promise();
+      home.runOnContext(ignored -> Redis.createClient(vertx, redisUrl).connect().onComplete(opened));
+      return opened.future().map(connection -> {
+        connection.handler(push -> deliver(rooms, push));
+        return new Subscription(home, connection);
+      });
+    }
+
+    Future<Void> subscribe(String room) {
+      Promise<Void> sent = Promise.promise();
+      home.runOnContext(ignored -> connection.send(Request.cmd(Command.SUBSCRIBE).arg(CHANNEL_PREFIX + room))
+          .<Void>mapEmpty().onComplete(sent));
+      return sent.future();
+    }
+  }
+
+  private BareServer(int port, Map<String, Room> rooms, Subscription subscription, String redisUrl) {
     this.port = port;
     this.rooms = rooms;
-    this.subscriber = subscriber;
+    this.subscription = subscription;
     this.redisUrl = redisUrl;
   }
 
@@ -82,10 +103,9 @@ public final class BareServer extends VerticleBase {
     int loops = Runtime.getRuntime().availableProcessors();
     Vertx vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(loops));
     Map<String, Room> rooms = new ConcurrentHashMap<>();
-    Future<RedisConnection> subscription = redisUrl == null ? Future.succeededFuture()
-        : Redis.createClient(vertx, redisUrl).connect().onSuccess(conn -> conn.handler(push -> deliver(rooms, push)));
-    subscription
-        .compose(subscriber -> vertx.deployVerticle(() -> new BareServer(port, rooms, subscriber, redisUrl),
+    Future<Subscription> subscribed = redisUrl == null ? Future.succeededFuture() : Subscription.open(vertx, redisUrl, rooms);
+    subscribed
+        .compose(subscription -> vertx.deployVerticle(() -> new BareServer(port, rooms, subscription, redisUrl),
             new DeploymentOptions().setInstances(loops)))
         .onSuccess(ok -> System.out.println("bare server on 127.0.0.1:" + port + " (" + loops + " event loops, native transport "
             + vertx.isNativeTransportEnabled() + (redisUrl != null ? ", through Redis " + redisUrl : "") + ")"))
@@ -104,22 +124,22 @@ public final class BareServer extends VerticleBase {
   }
 
   private void accept(ServerWebSocket socket) {
-    Subscriber subscriber = new Subscriber(socket, EncodedTextWriter.of(socket, 65_536), vertx.getOrCreateContext());
+    Client client = new Client(socket, EncodedTextWriter.of(socket, 65_536), vertx.getOrCreateContext());
     socket.textMessageHandler(text -> {
       if (text.startsWith("{\"op\":\"subscribe\"")) {
         JsonObject frame = new JsonObject(text);
         Future<?> subscribed = Future.succeededFuture();
         for (Object name : frame.getJsonArray("rooms")) {
           Room room = rooms.computeIfAbsent((String) name, key -> new Room());
-          if (room.sockets.isEmpty() && this.subscriber != null) {
-            subscribed = this.subscriber.send(Request.cmd(Command.SUBSCRIBE).arg(CHANNEL_PREFIX + name));
+          if (room.clients.isEmpty() && subscription != null) {
+            subscribed = subscription.subscribe((String) name);
           }
-          room.sockets.add(subscriber);
+          room.clients.add(client);
         }
         subscribed.onSuccess(ok -> socket.writeTextMessage("{\"op\":\"ack\",\"id\":\"" + frame.getString("id") + "\"}"));
       }
     });
-    socket.closeHandler(closed -> rooms.values().forEach(room -> room.sockets.remove(subscriber)));
+    socket.closeHandler(closed -> rooms.values().forEach(room -> room.clients.remove(client)));
   }
 
   private void handle(HttpServerRequest request) {
@@ -167,8 +187,8 @@ public final class BareServer extends VerticleBase {
   private static void writeToRoom(String key, Room room, String event) {
     EncodedText frame = EncodedText.of("{\"op\":\"event\",\"room\":\"" + key + "\",\"offset\":"
         + room.offset.incrementAndGet() + ",\"epoch\":\"bare\",\"event\":" + event + "}");
-    for (Subscriber subscriber : room.sockets) {
-      subscriber.write(frame);
+    for (Client client : room.clients) {
+      client.write(frame);
     }
   }
 }
