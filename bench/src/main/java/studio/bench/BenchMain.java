@@ -116,14 +116,14 @@ public final class BenchMain {
         default -> throw new CommandLine.ParameterException(new CommandLine(this),
             "--redis must be standalone or cluster, not " + redisTopology);
       };
+      if (!List.of("hub", "bare", "bare-redis").contains(server)) {
+        throw new CommandLine.ParameterException(new CommandLine(this), "--server must be hub, bare or bare-redis, not " + server);
+      }
       // No replicas: the bench measures sharded sequencing and fan-out, not failover.
       RedisTopology redisCluster = cluster ? RedisTopology.cluster(3, 0, redisBasePort) : null;
       String redisUrl = cluster ? redisCluster.url() : System.getenv("REDIS_URL");
       EmbeddedRedisServer redis = redisUrl == null ? EmbeddedRedisServer.start(null, redisPort) : null;
       Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2));
-      if (!List.of("hub", "bare", "bare-redis").contains(server)) {
-        throw new CommandLine.ParameterException(new CommandLine(this), "--server must be hub, bare or bare-redis, not " + server);
-      }
       try (HubProcesses hubs = HubProcesses.start(studioJar, replicas, basePort, redis != null ? redis.url() : redisUrl, server)) {
         List<String> roomKeys = IntStream.range(0, rooms).mapToObj(i -> "task:bench-" + System.nanoTime() + "-" + i).toList();
         LoadGenerator load = new LoadGenerator(vertx, hubs.replicas(), LoadGenerator.Protocol.valueOf(protocol.toUpperCase(Locale.ROOT)));
