@@ -30,12 +30,13 @@ import studio.hub.transport.EncodedTextWriter;
  * protocol as far as the load generator speaks it (subscribe, ack, event frames; {@code POST
  * /api/v1/events}, single drafts and batches), and nothing else: no auth, no history, no validation,
  * no metrics. Offsets count per room in the delivering process; each event frame is encoded once and
- * the same bytes written to every socket in the room by the hub's own writer ({@link EncodedTextWriter}). Same process settings as a
- * hub: one event loop and one server instance per core, Netty's epoll transport.
+ * the same bytes written to every socket in the room by the hub's own writer ({@link EncodedTextWriter}).
+ * Same process settings as a hub: one event loop and one server instance per core, Netty's epoll transport.
  * <ul>
- *   <li>{@code --server bare}: delivers in process, no Redis. It reaches only its own clients, which
- *   every preset's layout allows: client i and publish i both go to replica i % replicas, and so do the
- *   rooms they meet.</li>
+ *   <li>{@code --server bare}: delivers in process, no Redis, so it reaches only its own clients. Client i
+ *   and single draft i both go to replica i % replicas, so with an even number of rooms (fanout, publish,
+ *   latency, connect) a room's publishes meet all of its clients; a single room (broadcast) or batches
+ *   (which mix rooms) need {@code bare-redis}.</li>
  *   <li>{@code --server bare-redis} ({@code BARE_REDIS_URL} set): every event goes through Redis as
  *   Socket.IO's Redis adapter sends it, one {@code PUBLISH} per room on a connection per event loop, and
  *   comes back on one subscription per process: the floor of the hub's path without the script,
