@@ -53,7 +53,7 @@ public final class BareServer extends VerticleBase {
   }
 
   /** A socket with the hub's writer of encoded-once text, and the event loop it writes on. */
-  private record Client(ServerWebSocket socket, EncodedTextWriter writer, Context context) {
+  private record Client(EncodedTextWriter writer, Context context) {
     void write(EncodedText frame) {
       if (Vertx.currentContext() == context) {
         writer.write(frame);
@@ -125,7 +125,7 @@ public final class BareServer extends VerticleBase {
   }
 
   private void accept(ServerWebSocket socket) {
-    Client client = new Client(socket, EncodedTextWriter.of(socket, 65_536), vertx.getOrCreateContext());
+    Client client = new Client(EncodedTextWriter.of(socket, 65_536), vertx.getOrCreateContext());
     socket.textMessageHandler(text -> {
       if (text.startsWith("{\"op\":\"subscribe\"")) {
         JsonObject frame = new JsonObject(text);

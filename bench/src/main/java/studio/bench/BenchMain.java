@@ -92,11 +92,11 @@ public final class BenchMain {
     long redisPid;
     @Option(names = "--preset", defaultValue = "hub", description = "name printed on the figures block")
     String preset;
-    @Option(names = "--server", defaultValue = "hub",
+    @Option(names = "--server", defaultValue = "hub", converter = HubProcesses.Server.Flag.class,
         description = "hub (studio.jar hub processes), bare (the one-file floor, studio.bench.BareServer: no Redis, auth, "
             + "history or validation) or bare-redis (the same, each event through one Redis PUBLISH, as Socket.IO's "
             + "Redis adapter sends it) (default ${DEFAULT-VALUE})")
-    String server;
+    HubProcesses.Server server;
 
     private double warmedSeconds;
     /** Hub CPU (all replicas) while the measured connect round ran. */
@@ -116,9 +116,6 @@ public final class BenchMain {
         default -> throw new CommandLine.ParameterException(new CommandLine(this),
             "--redis must be standalone or cluster, not " + redisTopology);
       };
-      if (!List.of("hub", "bare", "bare-redis").contains(server)) {
-        throw new CommandLine.ParameterException(new CommandLine(this), "--server must be hub, bare or bare-redis, not " + server);
-      }
       // No replicas: the bench measures sharded sequencing and fan-out, not failover.
       RedisTopology redisCluster = cluster ? RedisTopology.cluster(3, 0, redisBasePort) : null;
       String redisUrl = cluster ? redisCluster.url() : System.getenv("REDIS_URL");
@@ -311,7 +308,7 @@ public final class BenchMain {
                          List<HeapSnapshot> idle, List<HeapSnapshot> connected) throws Exception {
       StringBuilder out = new StringBuilder();
       out.append(String.format(Locale.ROOT, "== figures: %s%s (replicas=%d clients=%d rooms=%d rate=%d/s batch=%d), load average %s%n",
-          preset, server.equals("hub") ? "" : " on the " + server + " server", replicas, clients, rooms, rate, batch, ServerFigures.loadAverage()));
+          preset, server == HubProcesses.Server.HUB ? "" : " on the " + server.flag + " server", replicas, clients, rooms, rate, batch, ServerFigures.loadAverage()));
       out.append(String.format(Locale.ROOT, "connect+subscribe: %d clients in %.2f s (%d at a time%s), hub CPU %.0f us per connect%n",
           load.connectedClients(), connectSeconds, connectParallel,
           measuredRound > 1 ? ", round " + measuredRound + " of " + measuredRound : "",
@@ -394,7 +391,7 @@ public final class BenchMain {
         out.append(String.format(Locale.ROOT, "hub[%d] pid %d: RSS %d MiB, CPU %.0f%% of one core (%.1f us per delivery), %s%n",
             i, process.pid(), HubProcesses.rssMiB(process), cpuMillis / (seconds * 10.0),
             delivered == 0 ? 0.0 : cpuMillis * 1000.0 / delivered * hubs.replicas().size(),
-            !server.equals("hub") ? server + " server" : HubProcesses.sequencingLatency(hubs.replicas().get(i).port())));
+            server != HubProcesses.Server.HUB ? server.flag + " server" : HubProcesses.sequencingLatency(hubs.replicas().get(i).port())));
       }
       System.out.print(out);
     }

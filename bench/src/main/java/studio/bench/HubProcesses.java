@@ -10,10 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import picocli.CommandLine;
 
 /** Hub replicas as separate OS processes from the launcher jar, the way operators run them. */
 final class HubProcesses implements AutoCloseable {
@@ -25,20 +27,40 @@ final class HubProcesses implements AutoCloseable {
 
   private final List<Replica> replicas = new ArrayList<>();
 
+  /** What runs as the replicas: the hub, or the bench's {@link BareServer} on its own or through Redis. */
+  enum Server {
+    HUB("hub"), BARE("bare"), BARE_REDIS("bare-redis");
+
+    final String flag;
+
+    Server(String flag) {
+      this.flag = flag;
+    }
+
+    /** {@code --server}'s value; picocli reports the exception as a bad option value. */
+    static final class Flag implements CommandLine.ITypeConverter<Server> {
+      @Override
+      public Server convert(String value) {
+        return Arrays.stream(values()).filter(server -> server.flag.equals(value)).findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("must be hub, bare or bare-redis, not " + value));
+      }
+    }
+  }
+
   /**
    * Starts {@code count} replicas on ports from {@code basePort}: {@code studio.jar hub} processes, or
-   * {@link BareServer}s with the same JVM options and environment ({@code server} "bare", or "bare-redis" to
-   * relay through the Redis at {@code redisUrl}).
+   * {@link BareServer}s with the same JVM options and environment ({@link Server#BARE_REDIS} relays through
+   * the Redis at {@code redisUrl}).
    */
-  static HubProcesses start(Path studioJar, int count, int basePort, String redisUrl, String server) throws Exception {
-    boolean bare = server.startsWith("bare");
+  static HubProcesses start(Path studioJar, int count, int basePort, String redisUrl, Server server) throws Exception {
     HubProcesses hubs = new HubProcesses();
     for (int i = 0; i < count; i++) {
       int port = basePort + i;
       List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xms512m", "-Xmx2g",
           "-Xlog:gc:file=target/bench-hub-" + i + "-gc.log"));
       command.addAll(extraHubJvmOptions());
-      command.addAll(bare ? List.of("-cp", benchJar(), BareServer.class.getName()) : List.of("-jar", studioJar.toString(), "hub"));
+      command.addAll(server == Server.HUB ? List.of("-jar", studioJar.toString(), "hub")
+          : List.of("-cp", benchJar(), BareServer.class.getName()));
       ProcessBuilder builder = new ProcessBuilder(command)
           .redirectErrorStream(true)
           .redirectOutput(new File("target/bench-hub-" + i + ".log"));
@@ -47,7 +69,7 @@ final class HubProcesses implements AutoCloseable {
           "JWT_SECRET_KEY", JWT_SECRET, "WORKER_SHARED_SECRET", WORKER_SECRET, "LOG_LEVEL", "WARNING",
           "STUDIO_RT_CLIENT_QUEUE_MAX", String.valueOf(8 * 1024 * 1024), "STUDIO_REDIS_POOL_SIZE", "64",
           "STUDIO_DATA_DIR", "target/bench-data-" + i));
-      if (server.equals("bare-redis")) {
+      if (server == Server.BARE_REDIS) {
         builder.environment().put("BARE_REDIS_URL", redisUrl);
       }
       hubs.replicas.add(new Replica(builder.start(), port));

@@ -140,7 +140,7 @@ public final class StudioStack implements AutoCloseable {
     };
   }
 
-  /** The port each deployed service listens on. */
+  /** Vert.x as configured: the worker pool, and Netty's native transport unless turned off. */
   static VertxOptions vertxOptions(CommonConfig common) {
     return new VertxOptions().setWorkerPoolSize(common.workerPoolSize()).setPreferNativeTransport(common.nativeTransport());
   }
@@ -156,6 +156,7 @@ public final class StudioStack implements AutoCloseable {
     }
   }
 
+  /** The port each deployed service listens on. */
   public Map<ServiceName, Integer> ports() {
     Map<ServiceName, Integer> ports = new EnumMap<>(ServiceName.class);
     services.forEach((name, service) -> ports.put(name, service.actualPort()));

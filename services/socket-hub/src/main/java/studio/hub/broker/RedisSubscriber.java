@@ -24,13 +24,15 @@ import studio.contract.room.RoomKey;
 import studio.runtime.retry.Backoff;
 
 /**
- * One dedicated pub/sub connection per hub instance, subscribed to exactly the rooms that have
- * local subscribers. When the link drops it reconnects with capped, jittered exponential backoff,
+ * One dedicated pub/sub connection, subscribed to exactly the rooms that have local subscribers:
+ * one per hub replica, which its instances share ({@link SharedSubscriber}), or one per shard of a
+ * Cluster ({@link ShardedSubscriber}). When the link drops it reconnects with capped, jittered exponential backoff,
  * resubscribes every room and tells the listener, which then catches up from history, so a lost
  * link delays events but never loses them.
  */
 final class RedisSubscriber implements RoomSubscriber {
   private static final Logger LOG = LoggerFactory.getLogger(RedisSubscriber.class);
+  private static final Duration CONFIRMATION_TIMEOUT = Duration.ofSeconds(10);
   /** Classic pub/sub (one Redis) or sharded pub/sub (Redis 7, one subscriber per Cluster shard). */
   enum Mode {
     CLASSIC(Command.SUBSCRIBE, Command.UNSUBSCRIBE, "subscribe", "unsubscribe", "message"),
@@ -71,7 +73,7 @@ final class RedisSubscriber implements RoomSubscriber {
 
   /** Classic pub/sub on a client of its own, closed with it. */
   RedisSubscriber(Vertx vertx, Redis client) {
-    this(vertx, client::connect, Mode.CLASSIC, Duration.ofSeconds(10), client::close);
+    this(vertx, client::connect, Mode.CLASSIC, CONFIRMATION_TIMEOUT, client::close);
   }
 
   RedisSubscriber(Vertx vertx, Supplier<Future<RedisConnection>> connector) {
@@ -79,7 +81,7 @@ final class RedisSubscriber implements RoomSubscriber {
   }
 
   RedisSubscriber(Vertx vertx, Supplier<Future<RedisConnection>> connector, Mode mode) {
-    this(vertx, connector, mode, Duration.ofSeconds(10));
+    this(vertx, connector, mode, CONFIRMATION_TIMEOUT);
   }
 
   RedisSubscriber(Vertx vertx, Supplier<Future<RedisConnection>> connector, Mode mode, Duration confirmationTimeout) {
