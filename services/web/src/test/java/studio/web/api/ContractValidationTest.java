@@ -106,6 +106,41 @@ class ContractValidationTest {
     assertThat(result(node.client().get("/api/v1/downloads/0").send()).statusCode()).isEqualTo(404);
   }
 
+  /**
+   * Jackson reads 99999999999999999999999 as a BigInteger and {@code Number.longValue()} keeps its low 64
+   * bits: unchecked, such a number became another id (200376420520689663) or a stored size nobody sent.
+   */
+  @Test
+  @DisplayName("an integer past 2^53 - 1 (JavaScript's exact range) is refused where it enters, naming the field, never wrapped or rounded")
+  void integersOutOfRangeAreRefused(Vertx vertx) throws Exception {
+    WebNode node = WebNode.deploy(vertx, Map.of());
+    for (String huge : new String[] {"99999999999999999999999", "9223372036854775808", "9007199254740992"}) {
+      HttpResponse<Buffer> id = result(node.client().get("/api/v1/flowcharts/" + huge).send());
+      assertThat(id.statusCode()).as(huge).isEqualTo(404);
+      assertThat(error(id).getString("field")).as(huge).isEqualTo("id");
+      assertThat(error(id).getString("message")).as(huge).isEqualTo("id: no such id: " + huge);
+
+      HttpResponse<Buffer> cursor = result(node.client().get("/api/v1/tasks?cursor=" + huge).send());
+      assertThat(cursor.statusCode()).as(huge).isEqualTo(400);
+      assertThat(error(cursor).getString("field")).as(huge).isEqualTo("cursor");
+      assertThat(error(cursor).getString("message")).as(huge).contains(huge);
+
+      HttpResponse<Buffer> runId = post(node, "/api/v1/tasks", "application/json",
+          "{\"executor\":\"noop\",\"run_id\":" + huge + "}");
+      assertThat(runId.statusCode()).as(huge).isEqualTo(400);
+      assertThat(error(runId).getString("field")).as(huge).isEqualTo("run_id");
+      assertThat(error(runId).getString("message")).as(huge).contains("9007199254740991");
+
+      HttpResponse<Buffer> size = post(node, "/api/v1/downloads", "application/json",
+          "{\"files\":[{\"url\":\"https://example.com/a.bin\",\"path\":\"a.bin\",\"size\":" + huge + "}]}");
+      assertThat(size.statusCode()).as(huge).isEqualTo(400);
+      assertThat(error(size).getString("field")).as(huge).isEqualTo("files[0].size");
+    }
+    HttpResponse<Buffer> largestId = result(node.client().get("/api/v1/flowcharts/9007199254740991").send());
+    assertThat(largestId.statusCode()).isEqualTo(404);
+    assertThat(error(largestId).getString("message")).isEqualTo("no flowchart 9007199254740991");
+  }
+
   @Test
   @DisplayName("authentication runs before validation: an unauthenticated caller with a bad body gets 401, not 400")
   void authenticationBeforeValidation(Vertx vertx) throws Exception {

@@ -11,6 +11,9 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -22,6 +25,7 @@ import studio.web.support.WebNode;
 
 /** The served document is the checked-in one, and every operation it documents is routed to an endpoint. */
 @ExtendWith(VertxExtension.class)
+@SuppressWarnings("unchecked")
 class OpenApiDocumentTest {
   private static final Set<String> METHODS = Set.of("get", "post", "put", "delete", "patch");
 
@@ -36,6 +40,67 @@ class OpenApiDocumentTest {
       }
     }));
     return operations;
+  }
+
+  /**
+   * Every integer a request may carry (path, query, header, body at any depth) has a {@code maximum}:
+   * without one a number past 64 bits reaches an endpoint as a BigInteger whose {@code longValue()}
+   * silently wraps. Ids and cursors stop at 2^53 - 1, the largest integer a page's JavaScript holds exactly.
+   */
+  @Test
+  @DisplayName("every integer a request may carry has a maximum in docs/openapi.yaml")
+  void everyRequestIntegerIsBounded() throws Exception {
+    Map<String, Object> document = new Yaml().load(Files.readString(Path.of("../../docs/openapi.yaml")));
+    List<String> unbounded = new ArrayList<>();
+    ((Map<String, Map<String, Object>>) document.get("paths")).forEach((path, item) -> item.forEach((method, value) -> {
+      if (!METHODS.contains(method)) {
+        return;
+      }
+      Map<String, Object> operation = (Map<String, Object>) value;
+      for (Object parameter : (List<Object>) operation.getOrDefault("parameters", List.of())) {
+        Map<String, Object> resolved = (Map<String, Object>) resolve(document, parameter);
+        collectUnbounded(document, resolved.get("schema"), method + " " + path + " " + resolved.get("name"), unbounded,
+            new HashSet<>());
+      }
+      Map<String, Object> body = (Map<String, Object>) operation.get("requestBody");
+      if (body != null) {
+        ((Map<String, Map<String, Object>>) body.get("content")).forEach((type, content) ->
+            collectUnbounded(document, content.get("schema"), method + " " + path + " body", unbounded, new HashSet<>()));
+      }
+    }));
+    assertThat(unbounded).as("request integers without a maximum").isEmpty();
+  }
+
+  private static Object resolve(Map<String, Object> document, Object node) {
+    while (node instanceof Map<?, ?> map && map.get("$ref") instanceof String ref) {
+      Object target = document;
+      for (String part : ref.replaceFirst("^#/", "").split("/")) {
+        target = ((Map<?, ?>) target).get(part);
+      }
+      node = target;
+    }
+    return node;
+  }
+
+  private static void collectUnbounded(Map<String, Object> document, Object node, String where, List<String> unbounded,
+                                       Set<Object> seen) {
+    if (node instanceof Map<?, ?> map && map.get("$ref") instanceof String ref) {
+      if (seen.add(ref)) {
+        collectUnbounded(document, resolve(document, node), where + " " + ref, unbounded, seen);
+      }
+      return;
+    }
+    if (node instanceof List<?> list) {
+      list.forEach(item -> collectUnbounded(document, item, where, unbounded, seen));
+    } else if (node instanceof Map<?, ?> schema) {
+      Object type = schema.get("type");
+      boolean integer = "integer".equals(type) || type instanceof List<?> types && types.contains("integer");
+      if (integer && !schema.containsKey("maximum")) {
+        unbounded.add(where);
+      }
+      schema.forEach((key, child) -> collectUnbounded(document, child,
+          "properties".equals(key) || "items".equals(key) ? where : where + "/" + key, unbounded, seen));
+    }
   }
 
   @Test
