@@ -6,6 +6,7 @@ import io.vertx.json.schema.OutputUnit;
 import io.vertx.openapi.validation.SchemaValidationException;
 import io.vertx.openapi.validation.ValidatorErrorType;
 import io.vertx.openapi.validation.ValidatorException;
+import java.util.Comparator;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -22,6 +23,8 @@ final class ContractRefusals {
   /** vertx-openapi names the parameter at fault only in its messages ("... query parameter limit ..."). */
   private static final Pattern PARAMETER = Pattern.compile("\\b(path|query|header|cookie) parameter ([^\\s.]+)");
   private static final Pattern QUOTED = Pattern.compile("\"([^\"]*)\"");
+  /** The keywords that close an object ({@code additionalProperties: false}, {@code unevaluatedProperties: false}). */
+  private static final Pattern UNKNOWN_FIELD = Pattern.compile("/(additional|unevaluated)Properties$");
   private static final int ECHO_LIMIT = 100;
 
   private ContractRefusals() {
@@ -52,6 +55,10 @@ final class ContractRefusals {
           return new ContractException(ErrorCode.INVALID_REQUEST, join(field, missing.group(1)), "is required");
         }
       }
+      if (UNKNOWN_FIELD.matcher(String.valueOf(leaf.getKeywordLocation())).find()) {
+        // The schemas close every request object: a typo is refused, never dropped for a default.
+        return new ContractException(ErrorCode.INVALID_REQUEST, field, "is not a field of this request");
+      }
       String sent = sentValue(ctx, leaf.getInstanceLocation());
       return new ContractException(ErrorCode.INVALID_REQUEST, field,
           leaf.getError() + (sent == null ? "" : ", got " + sent));
@@ -70,12 +77,31 @@ final class ContractRefusals {
     return new ContractException(ErrorCode.INVALID_REQUEST, refused.getMessage());
   }
 
-  /** The innermost error: the validator lists the enclosing schemas' failures first. */
+  /**
+   * The error at the deepest field, where the cause is: the validator lists the enclosing schemas'
+   * failures ("A subschema had errors") too. At equal depth a field's own failure wins over its echo as
+   * an unknown field (vertx-json-schema counts only the fields that passed as known, for
+   * additionalProperties as for unevaluatedProperties); otherwise the last one listed.
+   */
   private static OutputUnit leaf(OutputUnit result) {
     List<OutputUnit> errors = result.getErrors();
-    return errors == null || errors.isEmpty() ? result : errors.get(errors.size() - 1);
+    if (errors == null || errors.isEmpty()) {
+      return result;
+    }
+    Comparator<OutputUnit> cause = Comparator.comparingInt((OutputUnit error) -> depth(error.getInstanceLocation()))
+        .thenComparing(error -> !UNKNOWN_FIELD.matcher(String.valueOf(error.getKeywordLocation())).find());
+    OutputUnit deepest = errors.get(0);
+    for (OutputUnit error : errors) {
+      if (cause.compare(error, deepest) >= 0) {
+        deepest = error;
+      }
+    }
+    return deepest;
   }
 
+  private static int depth(String instanceLocation) {
+    return instanceLocation == null ? 0 : (int) instanceLocation.chars().filter(c -> c == '/').count();
+  }
   /**
    * The sent value a refusal is about, when it is a scalar worth echoing ("does not match any of
    * [...]" alone does not say what was sent): strings quoted and cut short, numbers and booleans as

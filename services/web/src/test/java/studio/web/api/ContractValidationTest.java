@@ -107,6 +107,47 @@ class ContractValidationTest {
   }
 
   /**
+   * A field the contract does not know is refused, not ignored: a typo ({@code max_atempts},
+   * {@code params.duration}) used to be dropped in silence and the task ran with the defaults.
+   */
+  @Test
+  @DisplayName("a body field the contract does not know is 400 naming it, at any depth, so a typo never silently falls back to a default")
+  void unknownFieldsAreRefused(Vertx vertx) throws Exception {
+    WebNode node = WebNode.deploy(vertx, Map.of());
+    Map<String, String[]> refused = new java.util.LinkedHashMap<>();
+    refused.put("max_atempts", new String[] {"/api/v1/tasks", "{\"executor\":\"noop\",\"max_atempts\":5}"});
+    refused.put("params.duration", new String[] {"/api/v1/tasks", "{\"executor\":\"sleep\",\"params\":{\"duration\":5000}}"});
+    refused.put("nodes[0].depends_on", new String[] {"/api/v1/flowcharts",
+        "{\"name\":\"f\",\"nodes\":[{\"key\":\"a\",\"depends_on\":[\"b\"],\"task\":{\"executor\":\"noop\"}}]}"});
+    refused.put("nodes[0].task.retries", new String[] {"/api/v1/flowcharts",
+        "{\"name\":\"f\",\"nodes\":[{\"key\":\"a\",\"task\":{\"executor\":\"noop\",\"retries\":2}}]}"});
+    refused.put("edges[0].after", new String[] {"/api/v1/flowcharts",
+        "{\"name\":\"f\",\"nodes\":[{\"key\":\"a\",\"task\":{\"executor\":\"noop\"}}],\"edges\":[{\"from\":\"a\",\"to\":\"a\",\"after\":1}]}"});
+    refused.put("tasks[1].param", new String[] {"/api/v1/runs",
+        "{\"tasks\":[{\"executor\":\"noop\"},{\"executor\":\"noop\",\"param\":{}}]}"});
+    refused.put("files[0].sha", new String[] {"/api/v1/downloads",
+        "{\"files\":[{\"url\":\"https://example.com/a.bin\",\"path\":\"a.bin\",\"sha\":\"00\"}]}"});
+    refused.put("huggingface.repo", new String[] {"/api/v1/downloads", "{\"huggingface\":{\"repo\":\"org/model\"}}"});
+    refused.put("keep_partials", new String[] {"/api/v1/downloads/1/cancel", "{\"keep_partials\":true}"});
+    refused.put("titel", new String[] {"/api/v1/threads", "{\"titel\":\"t\"}"});
+    refused.put("maxParallel", new String[] {"/api/v1/flowcharts/1/runs", "{\"maxParallel\":2}"});
+    for (Map.Entry<String, String[]> sent : refused.entrySet()) {
+      HttpResponse<Buffer> response = post(node, sent.getValue()[0], "application/json", sent.getValue()[1]);
+      String field = sent.getKey();
+      assertThat(response.statusCode()).as(field + ": " + response.bodyAsString()).isEqualTo(400);
+      assertThat(error(response).getString("field")).as(response.bodyAsString()).isEqualTo(field);
+      assertThat(error(response).getString("message")).isEqualTo(field + ": is not a field of this request");
+    }
+    // What the contract does name still passes, whichever composition it comes through.
+    HttpResponse<Buffer> known = post(node, "/api/v1/tasks", "application/json",
+        "{\"executor\":\"sleep\",\"max_attempts\":2,\"params\":{\"duration_ms\":5},\"run_id\":7}");
+    assertThat(known.statusCode()).as(known.bodyAsString()).isEqualTo(202);
+    HttpResponse<Buffer> open = post(node, "/api/v1/tasks", "application/json",
+        "{\"executor\":\"http\",\"params\":{\"url\":\"https://example.com/\",\"headers\":{\"X-Any-Name\":\"v\"}}}");
+    assertThat(open.statusCode()).as(open.bodyAsString()).isEqualTo(202);
+  }
+
+  /**
    * Jackson reads 99999999999999999999999 as a BigInteger and {@code Number.longValue()} keeps its low 64
    * bits: unchecked, such a number became another id (200376420520689663) or a stored size nobody sent.
    */
