@@ -50,56 +50,93 @@ class OpenApiDocumentTest {
   @Test
   @DisplayName("every integer a request may carry has a maximum in docs/openapi.yaml")
   void everyRequestIntegerIsBounded() throws Exception {
-    Map<String, Object> document = new Yaml().load(Files.readString(Path.of("../../docs/openapi.yaml")));
-    List<String> unbounded = new ArrayList<>();
-    ((Map<String, Map<String, Object>>) document.get("paths")).forEach((path, item) -> item.forEach((method, value) -> {
-      if (!METHODS.contains(method)) {
+    assertThat(RequestSchemas.walk().unbounded).as("request integers without a maximum").isEmpty();
+  }
+
+  /**
+   * Every object a request body may carry is closed, by itself ({@code additionalProperties}) or by
+   * the schema that composes it ({@code unevaluatedProperties: false} beside an {@code allOf} or
+   * {@code $ref}): an open one would drop a mistyped field in silence.
+   */
+  @Test
+  @DisplayName("every object a request body may carry is closed in docs/openapi.yaml, so an unknown field is refused")
+  void everyRequestObjectIsClosed() throws Exception {
+    assertThat(RequestSchemas.walk().open).as("request objects that let unknown fields through").isEmpty();
+  }
+
+  /** The schemas of every operation's parameters and request body, walked once. */
+  private static final class RequestSchemas {
+    /** Keywords that apply another schema to the same value, so a closing beside them covers it. */
+    private static final Set<String> SAME_VALUE = Set.of("allOf", "anyOf", "oneOf", "if", "then", "else");
+    private final Map<String, Object> document;
+    final List<String> unbounded = new ArrayList<>();
+    final List<String> open = new ArrayList<>();
+
+    private RequestSchemas(Map<String, Object> document) {
+      this.document = document;
+    }
+
+    static RequestSchemas walk() throws Exception {
+      RequestSchemas schemas = new RequestSchemas(new Yaml().load(Files.readString(Path.of("../../docs/openapi.yaml"))));
+      ((Map<String, Map<String, Object>>) schemas.document.get("paths")).forEach((path, item) -> item.forEach((method, value) -> {
+        if (!METHODS.contains(method)) {
+          return;
+        }
+        Map<String, Object> operation = (Map<String, Object>) value;
+        for (Object parameter : (List<Object>) operation.getOrDefault("parameters", List.of())) {
+          Map<String, Object> resolved = (Map<String, Object>) schemas.resolve(parameter);
+          schemas.visit(resolved.get("schema"), method + " " + path + " " + resolved.get("name"), false);
+        }
+        Map<String, Object> body = (Map<String, Object>) operation.get("requestBody");
+        if (body != null) {
+          ((Map<String, Map<String, Object>>) body.get("content")).forEach((type, content) ->
+              schemas.visit(content.get("schema"), method + " " + path + " body", false));
+        }
+      }));
+      return schemas;
+    }
+
+    private Object resolve(Object node) {
+      while (node instanceof Map<?, ?> map && map.get("$ref") instanceof String ref) {
+        Object target = document;
+        for (String part : ref.replaceFirst("^#/", "").split("/")) {
+          target = ((Map<?, ?>) target).get(part);
+        }
+        node = target;
+      }
+      return node;
+    }
+
+    /** {@code closedAround}: a schema applied to the same value closes it with unevaluatedProperties. */
+    private void visit(Object node, String where, boolean closedAround) {
+      if (node instanceof List<?> list) {
+        list.forEach(item -> visit(item, where, closedAround));
         return;
       }
-      Map<String, Object> operation = (Map<String, Object>) value;
-      for (Object parameter : (List<Object>) operation.getOrDefault("parameters", List.of())) {
-        Map<String, Object> resolved = (Map<String, Object>) resolve(document, parameter);
-        collectUnbounded(document, resolved.get("schema"), method + " " + path + " " + resolved.get("name"), unbounded,
-            new HashSet<>());
+      if (!(node instanceof Map<?, ?> schema)) {
+        return;
       }
-      Map<String, Object> body = (Map<String, Object>) operation.get("requestBody");
-      if (body != null) {
-        ((Map<String, Map<String, Object>>) body.get("content")).forEach((type, content) ->
-            collectUnbounded(document, content.get("schema"), method + " " + path + " body", unbounded, new HashSet<>()));
+      boolean closed = closedAround || Boolean.FALSE.equals(schema.get("unevaluatedProperties"));
+      if (schema.get("$ref") instanceof String ref) {
+        visit(resolve(schema), where + " " + ref, closed);
       }
-    }));
-    assertThat(unbounded).as("request integers without a maximum").isEmpty();
-  }
-
-  private static Object resolve(Map<String, Object> document, Object node) {
-    while (node instanceof Map<?, ?> map && map.get("$ref") instanceof String ref) {
-      Object target = document;
-      for (String part : ref.replaceFirst("^#/", "").split("/")) {
-        target = ((Map<?, ?>) target).get(part);
-      }
-      node = target;
-    }
-    return node;
-  }
-
-  private static void collectUnbounded(Map<String, Object> document, Object node, String where, List<String> unbounded,
-                                       Set<Object> seen) {
-    if (node instanceof Map<?, ?> map && map.get("$ref") instanceof String ref) {
-      if (seen.add(ref)) {
-        collectUnbounded(document, resolve(document, node), where + " " + ref, unbounded, seen);
-      }
-      return;
-    }
-    if (node instanceof List<?> list) {
-      list.forEach(item -> collectUnbounded(document, item, where, unbounded, seen));
-    } else if (node instanceof Map<?, ?> schema) {
       Object type = schema.get("type");
       boolean integer = "integer".equals(type) || type instanceof List<?> types && types.contains("integer");
       if (integer && !schema.containsKey("maximum")) {
         unbounded.add(where);
       }
-      schema.forEach((key, child) -> collectUnbounded(document, child,
-          "properties".equals(key) || "items".equals(key) ? where : where + "/" + key, unbounded, seen));
+      if (schema.containsKey("properties") && !closed && !schema.containsKey("additionalProperties")) {
+        open.add(where);
+      }
+      schema.forEach((key, child) -> {
+        if (SAME_VALUE.contains(key)) {
+          visit(child, where + "/" + key, closed);
+        } else if ("properties".equals(key) && child instanceof Map<?, ?> properties) {
+          properties.forEach((name, property) -> visit(property, where + "/" + name, false));
+        } else if ("items".equals(key) || "additionalProperties".equals(key)) {
+          visit(child, where + "[]", false);
+        }
+      });
     }
   }
 
