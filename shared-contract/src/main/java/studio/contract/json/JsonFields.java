@@ -11,6 +11,11 @@ import studio.contract.error.ErrorCode;
  * read their JSON through it.
  */
 public final class JsonFields {
+  /**
+   * The largest integer every JSON reader holds exactly (2^53 - 1; a page's JavaScript numbers are
+   * doubles): ids, versions, offsets and sizes stop here.
+   */
+  public static final long MAX_EXACT_INTEGER = (1L << 53) - 1;
   private final JsonObject json;
   private final ErrorCode code;
   private final String prefix;
@@ -113,7 +118,7 @@ public final class JsonFields {
     }
     Long number = asLong(value);
     if (number == null || number < min) {
-      throw fail(field, "must be an integer >= " + min + ", got " + value);
+      throw fail(field, "must be an integer from " + min + " to " + MAX_EXACT_INTEGER + ", got " + value);
     }
     return number;
   }
@@ -135,14 +140,19 @@ public final class JsonFields {
     return number;
   }
 
+  /**
+   * The value as an exact integer within +-{@link #MAX_EXACT_INTEGER}, else null. {@code 1e3} is 1000;
+   * a BigInteger is never narrowed by {@code longValue()}, which keeps its low 64 bits.
+   */
   private static Long asLong(Object value) {
-    if (value instanceof Integer || value instanceof Long) {
-      return ((Number) value).longValue();
+    if (!(value instanceof Number number)) {
+      return null;
     }
-    if (value instanceof Number number && number.doubleValue() == Math.rint(number.doubleValue())) {
-      return number.longValue();
+    double exact = number.doubleValue();
+    if (exact != Math.rint(exact) || Math.abs(exact) > MAX_EXACT_INTEGER) {
+      return null;
     }
-    return null;
+    return number.longValue();
   }
 
   /** The JSON name of a value's type, for messages such as "must be a string, got number". */

@@ -92,6 +92,27 @@ class DraftEventTest {
     assertRefused(json -> json.put("entity_version", "3"), ErrorCode.INVALID_DRAFT, "entity_version", "integer");
   }
 
+  /**
+   * Jackson reads 99999999999999999999999 as a BigInteger whose {@code longValue()} keeps the low 64 bits
+   * (200376420520689663): a page would then ignore every real event of the entity as "not newer".
+   */
+  @Test
+  @DisplayName("entity_version is an exact integer up to 2^53 - 1: larger or inexact numbers are refused, never wrapped or rounded")
+  void entityVersionIsExact() {
+    for (Object huge : new Object[] {new java.math.BigInteger("99999999999999999999999"), 9_007_199_254_740_992L, 1e30}) {
+      assertRefused(json -> json.put("entity_version", huge), ErrorCode.INVALID_DRAFT, "entity_version",
+          "must be an integer from 0 to 9007199254740991, got " + huge);
+    }
+    assertRefused(json -> json.put("entity_version", 2.5), ErrorCode.INVALID_DRAFT, "entity_version", "got 2.5");
+    assertThat(DraftEvent.fromJson(valid().put("entity_version", 9_007_199_254_740_991L)).entityVersion())
+        .isEqualTo(9_007_199_254_740_991L);
+    // As it comes off the wire: the text, decoded by Vert.x's Jackson.
+    JsonObject decoded = new JsonObject(valid().put("entity_version", 0).encode()
+        .replace("\"entity_version\":0", "\"entity_version\":99999999999999999999999"));
+    assertThatThrownBy(() -> DraftEvent.fromJson(decoded)).isInstanceOfSatisfying(ContractException.class,
+        e -> assertThat(e.field()).isEqualTo("entity_version"));
+  }
+
   @Test
   @DisplayName("unknown event types and entity kinds list the accepted values")
   void unknownEnums() {

@@ -6,6 +6,7 @@ import java.util.Map;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
 import studio.contract.frame.Frames;
+import studio.contract.json.JsonFields;
 import studio.contract.room.RoomKey;
 import studio.hub.broker.RoomPosition;
 
@@ -15,7 +16,7 @@ import studio.hub.broker.RoomPosition;
  */
 public record ResumePoint(long offset, String epoch) {
   /** Offsets travel through JavaScript numbers: anything above 2^53 - 1 cannot be a real offset. */
-  public static final long MAX_OFFSET = (1L << 53) - 1;
+  public static final long MAX_OFFSET = JsonFields.MAX_EXACT_INTEGER;
   private static final int MAX_EPOCH_LENGTH = 64;
 
   /**
