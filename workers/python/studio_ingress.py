@@ -36,6 +36,8 @@ DEAD_ERROR_FIELD = "dead_error"
 # studio.hub.ingress.StreamIngress.GROUP: the consumer group every hub reads the stream in.
 HUB_GROUP = "studio-hub"
 # studio.contract.envelope.DraftEvent and RoomKey
+DRAFT_FIELDS = ("event_type", "entity_kind", "entity_id", "room_keys", "runtime", "payload", "idempotency_key",
+                "entity_version")
 MAX_BODY_BYTES = 64 * 1024
 MAX_ROOM_KEYS = 32
 MAX_IDEMPOTENCY_KEY_LENGTH = 200
@@ -82,6 +84,10 @@ def check_draft(draft):
     """Raises ``DraftRefused`` for a draft the hub would refuse on these rules; returns its JSON."""
     if not isinstance(draft, dict):
         raise DraftRefused("draft", "must be a JSON object")
+    for field in draft:
+        if field not in DRAFT_FIELDS:
+            # A misspelt key would be dropped otherwise (the hub refuses it as well).
+            raise DraftRefused(field, f"is not a field of a draft (expected {', '.join(DRAFT_FIELDS)})")
     for field in ("event_type", "entity_kind"):
         if not isinstance(draft.get(field), str) or not draft[field]:
             raise DraftRefused(field, "is required")

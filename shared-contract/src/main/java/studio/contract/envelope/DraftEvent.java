@@ -28,6 +28,9 @@ public record DraftEvent(
     String idempotencyKey,
     Long entityVersion) {
 
+  /** Every field a draft has, in the order error messages list them. */
+  static final List<String> FIELDS = List.of("event_type", "entity_kind", "entity_id", "room_keys", "runtime",
+      "payload", "idempotency_key", "entity_version");
   public static final int MAX_ROOM_KEYS = 32;
   public static final int MAX_IDEMPOTENCY_KEY_LENGTH = 200;
   /** Encoded size limit of {@code payload} plus {@code runtime}; bigger state belongs behind a status endpoint. */
@@ -58,6 +61,12 @@ public record DraftEvent(
       throw new ContractException(ErrorCode.INVALID_DRAFT, "draft must be a JSON object");
     }
     JsonFields fields = new JsonFields(json, ErrorCode.INVALID_DRAFT);
+    fields.onlyFields(FIELDS, "a draft");
+    return read(fields, json, textBytes);
+  }
+
+  /** The draft's fields of {@code json}, ignoring others: an envelope read back is a draft plus the hub's fields. */
+  static DraftEvent read(JsonFields fields, JsonObject json, int textBytes) {
     String type = fields.requiredString("event_type", 100);
     EventTypeName eventType = EventTypeName.fromWire(type).orElseThrow(() -> unknownType(fields, type));
     String kind = fields.requiredString("entity_kind", 100);

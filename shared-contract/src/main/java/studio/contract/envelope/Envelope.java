@@ -81,7 +81,7 @@ public record Envelope(
     Instant emittedAt = parseInstant(fields, fields.requiredString("emitted_at", 40));
     DraftEvent draft;
     try {
-      draft = DraftEvent.fromJson(json);
+      draft = DraftEvent.read(new JsonFields(json, ErrorCode.INVALID_DRAFT), json, Integer.MAX_VALUE);
     } catch (ContractException e) {
       throw new ContractException(ErrorCode.BAD_FRAME, e.field(), e.getMessage());
     }

@@ -2,6 +2,7 @@ package studio.contract.json;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.List;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
 
@@ -38,6 +39,18 @@ public final class JsonFields {
 
   public ContractException fail(String field, String message) {
     return new ContractException(code, path(field), message);
+  }
+
+  /**
+   * Fails on the first field not in {@code known} (in the order given, which the message lists), so a
+   * misspelt optional field is refused rather than dropped in silence.
+   */
+  public void onlyFields(List<String> known, String what) {
+    for (String field : json.fieldNames()) {
+      if (!known.contains(field)) {
+        throw fail(field, "is not a field of " + what + " (expected " + String.join(", ", known) + ")");
+      }
+    }
   }
 
   public String requiredString(String field, int maxLength) {

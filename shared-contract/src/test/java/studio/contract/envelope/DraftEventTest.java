@@ -93,6 +93,24 @@ class DraftEventTest {
   }
 
   /**
+   * A misspelt optional field used to be dropped in silence: {@code idempotencyKey} published the draft
+   * without its key (a retry then published it twice), {@code entity_versoin} without a version.
+   */
+  @Test
+  @DisplayName("a field a draft does not have is refused, naming it and the fields a draft has")
+  void unknownFieldsAreRefused() {
+    for (String misspelt : new String[] {"idempotencyKey", "entity_versoin", "rooms", "room"}) {
+      assertRefused(json -> json.put(misspelt, "x"), ErrorCode.INVALID_DRAFT, misspelt,
+          "is not a field of a draft (expected event_type, entity_kind, entity_id, room_keys, runtime, payload,"
+              + " idempotency_key, entity_version)");
+    }
+    // An envelope is a draft with the hub's fields: reading one back stays possible.
+    JsonObject envelope = Envelope.sequenced(DraftEvent.fromJson(valid()), java.util.UUID.randomUUID(), 1,
+        java.time.Instant.now()).toJson();
+    assertThat(Envelope.fromJson(envelope).toJson()).isEqualTo(envelope);
+  }
+
+  /**
    * Jackson reads 99999999999999999999999 as a BigInteger whose {@code longValue()} keeps the low 64 bits
    * (200376420520689663): a page would then ignore every real event of the entity as "not newer".
    */
