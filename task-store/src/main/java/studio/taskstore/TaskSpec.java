@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
 import studio.contract.json.JsonFields;
@@ -23,6 +24,12 @@ public record TaskSpec(ExecutorKind executor, JsonObject params, int maxAttempts
   private static final Set<String> HTTP_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE");
   private static final Set<String> LLM_ROLES = Set.of("system", "user", "assistant");
   public static final Set<String> LLM_PROVIDERS = Set.of("echo", "openai");
+  /** RFC 9110's token: anything else is no header name, and a CR or LF in a value starts another header. */
+  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+  private static final Pattern HEADER_VALUE_FORBIDDEN = Pattern.compile("[\\r\\n\\x00]");
+  /** An environment entry is NAME=value ending in NUL: '=' or NUL in a name would make another variable. */
+  private static final Pattern ENV_NAME = Pattern.compile("[^=\\x00]+");
+  private static final Pattern ENV_VALUE_FORBIDDEN = Pattern.compile("\\x00");
 
   public TaskSpec {
     params = params.copy();
@@ -80,9 +87,13 @@ public record TaskSpec(ExecutorKind executor, JsonObject params, int maxAttempts
       if (!(command.getValue(i) instanceof String arg) || arg.isEmpty() || arg.length() > 8192) {
         throw params.fail("command[" + i + "]", "must be a non-empty string of at most 8192 characters");
       }
+      if (arg.indexOf('\0') >= 0) {
+        throw params.fail("command[" + i + "]", "must not contain NUL (no program receives it)");
+      }
     }
     params.integer("timeout_ms", 0, 1, MAX_TIMEOUT_MS);
-    stringMap(params, "env");
+    stringMap(params, "env", ENV_NAME, "must be a variable name (no '=' or NUL)", ENV_VALUE_FORBIDDEN,
+        "must not contain NUL");
   }
 
   private static void checkHttp(JsonFields params) {
@@ -100,7 +111,8 @@ public record TaskSpec(ExecutorKind executor, JsonObject params, int maxAttempts
     if (!HTTP_METHODS.contains(method.toUpperCase(Locale.ROOT))) {
       throw params.fail("method", "must be one of " + HTTP_METHODS + ", got \"" + method + "\"");
     }
-    stringMap(params, "headers");
+    stringMap(params, "headers", HEADER_NAME, "must be an HTTP header name (letters, digits and !#$%&'*+-.^_`|~)",
+        HEADER_VALUE_FORBIDDEN, "must not contain CR, LF or NUL (one header each)");
     params.string("body", null, 1024 * 1024);
     params.integer("timeout_ms", 0, 1, MAX_TIMEOUT_MS);
   }
@@ -129,11 +141,19 @@ public record TaskSpec(ExecutorKind executor, JsonObject params, int maxAttempts
     params.string("model", null, 200);
   }
 
-  private static void stringMap(JsonFields params, String field) {
+  /** Names matching {@code names}, string values none of whose characters match {@code forbidden}. */
+  private static void stringMap(JsonFields params, String field, Pattern names, String badName, Pattern forbidden,
+                                String badValue) {
     JsonObject map = params.object(field, false);
     for (String key : map.fieldNames()) {
-      if (!(map.getValue(key) instanceof String)) {
+      if (!names.matcher(key).matches()) {
+        throw params.fail(field + "." + key, badName);
+      }
+      if (!(map.getValue(key) instanceof String value)) {
         throw params.fail(field + "." + key, "must be a string");
+      }
+      if (forbidden.matcher(value).find()) {
+        throw params.fail(field + "." + key, badValue);
       }
     }
   }

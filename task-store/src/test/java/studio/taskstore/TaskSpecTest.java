@@ -45,4 +45,30 @@ class TaskSpecTest {
         .put("content", "x")))), "params.messages[0].role", "one of");
     refused(spec("noop", new JsonObject()).put("max_attempts", 0), "max_attempts", "1-20");
   }
+
+  /**
+   * What reaches a request line, a header block, an environment or an exec call is checked when the
+   * task is submitted: a CR/LF in a header value would smuggle a header, a NUL or '=' in an environment
+   * name would reach the process as another variable, and none of them may first surface in a runner.
+   */
+  @Test
+  @DisplayName("header names and values, environment names and values, and arguments are refused when they could not be sent as given")
+  void unsendableParams() {
+    JsonObject http = new JsonObject().put("url", "http://x/");
+    refused(spec("http", http.copy().put("headers", new JsonObject().put("Bad Name", "v"))), "params.headers.Bad Name",
+        "must be an HTTP header name");
+    refused(spec("http", http.copy().put("headers", new JsonObject().put("", "v"))), "params.headers.",
+        "must be an HTTP header name");
+    refused(spec("http", http.copy().put("headers", new JsonObject().put("X-A", "a\r\nX-Injected: 1"))),
+        "params.headers.X-A", "must not contain CR, LF or NUL");
+    JsonArray command = new JsonArray().add("env");
+    refused(spec("shell", new JsonObject().put("command", command).put("env", new JsonObject().put("A=B", "v"))),
+        "params.env.A=B", "must be a variable name");
+    refused(spec("shell", new JsonObject().put("command", command).put("env", new JsonObject().put("A", "v\u0000w"))),
+        "params.env.A", "must not contain NUL");
+    refused(spec("shell", new JsonObject().put("command", new JsonArray().add("echo").add("a\u0000b"))),
+        "params.command[1]", "must not contain NUL");
+    TaskSpec.parse(spec("http", http.copy().put("headers", new JsonObject().put("X-Trace_id.1", "a b\tc"))));
+    TaskSpec.parse(spec("shell", new JsonObject().put("command", command).put("env", new JsonObject().put("LANG_1", ""))));
+  }
 }
