@@ -2,6 +2,7 @@ package studio.web.api;
 
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -84,7 +85,11 @@ public final class ApiRouter {
 
   private static void fail(RoutingContext ctx) {
     Throwable failure = ctx.failure();
-    if (failure instanceof ContractException refused) {
+    if (failure instanceof HttpClosedException || ctx.response().closed()) {
+      // The client hung up mid-request: nobody to answer, and nothing wrong here (RequestLog counts a 499).
+      LOG.debug("{} {}: the client closed the connection before the answer", ctx.request().method(),
+          ctx.request().path());
+    } else if (failure instanceof ContractException refused) {
       ErrorResponses.send(ctx, refused);
     } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {
       ErrorResponses.send(ctx, refusalFor(ctx.statusCode(), failure));

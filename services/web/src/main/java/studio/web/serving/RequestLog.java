@@ -21,6 +21,8 @@ import studio.web.proxy.ExternalRequest;
  */
 public final class RequestLog implements Handler<RoutingContext> {
   private static final String ROUTE_KEY = "studio.route-template";
+  /** nginx's status for a request whose client closed the connection before the answer. */
+  public static final int CLIENT_CLOSED_REQUEST = 499;
   private static final Logger ACCESS = LoggerFactory.getLogger(LogConfig.ACCESS_LOGGER);
   private static final DateTimeFormatter CLF = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ROOT)
       .withZone(ZoneOffset.UTC);
@@ -41,7 +43,8 @@ public final class RequestLog implements Handler<RoutingContext> {
     ctx.addHeadersEndHandler(headers -> route[0] = ctx.get(ROUTE_KEY, routeTemplate(ctx)));
     ctx.addEndHandler(ended -> {
       long nanos = System.nanoTime() - started;
-      int status = ctx.response().getStatusCode();
+      // No answer went out: the client hung up first (nginx's 499), whatever status was set meanwhile.
+      int status = ctx.response().ended() ? ctx.response().getStatusCode() : CLIENT_CLOSED_REQUEST;
       Timer.builder("http_server_requests")
           .description("HTTP requests served by web, by method, route template and status")
           .tag("method", ctx.request().method().name())

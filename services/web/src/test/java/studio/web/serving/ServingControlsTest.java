@@ -3,6 +3,9 @@ package studio.web.serving;
 import static org.assertj.core.api.Assertions.assertThat;
 import static studio.web.support.Await.result;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -10,6 +13,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
+import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SelfSignedCertificate;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -21,6 +25,8 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.slf4j.LoggerFactory;
+import studio.web.api.ApiRouter;
 import studio.web.support.WebNode;
 
 @ExtendWith(VertxExtension.class)
@@ -85,6 +91,36 @@ class ServingControlsTest {
         .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer("{}")));
     assertThat(forged.statusCode()).isEqualTo(403);
     assertThat(forged.getHeader("Access-Control-Allow-Origin")).isNull();
+  }
+
+  /**
+   * The socket that closes while its request is in flight: before, the body read's HttpClosedException
+   * was taken for the database going away (a WARN "database unavailable") and counted as a 503, so a
+   * client hanging up paged whoever watches 5xx. nginx calls it 499, client closed request.
+   */
+  @Test
+  @DisplayName("a client that hangs up mid-request is counted as 499, not as a 5xx, and is not logged as a database outage")
+  void clientClosedMidRequest(Vertx vertx) throws Exception {
+    WebNode node = WebNode.deploy(vertx, Map.of());
+    Logger api = (Logger) LoggerFactory.getLogger(ApiRouter.class);
+    ListAppender<ILoggingEvent> warnings = new ListAppender<>();
+    warnings.start();
+    api.addAppender(warnings);
+    try {
+      NetSocket socket = result(vertx.createNetClient().connect(node.port(), "127.0.0.1"));
+      // Headers and half the body, then the FIN: TCP hands the server the bytes before the close.
+      result(socket.write("POST /api/v1/tasks HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+          + "Content-Length: 100\r\n\r\n{\"executor\""));
+      result(socket.close());
+      Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+          assertThat(result(node.client().get("/metrics").send()).bodyAsString())
+              .containsPattern("http_server_requests_seconds_count\\{method=\"POST\",route=\"[^\"]*\",status=\"499\"} 1"));
+      String metrics = result(node.client().get("/metrics").send()).bodyAsString();
+      assertThat(metrics).doesNotContainPattern("http_server_requests_seconds_count\\{method=\"POST\",[^}]*status=\"5");
+      assertThat(warnings.list).extracting(ILoggingEvent::getFormattedMessage).noneMatch(line -> line.contains("database"));
+    } finally {
+      api.detachAppender(warnings);
+    }
   }
 
   @Test
