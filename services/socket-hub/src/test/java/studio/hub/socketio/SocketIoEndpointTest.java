@@ -73,6 +73,29 @@ class SocketIoEndpointTest {
     });
   }
 
+  /**
+   * A polling POST past maxPayload is the client's mistake: before, it reached Vert.x's router with no
+   * failure handler, which logged "Unhandled exception in router" at ERROR for each such request.
+   */
+  @Test
+  @DisplayName("a polling POST one byte over maxPayload is 413, without an ERROR in the hub's log")
+  void oversizedPostIsRefusedQuietly(Vertx vertx) throws Exception {
+    ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("ROOT");
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> lines =
+        new ch.qos.logback.core.read.ListAppender<>();
+    lines.start();
+    root.addAppender(lines);
+    try {
+      EngineIoClient client = new EngineIoClient(vertx).open(node.port(), "");
+      // "4" (MESSAGE) and text: exactly maxPayload + 1 bytes in all.
+      assertThat(client.post(node.port(), "4" + "x".repeat(64 * 1024)).statusCode()).isEqualTo(413);
+      assertThat(client.post(node.port(), "4" + "x".repeat(64 * 1024 - 1)).statusCode()).isEqualTo(200);
+      assertThat(lines.list).noneMatch(line -> line.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.ERROR));
+    } finally {
+      root.detachAppender(lines);
+    }
+  }
+
   @Test
   @DisplayName("Engine.IO errors: unsupported EIO is code 5, unknown transport 0, unknown sid 1, a foreign origin 403")
   void engineErrors(Vertx vertx) throws Exception {
