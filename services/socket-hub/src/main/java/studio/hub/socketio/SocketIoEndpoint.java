@@ -26,6 +26,7 @@ import org.slf4j.LoggerFactory;
 import studio.contract.bus.Addresses;
 import studio.hub.auth.TokenVerifier;
 import studio.hub.session.Sessions;
+import studio.runtime.http.BodyRefusals;
 import studio.runtime.http.OriginPolicy;
 
 /**
@@ -74,7 +75,7 @@ public final class SocketIoEndpoint {
     router.routeWithRegex(HttpMethod.OPTIONS, route).handler(origins).handler(SocketIoEndpoint::preflight);
     router.routeWithRegex(HttpMethod.POST, route)
         .handler(BodyHandler.create(false).setBodyLimit(options.maxPayload())).handler(origins).handler(endpoint::handle)
-        .failureHandler(SocketIoEndpoint::bodyRefused);
+        .failureHandler(BodyRefusals::answer);
     // No body handler on GET: it would consume the request a WebSocket upgrade needs.
     router.routeWithRegex(HttpMethod.GET, route).handler(origins).handler(endpoint::handle);
     // As Node's Socket.IO server does, so an old page's <script src="/socket.io/socket.io.min.js"> still loads.
@@ -84,22 +85,6 @@ public final class SocketIoEndpoint {
         .putHeader(HttpHeaders.CACHE_CONTROL, "public, max-age=3600").end(bundle));
     endpoint.relay = vertx.eventBus().consumer(Addresses.SOCKETIO_OWNER_PREFIX + endpoint.owner, endpoint::relayed);
     return endpoint.relay.completion().map(registered -> endpoint);
-  }
-
-  /**
-   * A POST past maxPayload (BodyHandler's 413) is answered 413, as Node's engine.io does, and one whose
-   * client hung up mid-body is dropped: both are the client's, not errors of the hub's router. Anything
-   * else goes on to Vert.x's handling (500, logged).
-   */
-  private static void bodyRefused(RoutingContext ctx) {
-    if (ctx.response().closed()) {
-      return;
-    }
-    if (ctx.statusCode() == 413) {
-      ctx.response().setStatusCode(413).end();
-    } else {
-      ctx.next();
-    }
   }
 
   /** socket.io-client v4.8.1 (MIT), vendored from npm; read once at start. */

@@ -7,6 +7,7 @@ import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import studio.contract.error.CloseCode;
+import studio.runtime.http.BodyRefusals;
 import studio.runtime.http.OriginPolicy;
 import studio.hub.session.FrameSink;
 import studio.hub.session.Session;
@@ -29,7 +30,8 @@ public final class SockJsTransport {
         .setRegisterWriteHandler(false);
     router.route(rtPath + "/sockjs/*").handler(origins);
     // SockJS's HTTP send transports read the request body through the router.
-    router.post(rtPath + "/sockjs/*").handler(BodyHandler.create(false).setBodyLimit(MAX_SEND_BYTES));
+    router.post(rtPath + "/sockjs/*").handler(BodyHandler.create(false).setBodyLimit(MAX_SEND_BYTES))
+        .failureHandler(BodyRefusals::answer);
     router.route(rtPath + "/sockjs/*").subRouter(SockJSHandler.create(vertx, options)
         .socketHandler(socket -> open(socket, sessions, queueMaxBytes)));
   }
