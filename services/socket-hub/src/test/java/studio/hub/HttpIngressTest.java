@@ -194,6 +194,13 @@ class HttpIngressTest {
     HttpResponse<Buffer> empty = post(new JsonObject().put("events", new JsonArray()));
     assertThat(empty.statusCode()).isEqualTo(400);
     assertThat(empty.bodyAsJsonObject().getJsonObject("error").getString("field")).isEqualTo("events");
+    // A batch has one field; anything beside it (a misspelt option, a draft's field one level up) is refused.
+    HttpResponse<Buffer> beside = post(batch(HubNode.draft(id, "task:" + id)).put("idempotency_key", "k"));
+    assertThat(beside.statusCode()).isEqualTo(400);
+    assertThat(beside.bodyAsJsonObject().getJsonObject("error").getString("field")).isEqualTo("idempotency_key");
+    assertThat(beside.bodyAsJsonObject().getJsonObject("error").getString("message"))
+        .isEqualTo("idempotency_key: is not a field of a batch (expected events)");
+    assertThat(redis(Request.cmd(Command.EXISTS).arg("studio:rt:{task:" + id + "}:seq")).toInteger()).isZero();
   }
 
   @Test

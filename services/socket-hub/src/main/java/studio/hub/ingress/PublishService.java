@@ -9,6 +9,7 @@ import java.util.List;
 import studio.contract.envelope.DraftEvent;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
+import studio.contract.json.JsonFields;
 import studio.hub.broker.Broker;
 import studio.hub.broker.Publication;
 import studio.hub.broker.RoomFrame;
@@ -74,6 +75,7 @@ public final class PublishService {
   }
 
   private static List<DraftEvent> drafts(JsonObject body, PublishLimits limits) {
+    new JsonFields(body, ErrorCode.INVALID_REQUEST).onlyFields(List.of(BATCH_FIELD), "a batch");
     if (!(body.getValue(BATCH_FIELD) instanceof JsonArray array)) {
       throw new ContractException(ErrorCode.INVALID_REQUEST, BATCH_FIELD, "must be an array of drafts");
     }
