@@ -35,14 +35,10 @@ class SockJsHttpTransportTest {
   @DisplayName("over xhr polling a client authenticates, subscribes and receives events in the same frames")
   void xhrPolling(Vertx vertx) throws Exception {
     HubNode node = HubNode.deploy(vertx, Map.of());
-    // SockJS may close a polling connection right after answering; a fresh connection per request
-    // keeps the client from reusing one the server is closing.
-    http = WebClient.create(vertx, new WebClientOptions().setKeepAlive(false));
+    String session = openSession(vertx, node);
     String room = "task:" + UUID.randomUUID().toString().substring(0, 8);
-    String session = "/rt/sockjs/000/" + UUID.randomUUID().toString().substring(0, 8);
     List<JsonObject> frames = new ArrayList<>();
 
-    assertThat(call(http, node, session + "/xhr", null).bodyAsString()).isEqualTo("o\n");
     send(http, node, session, new JsonObject().put("op", "auth").put("id", "a").put("token", Tokens.grant(vertx, room)));
     send(http, node, session, new JsonObject().put("op", "subscribe").put("id", "s").put("rooms", new JsonArray().add(room)));
     await().atMost(Duration.ofSeconds(20)).until(() -> {
@@ -64,14 +60,22 @@ class SockJsHttpTransportTest {
   @DisplayName("an xhr_send body over 1 MiB is 413, without an ERROR from the hub's router")
   void oversizedSendIsRefusedQuietly(Vertx vertx) throws Exception {
     HubNode node = HubNode.deploy(vertx, Map.of());
-    http = WebClient.create(vertx, new WebClientOptions().setKeepAlive(false));
-    String session = "/rt/sockjs/000/" + UUID.randomUUID().toString().substring(0, 8);
-    assertThat(call(http, node, session + "/xhr", null).bodyAsString()).isEqualTo("o\n");
+    String session = openSession(vertx, node);
     try (LogLines lines = LogLines.of("io.vertx.ext.web")) {
       HttpResponse<Buffer> refused = call(http, node, session + "/xhr_send", Buffer.buffer("x".repeat(1024 * 1024 + 1)));
       assertThat(refused.statusCode()).isEqualTo(413);
       assertThat(lines.atLeast(Level.ERROR)).isEmpty();
     }
+  }
+
+  /** A new xhr-polling session, opened ({@code o}); its path. */
+  private String openSession(Vertx vertx, HubNode node) throws Exception {
+    // SockJS may close a polling connection right after answering; a fresh connection per request
+    // keeps the client from reusing one the server is closing.
+    http = WebClient.create(vertx, new WebClientOptions().setKeepAlive(false));
+    String session = "/rt/sockjs/000/" + UUID.randomUUID().toString().substring(0, 8);
+    assertThat(call(http, node, session + "/xhr", null).bodyAsString()).isEqualTo("o\n");
+    return session;
   }
 
   private static HttpResponse<Buffer> call(WebClient http, HubNode node, String path, Buffer body) throws Exception {
