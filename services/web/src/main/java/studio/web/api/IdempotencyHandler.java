@@ -15,8 +15,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.regex.Pattern;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import studio.contract.error.ContractException;
 import studio.contract.error.ErrorCode;
 import studio.runtime.service.ErrorResponses;
@@ -32,7 +30,6 @@ public final class IdempotencyHandler implements Handler<RoutingContext> {
   public static final String REPLAYED_HEADER = "Idempotent-Replayed";
   public static final Duration RETENTION = Duration.ofHours(24);
   private static final Pattern VALID_KEY = Pattern.compile("[\\x21-\\x7e]{1,255}");
-  private static final Logger LOG = LoggerFactory.getLogger(IdempotencyHandler.class);
   private final Pool pool;
 
   public IdempotencyHandler(Pool pool) {
@@ -70,9 +67,7 @@ public final class IdempotencyHandler implements Handler<RoutingContext> {
   private Future<Void> claimed(RoutingContext ctx, String scope, String key) {
     IdempotentRequest request = new IdempotentRequest(pool, scope, key);
     ctx.put(IdempotentRequest.CONTEXT_KEY, request);
-    ctx.addEndHandler(ended -> request.releaseUnlessCompleted()
-        .onFailure(failure -> LOG.warn("could not release Idempotency-Key {} of {}: {}", key, scope,
-            failure.getMessage())));
+    ctx.addEndHandler(ended -> request.connectionEnded());
     ctx.next();
     return Future.succeededFuture();
   }

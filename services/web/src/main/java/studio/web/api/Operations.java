@@ -40,11 +40,25 @@ public final class Operations {
    */
   public Operations bind(String operationId, Function<RoutingContext, Future<?>> endpoint) {
     return bindHandler(operationId, ctx -> {
-      try {
-        endpoint.apply(ctx).onFailure(ctx::fail);
-      } catch (RuntimeException refused) {
-        ctx.fail(refused);
+      if (ctx.response().closed()) {
+        // The client hung up before its request got here (validation runs on a worker): no work for nobody.
+        return;
       }
+      IdempotentRequest idempotent = IdempotentRequest.of(ctx);
+      Future<?> answered;
+      if (idempotent != null) {
+        idempotent.endpointStarted();
+      }
+      try {
+        answered = endpoint.apply(ctx);
+      } catch (RuntimeException refused) {
+        answered = Future.failedFuture(refused);
+      }
+      answered.onComplete(ended -> {
+        if (idempotent != null) {
+          idempotent.endpointEnded();
+        }
+      }).onFailure(ctx::fail);
     });
   }
 

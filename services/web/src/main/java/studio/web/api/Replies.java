@@ -14,7 +14,7 @@ public final class Replies {
   }
 
   public static Future<Void> json(RoutingContext ctx, int status, JsonObject body) {
-    IdempotentRequest idempotent = ctx.get(IdempotentRequest.CONTEXT_KEY);
+    IdempotentRequest idempotent = IdempotentRequest.of(ctx);
     Future<Void> stored = idempotent == null ? Future.succeededFuture() : idempotent.complete(status, body);
     return stored.compose(done -> ctx.response().setStatusCode(status)
         .putHeader("Content-Type", "application/json").end(body.encode()));

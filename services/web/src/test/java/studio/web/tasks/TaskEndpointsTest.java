@@ -9,7 +9,9 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.core.net.NetSocket;
 import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.SqlConnection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -130,6 +132,45 @@ class TaskEndpointsTest {
     assertThat(retry.getHeader("Idempotent-Replayed")).isEqualTo("true");
     assertThat(retry.bodyAsJsonObject().getLong("id")).isEqualTo(first.bodyAsJsonObject().getLong("id"));
     assertThat(get("/tasks").bodyAsJsonObject().getJsonArray("items")).hasSize(1);
+  }
+
+  /**
+   * The socket that closes while its request is in flight. Before, the hang-up released the key at once
+   * while the endpoint still ran; its answer was then stored nowhere, and the client's retry with the
+   * same key created the task a second time.
+   */
+  @Test
+  @DisplayName("a client that hangs up while its Idempotency-Key request runs gets, on retry, the task that request created, not a second")
+  void idempotentRequestOutlivesTheClient() throws Exception {
+    SqlConnection locker = await(pool.getConnection());
+    try {
+      // The endpoint's INSERT waits on this lock until the client is gone.
+      await(locker.query("BEGIN").execute());
+      await(locker.query("LOCK TABLE task IN EXCLUSIVE MODE").execute());
+      NetSocket socket = await(vertx.createNetClient().connect(web.actualPort(), "127.0.0.1"));
+      String body = noop().encode();
+      await(socket.write("POST /api/v1/tasks HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+          + "Idempotency-Key: hang-up\r\nContent-Length: " + body.length() + "\r\n\r\n" + body));
+      Awaitility.await().atMost(30, TimeUnit.SECONDS).until(() -> count(
+          "SELECT count(*) FROM pg_locks WHERE NOT granted AND relation = 'task'::regclass") > 0);
+      await(socket.close());
+      // Web has seen the hang-up once it counts the request as 499.
+      Awaitility.await().atMost(30, TimeUnit.SECONDS).until(() -> await(HttpClients.of(vertx)
+          .get(web.actualPort(), "127.0.0.1", "/metrics").send()).bodyAsString().contains("status=\"499\""));
+    } finally {
+      await(locker.query("COMMIT").execute());
+      await(locker.close());
+    }
+    Awaitility.await().atMost(30, TimeUnit.SECONDS).until(() -> count(
+        "SELECT count(*) FROM idempotency_key WHERE key = 'hang-up' AND response IS NOT NULL") == 1);
+    HttpResponse<Buffer> retry = send(HttpMethod.POST, "/tasks", noop(), "hang-up");
+    assertThat(retry.statusCode()).isEqualTo(202);
+    assertThat(retry.getHeader("Idempotent-Replayed")).isEqualTo("true");
+    assertThat(count("SELECT count(*) FROM task")).isEqualTo(1);
+  }
+
+  private long count(String sql) throws Exception {
+    return await(pool.query(sql).execute()).iterator().next().getLong(0);
   }
 
   @Test
