@@ -89,6 +89,10 @@ public final class ApiRouter {
       // The client hung up mid-request: nobody to answer, and nothing wrong here (RequestLog counts a 499).
       LOG.debug("{} {}: the client closed the connection before the answer", ctx.request().method(),
           ctx.request().path());
+    } else if (ctx.response().headWritten()) {
+      // Answered already (504 at STUDIO_HTTP_REQUEST_TIMEOUT); the work failed after that.
+      LOG.warn("{} {} failed after its answer went out: {}", ctx.request().method(), ctx.request().path(),
+          String.valueOf(failure));
     } else if (failure instanceof ContractException refused) {
       ErrorResponses.send(ctx, refused);
     } else if (ctx.statusCode() >= 400 && ctx.statusCode() < 500) {

@@ -16,8 +16,10 @@ public final class Replies {
   public static Future<Void> json(RoutingContext ctx, int status, JsonObject body) {
     IdempotentRequest idempotent = IdempotentRequest.of(ctx);
     Future<Void> stored = idempotent == null ? Future.succeededFuture() : idempotent.complete(status, body);
-    return stored.compose(done -> ctx.response().setStatusCode(status)
-        .putHeader("Content-Type", "application/json").end(body.encode()));
+    return stored.compose(done -> ctx.response().headWritten() || ctx.response().closed()
+        // Answered already (504 at STUDIO_HTTP_REQUEST_TIMEOUT) or the client left: the stored answer is for its retry.
+        ? Future.succeededFuture()
+        : ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body.encode()));
   }
 
   public static Future<Void> ok(RoutingContext ctx, JsonObject body) {

@@ -2,6 +2,7 @@ package studio.web.tasks;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Level;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -27,9 +28,11 @@ import studio.runtime.config.Settings;
 import studio.runtime.database.Database;
 import studio.runtime.service.ServiceContext;
 import studio.testsupport.HttpClients;
+import studio.testsupport.LogLines;
 import studio.testsupport.TestInfrastructure;
 import studio.web.WebConfig;
 import studio.web.WebVerticle;
+import studio.web.support.WebNode;
 
 /**
  * The task, flowchart and chat endpoints of web against real PostgreSQL, with a fake hub that answers
@@ -167,6 +170,40 @@ class TaskEndpointsTest {
     assertThat(retry.statusCode()).isEqualTo(202);
     assertThat(retry.getHeader("Idempotent-Replayed")).isEqualTo("true");
     assertThat(count("SELECT count(*) FROM task")).isEqualTo(1);
+  }
+
+  /**
+   * A proxy or client that gives up: web answers 504 at STUDIO_HTTP_REQUEST_TIMEOUT while the endpoint
+   * still waits on the database, and the client retries with the same key. Before, the 504 ended the
+   * request and released the key under the running endpoint, so the retry created a second task.
+   */
+  @Test
+  @DisplayName("a request answered 504 while its endpoint still runs keeps its Idempotency-Key: the retry gets the task it created")
+  void idempotentRequestOutlivesItsTimeout() throws Exception {
+    WebNode impatient = WebNode.deploy(vertx, Map.of("STUDIO_HTTP_REQUEST_TIMEOUT", "1s"));
+    try (LogLines lines = LogLines.of("studio.web")) {
+      SqlConnection locker = await(pool.getConnection());
+      HttpResponse<Buffer> timedOut;
+      try {
+        await(locker.query("BEGIN").execute());
+        await(locker.query("LOCK TABLE task IN EXCLUSIVE MODE").execute());
+        timedOut = await(impatient.client().post("/api/v1/tasks").putHeader("Idempotency-Key", "timed-out")
+            .sendJsonObject(noop()));
+      } finally {
+        await(locker.query("COMMIT").execute());
+        await(locker.close());
+      }
+      assertThat(timedOut.statusCode()).isEqualTo(504);
+      Awaitility.await().atMost(30, TimeUnit.SECONDS).until(() -> count(
+          "SELECT count(*) FROM idempotency_key WHERE key = 'timed-out' AND response IS NOT NULL") == 1);
+      HttpResponse<Buffer> retry = await(impatient.client().post("/api/v1/tasks").putHeader("Idempotency-Key", "timed-out")
+          .sendJsonObject(noop()));
+      assertThat(retry.statusCode()).isEqualTo(202);
+      assertThat(retry.getHeader("Idempotent-Replayed")).isEqualTo("true");
+      assertThat(count("SELECT count(*) FROM task")).isEqualTo(1);
+      // The late answer is stored, not written over the 504 ("Response head already sent" at ERROR, before).
+      assertThat(lines.atLeast(Level.ERROR)).isEmpty();
+    }
   }
 
   private long count(String sql) throws Exception {
