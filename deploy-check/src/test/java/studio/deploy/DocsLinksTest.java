@@ -174,7 +174,9 @@ class DocsLinksTest {
     String name = relative.toString();
     return !name.startsWith(".git/") && !name.contains("/target/") && !name.startsWith("target/")
         && !name.contains("node_modules/") && !name.startsWith(".studio/")
-        && !name.matches(".*\\.(png|jpg|jar|gz|zip|ico|woff2?)$");
+        // Running the Python worker by hand leaves its bytecode here (.gitignore'd, not source).
+        && !name.contains("__pycache__/")
+        && !name.matches(".*\\.(png|jpg|jar|gz|zip|ico|woff2?|pyc)$");
   }
 
   private static String where(Path doc, int index) {
