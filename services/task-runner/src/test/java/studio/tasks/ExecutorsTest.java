@@ -138,6 +138,10 @@ class ExecutorsTest {
     assertThat(done.status()).isEqualTo(TaskStatus.FAILED);
     assertThat(done.error()).contains("exit code 3").contains("broken");
     assertThat(done.attempts()).isEqualTo(1);
+    // The last line is in the stage log too: before, the end of the stream could overtake it and the task
+    // was finished first (2 runs in 8 under load), dropping the line.
+    assertThat(logLines(done.id())).extracting(line -> line.getString("stream") + ":" + line.getString("line"))
+        .contains("stderr:broken");
   }
 
   @Test

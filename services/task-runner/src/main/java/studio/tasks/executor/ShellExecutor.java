@@ -1,6 +1,7 @@
 package studio.tasks.executor;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
@@ -84,8 +85,8 @@ public final class ShellExecutor implements Executor {
     AtomicBoolean truncated = new AtomicBoolean();
     Deque<String> tail = new ArrayDeque<>();
     AtomicBoolean timedOut = new AtomicBoolean();
-    Future<Void> stdout = threads.executeBlocking(() -> pump(process.getInputStream(), "stdout", execution, budget, truncated, tail), false);
-    Future<Void> stderr = threads.executeBlocking(() -> pump(process.getErrorStream(), "stderr", execution, budget, truncated, tail), false);
+    Future<Void> stdout = pumped(process.getInputStream(), "stdout", execution, budget, truncated, tail);
+    Future<Void> stderr = pumped(process.getErrorStream(), "stderr", execution, budget, truncated, tail);
     Future<Integer> exit = Future.fromCompletionStage(process.onExit(), vertx.getOrCreateContext()).map(Process::exitValue);
     long timer = vertx.setTimer(Math.max(1, timeout), fired -> {
       timedOut.set(true);
@@ -112,6 +113,26 @@ public final class ShellExecutor implements Executor {
       return Future.succeededFuture(new JsonObject().put("exit_code", code).put("output_truncated", truncated.get())
           .put("tail", new JsonArray(lastLines)));
     });
+  }
+
+  /**
+   * Reads {@code stream} on a worker thread; completes once every line it read has been logged. The
+   * end is handed over like the lines ({@link Execution#onContext}), behind them: Vert.x delivers a
+   * blocking call's result by another path, which could overtake the last lines, so the task was
+   * finished (and its progress flushed) before they were logged, and they were lost.
+   */
+  private Future<Void> pumped(InputStream stream, String name, Execution execution, AtomicLong budget,
+                              AtomicBoolean truncated, Deque<String> tail) {
+    Promise<Void> logged = Promise.promise();
+    threads.executeBlocking(() -> pump(stream, name, execution, budget, truncated, tail), false)
+        .onComplete(read -> execution.onContext(() -> {
+          if (read.succeeded()) {
+            logged.complete();
+          } else {
+            logged.fail(read.cause());
+          }
+        }));
+    return logged.future();
   }
 
   /** Blocking: reads lines until the pipe closes; past the cap, lines are drained but not recorded. */
