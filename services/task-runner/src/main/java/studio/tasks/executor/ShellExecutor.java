@@ -125,13 +125,7 @@ public final class ShellExecutor implements Executor {
                               AtomicBoolean truncated, Deque<String> tail) {
     Promise<Void> logged = Promise.promise();
     threads.executeBlocking(() -> pump(stream, name, execution, budget, truncated, tail), false)
-        .onComplete(read -> execution.onContext(() -> {
-          if (read.succeeded()) {
-            logged.complete();
-          } else {
-            logged.fail(read.cause());
-          }
-        }));
+        .onComplete(read -> execution.onContext(() -> logged.handle(read)));
     return logged.future();
   }
 
